@@ -1,0 +1,205 @@
+/*
+ * bpfbox.h - the public API of libbpfbox, an eBPF runtime in userspace.
+ *
+ * Conventions (as in libbpf):
+ *  - objects are opaque and named bpfbox_<object>__<verb>();
+ *  - functions return 0 or a positive count on success, a negative errno on
+ *    failure; details of a failure go to the log callback, never to a
+ *    heap-allocated string;
+ *  - every options struct starts with `size_t sz`, set with BPFBOX_OPTS(),
+ *    so that new fields can be added without breaking old callers;
+ *  - the library keeps no mutable global state: everything lives in a
+ *    struct bpfbox_vm and the objects made from it.
+ */
+#ifndef BPFBOX_BPFBOX_H
+#define BPFBOX_BPFBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BPFBOX_API __attribute__((visibility("default")))
+
+/* Declare and zero an options struct with its size set:
+ *   BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = buf, .ctx_size = len); */
+#define BPFBOX_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+
+/* One instruction slot, byte-compatible with the kernel's struct bpf_insn
+ * (little-endian hosts). */
+struct bpfbox_insn {
+	uint8_t code;
+	uint8_t dst_reg : 4;
+	uint8_t src_reg : 4;
+	int16_t off;
+	int32_t imm;
+};
+
+/* ---- logging ------------------------------------------------------------ */
+
+enum bpfbox_log_level {
+	BPFBOX_LOG_ERROR = 0,
+	BPFBOX_LOG_WARN = 1,
+	BPFBOX_LOG_INFO = 2,
+	BPFBOX_LOG_DEBUG = 3,
+};
+
+/* Receives one message (one or more whole lines, no trailing newline). */
+typedef void (*bpfbox_log_fn)(void *log_ctx, enum bpfbox_log_level level,
+			      const char *msg);
+
+/* ---- assembler and disassembler ----------------------------------------- */
+
+enum bpfbox_asm_syntax {
+	BPFBOX_SYNTAX_AUTO = 0,     /* decide per line */
+	BPFBOX_SYNTAX_LLVM = 1,     /* r0 = *(u32 *)(r1 + 4) */
+	BPFBOX_SYNTAX_MNEMONIC = 2, /* ldxw %r0, [%r1+4] */
+};
+
+struct bpfbox_asm_opts {
+	size_t sz;
+	const char *filename;       /* for messages "FILE:LINE: error: ..." */
+	enum bpfbox_asm_syntax syntax;
+	bpfbox_log_fn log;
+	void *log_ctx;
+};
+
+/* Assemble `len` bytes of source text. On success *insns_out holds
+ * *cnt_out instruction slots (release with free()) and 0 is returned;
+ * on error a negative errno, with each error logged as
+ * "FILE:LINE: error: ...". */
+BPFBOX_API int bpfbox_asm(const char *text, size_t len,
+			  const struct bpfbox_asm_opts *opts,
+			  struct bpfbox_insn **insns_out, size_t *cnt_out);
+
+enum bpfbox_disasm_flags {
+	BPFBOX_DISASM_RAW = 1u << 0,      /* prefix "  idx:\tbb bb ...\t" as llvm-objdump -d */
+	BPFBOX_DISASM_MNEMONIC = 1u << 1, /* conformance-suite syntax instead of LLVM */
+};
+
+struct bpfbox_disasm_opts {
+	size_t sz;
+	unsigned flags;             /* enum bpfbox_disasm_flags */
+};
+
+/* Print instruction `idx` of `insns[0..cnt)` into buf (always NUL-terminated
+ * when size > 0). Returns the number of slots it took (1, or 2 for lddw),
+ * or -EINVAL if the slot is not a valid instruction (buf then describes
+ * it), or -ERANGE if idx >= cnt. */
+BPFBOX_API int bpfbox_disasm_insn(const struct bpfbox_insn *insns, size_t cnt,
+				  size_t idx, const struct bpfbox_disasm_opts *opts,
+				  char *buf, size_t size);
+
+/* ---- the VM: helpers, settings, log -------------------------------------- */
+
+struct bpfbox_vm;
+struct bpfbox_call;
+
+struct bpfbox_vm_opts {
+	size_t sz;
+	bpfbox_log_fn log;
+	void *log_ctx;
+};
+
+BPFBOX_API int bpfbox_vm__new(const struct bpfbox_vm_opts *opts,
+			      struct bpfbox_vm **vm_out);
+BPFBOX_API void bpfbox_vm__free(struct bpfbox_vm *vm);
+
+/* A helper function: r1..r5 in, r0 out. */
+typedef uint64_t (*bpfbox_helper_fn)(struct bpfbox_call *call, uint64_t r1,
+				     uint64_t r2, uint64_t r3, uint64_t r4,
+				     uint64_t r5);
+
+#define BPFBOX_MAX_HELPER_ID 4095
+
+/* Register (or replace) helper `id` (0 < id <= BPFBOX_MAX_HELPER_ID).
+ * `name` is copied; it appears in disassembly and logs. */
+BPFBOX_API int bpfbox_vm__register_helper(struct bpfbox_vm *vm, uint32_t id,
+					  const char *name, bpfbox_helper_fn fn,
+					  void *helper_ctx);
+/* The helper's name, or NULL if no helper has that id. */
+BPFBOX_API const char *bpfbox_vm__helper_name(const struct bpfbox_vm *vm,
+					      uint32_t id);
+
+/* Inside a helper: what it was registered with, the program's context
+ * pointer, and a way to stop the program once the helper returns
+ * (bpfbox_prog__run() then returns `err`, a negative errno). */
+BPFBOX_API void *bpfbox_call__helper_ctx(const struct bpfbox_call *call);
+BPFBOX_API void *bpfbox_call__ctx(const struct bpfbox_call *call);
+BPFBOX_API void bpfbox_call__abort(struct bpfbox_call *call, int err);
+/* In checked mode: 0 if [ptr, ptr+len) is memory the program may read
+ * (write = false) or write (write = true), -EFAULT otherwise. In trusted
+ * mode always 0. */
+BPFBOX_API int bpfbox_call__check_mem(const struct bpfbox_call *call,
+				      uint64_t ptr, uint64_t len, bool write);
+
+/* ---- programs ------------------------------------------------------------ */
+
+struct bpfbox_prog;
+
+struct bpfbox_prog_opts {
+	size_t sz;
+	const char *name;           /* for messages; copied */
+};
+
+/* Copy and check `cnt` instruction slots: every opcode is known, registers
+ * are r0..r10, jumps and calls land on instructions inside the program,
+ * lddw has both halves, and the last instruction is exit or a jump.
+ * Failures name the instruction index in the log and return -EINVAL. */
+BPFBOX_API int bpfbox_prog__load(struct bpfbox_vm *vm,
+				 const struct bpfbox_insn *insns, size_t cnt,
+				 const struct bpfbox_prog_opts *opts,
+				 struct bpfbox_prog **prog_out);
+BPFBOX_API void bpfbox_prog__free(struct bpfbox_prog *prog);
+BPFBOX_API const char *bpfbox_prog__name(const struct bpfbox_prog *prog);
+BPFBOX_API size_t bpfbox_prog__insn_cnt(const struct bpfbox_prog *prog);
+BPFBOX_API const struct bpfbox_insn *bpfbox_prog__insns(const struct bpfbox_prog *prog);
+
+enum bpfbox_run_mode {
+	/* Trusted if the program was verified, checked otherwise. */
+	BPFBOX_RUN_AUTO = 0,
+	/* Bounds-check every memory access, the call depth and the
+	 * instruction budget; a violation stops the program with -EFAULT,
+	 * -E2BIG or -ELOOP and a log line naming the instruction. */
+	BPFBOX_RUN_CHECKED = 1,
+	/* No run-time checks: the caller vouches that the program is safe
+	 * (verified, or written by the caller). */
+	BPFBOX_RUN_TRUSTED = 2,
+};
+
+enum bpfbox_engine {
+	BPFBOX_ENGINE_DEFAULT = 0,  /* the fastest available */
+	BPFBOX_ENGINE_INTERP = 1,
+};
+
+struct bpfbox_run_opts {
+	size_t sz;
+	void *ctx;                  /* in r1 */
+	size_t ctx_size;            /* in r2; also the readable/writable extent of ctx in checked mode */
+	enum bpfbox_run_mode mode;
+	enum bpfbox_engine engine;
+	uint64_t max_insns;         /* checked mode: instruction budget; 0 = 1e9 */
+	/* out */
+	uint64_t retval;            /* r0 at exit */
+	uint64_t insn_executed;     /* checked mode only: instructions executed */
+};
+
+/* Run the program once. Returns 0 and sets opts->retval, or a negative
+ * errno if the program was stopped (by a checked-mode violation or a
+ * helper's bpfbox_call__abort()). */
+BPFBOX_API int bpfbox_prog__run(struct bpfbox_prog *prog,
+				struct bpfbox_run_opts *opts);
+
+/* ---- version --------------------------------------------------------------- */
+
+BPFBOX_API const char *bpfbox_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFBOX_BPFBOX_H */

@@ -1,0 +1,119 @@
+/*
+ * obj.h - the object model shared by object.c and maps_def.c (internal).
+ */
+#ifndef BXE_OBJ_H
+#define BXE_OBJ_H
+
+#include "bpfbox/object.h"
+#include "btf.h"
+#include "elf.h"
+#include "sec.h"
+
+/* What a section is to the loader. */
+enum bxe_role {
+	BXE_SEC_OTHER = 0,
+	BXE_SEC_CODE,       /* executable: programs, or subprograms for .text */
+	BXE_SEC_MAPS,       /* legacy "maps" */
+	BXE_SEC_BTF_MAPS,   /* ".maps" */
+	BXE_SEC_DATA,       /* .data/.rodata/.bss and .data.* / .rodata.* */
+	BXE_SEC_KCONFIG,    /* .kconfig (unsupported) */
+};
+
+struct bxe_secinfo {
+	int role;
+	int map_idx;            /* BXE_SEC_DATA: its internal map, -1 if none */
+	struct bxe_rel *rels;   /* CODE and BTF_MAPS: relocations, sorted by offset */
+	size_t nrels;
+};
+
+/* One function body in a code section. */
+struct bxe_func {
+	const char *name;
+	size_t sec;
+	size_t off;             /* first slot in the section */
+	size_t cnt;             /* slots */
+	bool is_prog;
+};
+
+/* Where a map is defined (for matching relocations) and extra parse state. */
+struct bxe_mapsrc {
+	size_t sec;
+	uint64_t off;
+	uint64_t size;
+	int64_t values_off;     /* BTF maps with __array(values): byte offset, else -1 */
+};
+
+/* A function placed in a program: func index and first slot. */
+struct bxe_place {
+	size_t func;
+	size_t start;
+};
+
+struct bxe_line {
+	size_t insn;
+	const char *file;
+	const char *text;
+	uint32_t line, col;
+};
+
+struct bxe_finfo {
+	size_t insn;
+	uint32_t type_id;
+};
+
+struct bpfbox_program {
+	struct bpfbox_object *obj;
+	const char *name;
+	const char *sec_name;
+	struct bxe_sec_match sm;
+	size_t func;
+	struct bpfbox_insn *insns;
+	size_t cnt, cap, main_cnt;
+	struct bxe_place *place;
+	size_t nplace;
+	struct bxe_line *lines;
+	size_t nlines;
+	struct bxe_finfo *finfo;
+	size_t nfinfo;
+	struct bpfbox_core_relo *core;
+	size_t ncore;
+	size_t cap_place, cap_lines, cap_finfo, cap_core;
+	bool loadable;
+	char reason[320];
+};
+
+struct bpfbox_object {
+	char *name;
+	struct bx_log log;
+	uint8_t *buf;
+	size_t size;
+	struct bxe_elf elf;
+	struct bxe_secinfo *secs;
+	size_t text_sec;        /* 0 if none */
+	size_t btf_maps_sec;    /* 0 if none */
+	struct bpfbox_btf *btf;
+	struct bxe_btf_ext *ext;
+	char license[128];
+	uint32_t kversion;
+	struct bxe_func *funcs;
+	size_t nfuncs;
+	struct bpfbox_program *progs;
+	size_t nprogs;
+	struct bpfbox_map_def *maps;
+	struct bxe_mapsrc *msrc;
+	size_t nmaps, cap_maps;
+};
+
+/* maps_def.c */
+int bxe_maps_legacy(struct bpfbox_object *obj, size_t sec);
+int bxe_maps_btf(struct bpfbox_object *obj, size_t sec);
+int bxe_maps_data(struct bpfbox_object *obj);
+int bxe_maps_values(struct bpfbox_object *obj);
+/* The map defined at exactly (sec, off), or -1. */
+int bxe_map_at(const struct bpfbox_object *obj, size_t sec, uint64_t off);
+void bxe_maps_free(struct bpfbox_object *obj);
+
+/* object.c: the function of section sec starting at slot off, or -1. */
+int bxe_func_at(const struct bpfbox_object *obj, size_t sec, uint64_t off);
+
+#endif /* BXE_OBJ_H */

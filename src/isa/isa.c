@@ -1,0 +1,166 @@
+/*
+ * isa.c - instruction metadata, decoding and the structural check.
+ */
+#include "isa.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+const struct bx_opinfo bx_ops[BX_OP__COUNT] = {
+#define BX__ROW(NAME, CODE, MATCH, MVAL, FMT, SEM, MNEM, LLVM, CPU)          \
+	[BX_OP_##NAME] = { .name = #NAME, .mnem = MNEM, .llvm = LLVM,         \
+			   .mval = MVAL, .code = CODE, .match = BX_M_##MATCH,  \
+			   .fmt = BX_F_##FMT, .cpu = CPU },
+	BX_INSN_MAP(BX__ROW)
+#undef BX__ROW
+};
+
+/*
+ * last_of_code[c] = 1 + the index of the last table row with opcode c
+ * (0: none). Rows with one opcode are adjacent, so bx_decode() walks back
+ * from there. Later designated initialisers override earlier ones, which is
+ * exactly "the last row wins".
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#if defined(__clang__)
+#pragma GCC diagnostic ignored "-Winitializer-overrides"
+#endif
+static const uint8_t last_of_code[256] = {
+#define BX__LAST(NAME, CODE, ...) [CODE] = BX_OP_##NAME + 1,
+	BX_INSN_MAP(BX__LAST)
+#undef BX__LAST
+};
+#pragma GCC diagnostic pop
+
+_Static_assert(BX_OP__COUNT < 255, "op index must fit in a byte");
+
+/*
+ * bx_decode - find the table row that matches one instruction slot.
+ */
+int bx_decode(const struct bpfbox_insn *insn)
+{
+	int last = last_of_code[insn->code] - 1;
+
+	for (int op = last; op >= 0 && bx_ops[op].code == insn->code; op--) {
+		const struct bx_opinfo *o = &bx_ops[op];
+		switch (o->match) {
+		case BX_M_NONE: return op;
+		case BX_M_OFF: if (insn->off == o->mval) return op; break;
+		case BX_M_IMM: if (insn->imm == o->mval) return op; break;
+		case BX_M_SRC: if (insn->src_reg == o->mval) return op; break;
+		}
+	}
+	return -1;
+}
+
+/* Does this op write its dst register? (r10 may not be written.) */
+static int writes_dst(int op)
+{
+	switch (bx_ops[op].fmt) {
+	case BX_F_ALU: case BX_F_NEG: case BX_F_MOVSX: case BX_F_END:
+	case BX_F_LDDW: case BX_F_LDX: case BX_F_LDXSX:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Does this op write its src register? (atomic fetch and xchg do) */
+static int writes_src(int op)
+{
+	return bx_ops[op].fmt == BX_F_AFETCH || bx_ops[op].fmt == BX_F_XCHG;
+}
+
+/*
+ * bx_isa_check - the structural rules every program must meet before any
+ * engine sees it. Semantic safety is the verifier's job; this only makes
+ * sure that decoding and control flow cannot leave the program.
+ */
+int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
+		 const struct bx_log *log, int16_t *ops_out)
+{
+	int16_t *ops = ops_out;
+	size_t last = 0;
+	int err = -EINVAL;
+
+	if (cnt == 0) {
+		bx_err(log, "program is empty");
+		return -EINVAL;
+	}
+	if (cnt > BX_MAX_INSNS) {
+		bx_err(log, "program has %zu instructions; the limit is %u", cnt, BX_MAX_INSNS);
+		return -E2BIG;
+	}
+	if (!ops && !(ops = malloc(cnt * sizeof(*ops))))
+		return -ENOMEM;
+
+	/* pass 1: opcodes, registers, lddw pairs */
+	for (size_t i = 0; i < cnt; i++) {
+		const struct bpfbox_insn *in = &insns[i];
+		int op = bx_decode(in);
+
+		last = i;
+		if (op < 0) {
+			bx_err(log, "insn %zu: unknown opcode 0x%02x (src=%u off=%d imm=%d)",
+			       i, in->code, in->src_reg, in->off, in->imm);
+			goto out;
+		}
+		ops[i] = (int16_t)op;
+		/* lddw and call keep a pseudo kind in src, not a register */
+		if (in->dst_reg >= BX_NREGS ||
+		    (in->src_reg >= BX_NREGS && bx_ops[op].fmt != BX_F_LDDW &&
+		     bx_ops[op].fmt != BX_F_CALL)) {
+			bx_err(log, "insn %zu: invalid register r%u (only r0..r10 exist)", i,
+			       in->dst_reg >= BX_NREGS ? in->dst_reg : in->src_reg);
+			goto out;
+		}
+		if ((in->dst_reg == BX_REG_FP && writes_dst(op)) ||
+		    (in->src_reg == BX_REG_FP && writes_src(op))) {
+			bx_err(log, "insn %zu: r10 (the frame pointer) is read-only", i);
+			goto out;
+		}
+		if (bx_ops[op].fmt == BX_F_LDDW) {
+			const struct bpfbox_insn *hi = &insns[i + 1];
+			if (i + 1 >= cnt) {
+				bx_err(log, "insn %zu: lddw is truncated (its second half is missing)", i);
+				goto out;
+			}
+			if (hi->code || hi->dst_reg || hi->src_reg || hi->off) {
+				bx_err(log, "insn %zu: invalid second half of lddw at insn %zu", i, i + 1);
+				goto out;
+			}
+			ops[++i] = -1;
+		}
+	}
+	/* pass 2: control flow stays inside and never lands on a second half */
+	for (size_t i = 0; i < cnt; i++) {
+		int op = ops[i];
+		int64_t t;
+
+		if (op < 0 || !bx_op_is_jump(op))
+			continue;
+		t = bx_jump_target(&insns[i], i, op);
+		if (t < 0 || t >= (int64_t)cnt) {
+			bx_err(log, "insn %zu: jump out of range to %lld (program has %zu instructions)",
+			       i, (long long)t, cnt);
+			goto out;
+		}
+		if (ops[t] < 0) {
+			bx_err(log, "insn %zu: jump into the middle of lddw at insn %lld", i, (long long)t - 1);
+			goto out;
+		}
+	}
+	/* the last instruction must not fall through */
+	if (ops[last] < 0)
+		last--;
+	if (ops[last] != BX_OP_EXIT && ops[last] != BX_OP_JA && ops[last] != BX_OP_JA32) {
+		bx_err(log, "insn %zu: the program does not end in exit or a jump (it would fall off the end)", last);
+		goto out;
+	}
+	err = 0;
+out:
+	if (ops != ops_out)
+		free(ops);
+	return err;
+}

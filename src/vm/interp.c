@@ -1,0 +1,153 @@
+/*
+ * interp.c - the interpreter: two instantiations of interp_body.h (trusted
+ * and checked), bpfbox_prog__run() and calls back into the program from
+ * helpers. See docs/Interpreter.md.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "interp_sem.h"
+#include "vm_internal.h"
+
+#if defined(__clang__)
+#define BXV_NOCLONE
+#else
+#define BXV_NOCLONE , noclone
+#endif
+
+#define BXV_CHECKED 0
+#define BXV_FN bxv_interp_trusted
+#include "interp_body.h"
+#undef BXV_CHECKED
+#undef BXV_FN
+
+#define BXV_CHECKED 1
+#define BXV_FN bxv_interp_checked
+#include "interp_body.h"
+#undef BXV_CHECKED
+#undef BXV_FN
+
+#define BXV_DEFAULT_MAX_INSNS 1000000000ull
+
+/*
+ * bxv_interp_labels - the trusted interpreter's label table, indexed by
+ * enum bx_op; struct bxv_insn.lbl holds one of these.
+ */
+const void *const *bxv_interp_labels(void)
+{
+	const void *const *labels = NULL;
+
+	bxv_interp_trusted(NULL, 0, NULL, 0, NULL, &labels);
+	return labels;
+}
+
+/*
+ * bxv_interp_run - run in the mode of `call` (see vm_internal.h).
+ */
+int bxv_interp_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5],
+		   uint64_t fp, uint64_t *r0)
+{
+	if (call->checked)
+		return bxv_interp_checked(call, start, args, fp, r0, NULL);
+	return bxv_interp_trusted(call, start, args, fp, r0, NULL);
+}
+
+/*
+ * bxv_call_subprog - see vm_internal.h. The callee gets the next free
+ * frame below the caller's; the helper's own context is kept.
+ */
+int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
+		     uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+		     uint64_t *r0)
+{
+	const uint64_t args[5] = { r1, r2, r3, r4, r5 };
+	void *helper_ctx;
+	uint64_t fp, ret = 0;
+	int err;
+
+	if (!call || !r0)
+		return -EINVAL;
+	helper_ctx = call->helper_ctx;
+	if (insn_idx >= call->prog->cnt || call->prog->ops[insn_idx] < 0) {
+		bx_err(&call->vm->log, "callback at insn %u: no instruction starts there",
+		       insn_idx);
+		err = -EINVAL;
+		goto out;
+	}
+	if (call->depth >= BX_MAX_CALL_DEPTH) {
+		bx_err(&call->vm->log, "callback at insn %u: call depth exceeds %d frames",
+		       insn_idx, BX_MAX_CALL_DEPTH);
+		err = -E2BIG;
+		goto out;
+	}
+	fp = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
+	call->depth++;
+	call->stack_lo = fp - BX_STACK_SIZE;
+	err = bxv_interp_run(call, insn_idx, args, fp, &ret);
+	call->depth--;
+	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
+out:
+	call->helper_ctx = helper_ctx;
+	if (err)
+		bpfbox_call__abort(call, err);
+	else
+		*r0 = ret;
+	return err;
+}
+
+/*
+ * bpfbox_prog__run - run once. The stack of all frames lives in this
+ * function's C frame, so concurrent runs of one program share nothing.
+ */
+int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
+{
+	_Alignas(16) uint8_t stack[BX_MAX_CALL_DEPTH * BX_STACK_SIZE];
+	struct bpfbox_run_opts o;
+	struct bpfbox_call call;
+	uint64_t args[5] = { 0 }, r0 = 0;
+	int err;
+
+	if (!prog || !opts)
+		return -EINVAL;
+	err = bx_opts_copy(&o, sizeof(o), opts);
+	if (err) {
+		bx_err(&prog->vm->log, "%s: invalid run options struct", prog->name);
+		return err;
+	}
+	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_INTERP) {
+		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
+		       (int)o.mode, (int)o.engine);
+		return -EINVAL;
+	}
+	if (!o.ctx && o.ctx_size) {
+		bx_err(&prog->vm->log, "%s: ctx is NULL but ctx_size is %zu", prog->name,
+		       o.ctx_size);
+		return -EINVAL;
+	}
+	memset(&call, 0, offsetof(struct bpfbox_call, regions));
+	call.vm = prog->vm;
+	call.prog = prog;
+	call.ctx = o.ctx;
+	call.ctx_size = o.ctx_size;
+	call.checked = o.mode == BPFBOX_RUN_CHECKED ||
+		       (o.mode == BPFBOX_RUN_AUTO && !prog->verified);
+	call.depth = 1;
+	call.stack_top = (uint64_t)(uintptr_t)(stack + sizeof(stack));
+	call.stack_lo = call.stack_top - BX_STACK_SIZE;
+	call.max_insns = o.max_insns ? o.max_insns : BXV_DEFAULT_MAX_INSNS;
+	call.budget = call.max_insns;
+	if (call.checked)	/* no stale host data for an unverified program */
+		memset(stack, 0, sizeof(stack));
+	args[0] = (uint64_t)(uintptr_t)o.ctx;
+	args[1] = o.ctx_size;
+
+	err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
+
+	if (opts->sz >= offsetof(struct bpfbox_run_opts, retval) + sizeof(opts->retval))
+		opts->retval = err ? 0 : r0;
+	if (call.checked &&
+	    opts->sz >= offsetof(struct bpfbox_run_opts, insn_executed) + sizeof(opts->insn_executed))
+		opts->insn_executed = call.max_insns - call.budget;
+	return err;
+}

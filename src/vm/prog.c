@@ -1,0 +1,158 @@
+/*
+ * prog.c - loading a program: copy, structural check, helper check, and
+ * the pre-decoded form the interpreter runs.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_internal.h"
+
+/*
+ * check_calls - the load-time rules bx_isa_check() does not know about:
+ * helper calls name a helper registered in this vm, kfunc calls are not
+ * supported, and atomics that write their src register do not name r10.
+ */
+static int check_calls(const struct bpfbox_vm *vm, const struct bpfbox_insn *insns,
+		       const int16_t *ops, size_t cnt)
+{
+	for (size_t i = 0; i < cnt; i++) {
+		int op = ops[i];
+
+		if (op < 0)
+			continue;
+		if (op == BX_OP_CALL && !bxv_vm_helper(vm, (uint32_t)insns[i].imm)) {
+			bx_err(&vm->log, "insn %zu: call to unknown helper %d", i, insns[i].imm);
+			return -EINVAL;
+		}
+		if (op == BX_OP_CALL_KFUNC) {
+			bx_err(&vm->log, "insn %zu: kfunc calls are not supported (btf id %d)",
+			       i, insns[i].imm);
+			return -EINVAL;
+		}
+		if ((bx_ops[op].fmt == BX_F_AFETCH || bx_ops[op].fmt == BX_F_XCHG) &&
+		    insns[i].src_reg == BX_REG_FP) {
+			bx_err(&vm->log, "insn %zu: r10 (the frame pointer) is read-only", i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * bxv_prog_xlate - build the pre-decoded form: per slot the trusted
+ * interpreter's label, the op, registers, the sign-extended immediate
+ * (the 64-bit value for lddw) and the memory offset or jump distance.
+ */
+int bxv_prog_xlate(struct bpfbox_prog *prog)
+{
+	const void *const *labels = bxv_interp_labels();
+	struct bxv_insn *x;
+
+	x = calloc(prog->cnt, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	for (size_t i = 0; i < prog->cnt; i++) {
+		const struct bpfbox_insn *in = &prog->insns[i];
+		int op = prog->ops[i];
+
+		if (op < 0) {	/* second half of lddw: never executed */
+			x[i] = x[i - 1];
+			continue;
+		}
+		x[i].lbl = labels[op];
+		x[i].op = (uint8_t)op;
+		x[i].dst = in->dst_reg;
+		x[i].src = in->src_reg;
+		x[i].imm = (uint64_t)(int64_t)in->imm;
+		x[i].off = in->off;
+		if (bx_op_is_jump(op))
+			x[i].off = (int32_t)(bx_jump_target(in, i, op) - (int64_t)i - 1);
+		if (bx_ops[op].fmt == BX_F_LDDW)
+			x[i].imm = (uint64_t)(uint32_t)in->imm |
+				   (uint64_t)(uint32_t)in[1].imm << 32;
+	}
+	free(prog->xlated);
+	prog->xlated = x;
+	return 0;
+}
+
+/*
+ * bpfbox_prog__load - see bpfbox.h. The program starts unverified, so
+ * BPFBOX_RUN_AUTO runs it in checked mode.
+ */
+int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, size_t cnt,
+		      const struct bpfbox_prog_opts *opts, struct bpfbox_prog **prog_out)
+{
+	struct bpfbox_prog_opts o;
+	struct bpfbox_prog *prog;
+	int err;
+
+	if (!prog_out)
+		return -EINVAL;
+	*prog_out = NULL;
+	if (!vm || (!insns && cnt))
+		return -EINVAL;
+	err = bx_opts_copy(&o, sizeof(o), opts);
+	if (err) {
+		bx_err(&vm->log, "bpfbox_prog__load: invalid options struct");
+		return err;
+	}
+	prog = calloc(1, sizeof(*prog));
+	if (!prog)
+		return -ENOMEM;
+	prog->vm = vm;
+	prog->cnt = cnt;
+	prog->name = strdup(o.name ? o.name : "prog");
+	prog->insns = malloc((cnt ? cnt : 1) * sizeof(*insns));
+	prog->ops = malloc((cnt ? cnt : 1) * sizeof(*prog->ops));
+	err = -ENOMEM;
+	if (!prog->name || !prog->insns || !prog->ops)
+		goto fail;
+	if (cnt)
+		memcpy(prog->insns, insns, cnt * sizeof(*insns));
+	err = bx_isa_check(prog->insns, cnt, &vm->log, prog->ops);
+	if (err)
+		goto fail;
+	err = check_calls(vm, prog->insns, prog->ops, cnt);
+	if (err)
+		goto fail;
+	err = bxv_prog_xlate(prog);
+	if (err)
+		goto fail;
+	*prog_out = prog;
+	return 0;
+fail:
+	bpfbox_prog__free(prog);
+	return err;
+}
+
+/* bpfbox_prog__free - release a program (NULL is fine). */
+void bpfbox_prog__free(struct bpfbox_prog *prog)
+{
+	if (!prog)
+		return;
+	free(prog->xlated);
+	free(prog->ops);
+	free(prog->insns);
+	free(prog->name);
+	free(prog);
+}
+
+/* bpfbox_prog__name - the name given at load ("prog" if none). */
+const char *bpfbox_prog__name(const struct bpfbox_prog *prog)
+{
+	return prog ? prog->name : NULL;
+}
+
+/* bpfbox_prog__insn_cnt - number of instruction slots. */
+size_t bpfbox_prog__insn_cnt(const struct bpfbox_prog *prog)
+{
+	return prog ? prog->cnt : 0;
+}
+
+/* bpfbox_prog__insns - the program's own copy of its slots. */
+const struct bpfbox_insn *bpfbox_prog__insns(const struct bpfbox_prog *prog)
+{
+	return prog ? prog->insns : NULL;
+}

@@ -1,0 +1,194 @@
+/*
+ * vm.c - the VM object, its helper registry, the bpfbox_call accessors
+ * and the library version.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_internal.h"
+
+/*
+ * bpfbox_version - the library's version string.
+ */
+const char *bpfbox_version(void)
+{
+	return "0.1.0";
+}
+
+/*
+ * bpfbox_vm__new - allocate an empty VM (no helpers registered).
+ */
+int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
+{
+	struct bpfbox_vm_opts o;
+	struct bpfbox_vm *vm;
+	int err;
+
+	if (!vm_out)
+		return -EINVAL;
+	*vm_out = NULL;
+	err = bx_opts_copy(&o, sizeof(o), opts);
+	if (err)
+		return err;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->log.fn = o.log;
+	vm->log.ctx = o.log_ctx;
+	*vm_out = vm;
+	return 0;
+}
+
+/*
+ * bpfbox_vm__free - release a VM and the names of its helpers. Programs
+ * loaded from it must be freed first.
+ */
+void bpfbox_vm__free(struct bpfbox_vm *vm)
+{
+	if (!vm)
+		return;
+	for (size_t i = 0; i <= BPFBOX_MAX_HELPER_ID; i++)
+		free(vm->helpers[i].name);
+	free(vm);
+}
+
+/*
+ * bpfbox_vm__register_helper - add or replace helper `id`. Programs
+ * already loaded call the replacement from their next call on.
+ */
+int bpfbox_vm__register_helper(struct bpfbox_vm *vm, uint32_t id, const char *name,
+			       bpfbox_helper_fn fn, void *helper_ctx)
+{
+	char *copy;
+
+	if (!vm)
+		return -EINVAL;
+	if (id == 0 || id > BPFBOX_MAX_HELPER_ID) {
+		bx_err(&vm->log, "helper id %u is out of range (1..%u)", id,
+		       BPFBOX_MAX_HELPER_ID);
+		return -EINVAL;
+	}
+	if (!fn) {
+		bx_err(&vm->log, "helper %u (%s): the function is NULL", id,
+		       name ? name : "?");
+		return -EINVAL;
+	}
+	if (!name || !*name) {
+		bx_err(&vm->log, "helper %u: a name is required", id);
+		return -EINVAL;
+	}
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	free(vm->helpers[id].name);
+	vm->helpers[id].name = copy;
+	vm->helpers[id].fn = fn;
+	vm->helpers[id].ctx = helper_ctx;
+	return 0;
+}
+
+/*
+ * bpfbox_vm__helper_name - the name helper `id` was registered with.
+ */
+const char *bpfbox_vm__helper_name(const struct bpfbox_vm *vm, uint32_t id)
+{
+	const struct bxv_helper *h;
+
+	if (!vm)
+		return NULL;
+	h = bxv_vm_helper(vm, id);
+	return h ? h->name : NULL;
+}
+
+/* ---- inside a helper ------------------------------------------------------- */
+
+/* bpfbox_call__helper_ctx - the helper_ctx the running helper was registered with. */
+void *bpfbox_call__helper_ctx(const struct bpfbox_call *call)
+{
+	return call ? call->helper_ctx : NULL;
+}
+
+/* bpfbox_call__ctx - the run's ctx pointer (what r1 held at entry). */
+void *bpfbox_call__ctx(const struct bpfbox_call *call)
+{
+	return call ? call->ctx : NULL;
+}
+
+/*
+ * bpfbox_call__abort - stop the program once the helper returns; the run
+ * then returns `err` (a non-negative value is turned into -ECANCELED).
+ * The first abort wins.
+ */
+void bpfbox_call__abort(struct bpfbox_call *call, int err)
+{
+	if (!call || call->err)
+		return;
+	call->err = err < 0 ? err : -ECANCELED;
+}
+
+/*
+ * bpfbox_call__check_mem - may the program access [ptr, ptr+len)?
+ */
+int bpfbox_call__check_mem(const struct bpfbox_call *call, uint64_t ptr,
+			   uint64_t len, bool write)
+{
+	if (!call)
+		return -EINVAL;
+	if (!call->checked)
+		return 0;
+	if (len == 0)
+		return 0;
+	if (ptr + len < ptr)
+		return -EFAULT;
+	if (len <= call->stack_top - call->stack_lo &&
+	    ptr - call->stack_lo <= call->stack_top - call->stack_lo - len)
+		return 0;
+	if (len <= call->ctx_size &&
+	    ptr - (uint64_t)(uintptr_t)call->ctx <= call->ctx_size - len)
+		return 0;
+	return bxv_mem_ok_slow(call, ptr, len, write) ? 0 : -EFAULT;
+}
+
+/*
+ * bxv_mem_ok_slow - the helper-registered regions (the stack and the ctx
+ * were tried by bxv_mem_ok()).
+ */
+bool bxv_mem_ok_slow(const struct bpfbox_call *c, uint64_t a, uint64_t sz, bool write)
+{
+	for (unsigned i = 0; i < c->nregions; i++) {
+		const struct bxv_region *r = &c->regions[i];
+		if (sz <= r->len && a - r->lo <= r->len - sz && (!write || r->writable))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * bxv_run_add_region - see vm_internal.h.
+ */
+int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
+		       bool writable)
+{
+	uint64_t lo = (uint64_t)(uintptr_t)ptr;
+
+	if (!call || !ptr || len == 0 || lo + len < lo)
+		return -EINVAL;
+	if (!call->checked)
+		return 0;
+	for (unsigned i = 0; i < call->nregions; i++) {
+		struct bxv_region *r = &call->regions[i];
+		if (len <= r->len && lo - r->lo <= r->len - len &&
+		    (r->writable || !writable))
+			return 0;
+	}
+	if (call->nregions >= BXV_MAX_REGIONS) {
+		bx_err(&call->vm->log, "%s: too many memory regions registered by helpers (max %d)",
+		       call->prog->name, BXV_MAX_REGIONS);
+		return -ENOSPC;
+	}
+	call->regions[call->nregions++] = (struct bxv_region){
+		.lo = lo, .len = len, .writable = writable,
+	};
+	return 0;
+}

@@ -1,0 +1,169 @@
+/*
+ * vm_internal.h - the VM, loaded programs and the run state, as the rest of
+ * the library sees them (helpers, maps, loader, verifier, JIT).
+ *
+ * Layout of one run (see docs/Interpreter.md):
+ *
+ *   bpfbox_prog__run()  C stack: [ 8 x 512-byte frames ] [ struct bpfbox_call ]
+ *                                  ^ frame 7 ... frame 0 ^ = r10 of main
+ *
+ * struct bpfbox_call is the whole state of one run: helpers receive a
+ * pointer to it, the interpreter keeps its registers in locals and its
+ * memory bounds, budget and call depth here.
+ */
+#ifndef BXV_VM_INTERNAL_H
+#define BXV_VM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfbox/bpfbox.h"
+#include "isa/isa.h"
+#include "util/log.h"
+
+/* ---- the VM --------------------------------------------------------------- */
+
+struct bxv_helper {
+	bpfbox_helper_fn fn;    /* NULL: no helper with this id */
+	void *ctx;
+	char *name;             /* owned copy */
+};
+
+struct bpfbox_vm {
+	struct bx_log log;
+	struct bxv_helper helpers[BPFBOX_MAX_HELPER_ID + 1]; /* [0] unused */
+};
+
+/* The vm's log sink (for other modules that report through it). */
+static inline const struct bx_log *bxv_vm_log(const struct bpfbox_vm *vm)
+{
+	return &vm->log;
+}
+
+/* The helper registered with `id`, or NULL. */
+static inline const struct bxv_helper *bxv_vm_helper(const struct bpfbox_vm *vm,
+						      uint64_t id)
+{
+	if (id == 0 || id > BPFBOX_MAX_HELPER_ID || !vm->helpers[id].fn)
+		return NULL;
+	return &vm->helpers[id];
+}
+
+/* ---- programs --------------------------------------------------------------- */
+
+/*
+ * One pre-decoded ("xlated") instruction slot. Index i of prog->xlated
+ * is instruction slot i of prog->insns (the second half of lddw keeps its
+ * slot, it is never executed), so "insn N" means the same in both.
+ *
+ *   lbl   address of the body in the trusted interpreter (direct threading)
+ *   imm   the immediate, sign-extended to 64 bits; lddw: the whole 64-bit
+ *         value; helper call: the helper id
+ *   off   memory offset (loads, stores, atomics) or jump distance in slots
+ *         relative to the next slot (jumps, gotol, local calls)
+ *   op    enum bx_op (the checked interpreter dispatches on it)
+ */
+struct bxv_insn {
+	const void *lbl;
+	uint64_t imm;
+	int32_t off;
+	uint8_t op;
+	uint8_t dst;
+	uint8_t src;
+	uint8_t pad;
+};
+
+struct bpfbox_prog {
+	struct bpfbox_vm *vm;
+	char *name;
+	size_t cnt;
+	struct bpfbox_insn *insns;   /* owned copy of the program */
+	int16_t *ops;                /* op of every slot, -1 for lddw second halves */
+	struct bxv_insn *xlated;     /* the engine's pre-decoded form */
+	bool verified;               /* set by the verifier: AUTO runs trusted */
+};
+
+/* (Re)build prog->xlated from prog->insns, e.g. after the loader rewrote
+ * lddw pseudo forms. It does not re-check the program: a rewrite must keep
+ * it valid (bx_isa_check() and registered helper ids). Returns 0 or
+ * -ENOMEM. */
+int bxv_prog_xlate(struct bpfbox_prog *prog);
+
+/* ---- one run ------------------------------------------------------------------ */
+
+#define BXV_MAX_REGIONS 32
+
+/* A piece of memory a checked-mode program may access besides its stack
+ * and its ctx. */
+struct bxv_region {
+	uint64_t lo;
+	uint64_t len;
+	bool writable;
+};
+
+struct bpfbox_call {
+	struct bpfbox_vm *vm;
+	struct bpfbox_prog *prog;
+	void *helper_ctx;            /* of the helper being called */
+	void *ctx;                   /* the run's ctx (r1 at entry) */
+	uint64_t ctx_size;
+	int err;                     /* set by bpfbox_call__abort() */
+	bool checked;                /* checked mode */
+	unsigned depth;              /* frames in use, 1 = main only */
+	uint64_t stack_top;          /* r10 of the main frame */
+	uint64_t stack_lo;           /* bottom of the deepest frame in use */
+	uint64_t budget;             /* checked: instructions still allowed */
+	uint64_t max_insns;          /* checked: the whole budget */
+	unsigned nregions;
+	struct bxv_region regions[BXV_MAX_REGIONS];
+};
+
+/*
+ * Allow a checked-mode program to access [ptr, ptr+len) (read, and write
+ * if `writable`) for the rest of this run. Meant for helpers that hand out
+ * pointers, e.g. a map lookup: register the whole backing block of the
+ * map once rather than each element. A region already covered is not
+ * added twice. Returns 0, -EINVAL (len 0 or wraps) or -ENOSPC (more than
+ * BXV_MAX_REGIONS). In trusted mode it does nothing and returns 0.
+ */
+int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
+		       bool writable);
+
+/*
+ * From inside a helper: run the subprogram of the running program that
+ * starts at slot `insn_idx` (e.g. a bpf_loop callback) in a fresh frame,
+ * with r1..r5, in the run's mode. Returns 0 and sets *r0, or a negative
+ * errno; on error the run is stopped (as by bpfbox_call__abort()) once the
+ * helper returns. -EINVAL: insn_idx is no instruction of the program;
+ * -E2BIG: no frame left.
+ */
+int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
+		     uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+		     uint64_t *r0);
+
+/* Does [a, a+sz) lie in memory the checked program may access? */
+bool bxv_mem_ok_slow(const struct bpfbox_call *c, uint64_t a, uint64_t sz, bool write);
+
+static inline bool bxv_mem_ok(const struct bpfbox_call *c, uint64_t a, uint64_t sz,
+			      bool write)
+{
+	if (a - c->stack_lo <= c->stack_top - c->stack_lo - sz)
+		return true;
+	if (sz <= c->ctx_size && a - (uint64_t)(uintptr_t)c->ctx <= c->ctx_size - sz)
+		return true;
+	return bxv_mem_ok_slow(c, a, sz, write);
+}
+
+/* ---- the interpreter (interp.c) ----------------------------------------------- */
+
+/* The trusted interpreter's label table, indexed by enum bx_op (for
+ * struct bxv_insn.lbl). */
+const void *const *bxv_interp_labels(void);
+
+/* Run from slot `start` with r1..r5 = args and r10 = fp, in the mode of
+ * `call`. Returns 0 and *r0, or a negative errno (logged). */
+int bxv_interp_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5],
+		   uint64_t fp, uint64_t *r0);
+
+#endif /* BXV_VM_INTERNAL_H */

@@ -99,10 +99,35 @@ BPFBOX_API int bpfbox_disasm_insn(const struct bpfbox_insn *insns, size_t cnt,
 struct bpfbox_vm;
 struct bpfbox_call;
 
+/* The task a run serves (what bpf_get_current_pid_tgid() and friends
+ * report). Hooks fill it from the traced process; when a run names none,
+ * it is the calling thread. */
+struct bpfbox_task {
+	uint32_t pid;      /* thread id (the kernel's "pid") */
+	uint32_t tgid;     /* process id */
+	uint32_t uid;
+	uint32_t gid;
+	char comm[16];
+};
+
+/* One line of the trace log (bpf_printk / bpf_trace_printk). */
+struct bpfbox_trace_rec {
+	const char *msg;               /* formatted message, NUL-terminated */
+	size_t len;                    /* strlen(msg) */
+	const struct bpfbox_task *task;
+	uint32_t cpu;
+	uint64_t ts_ns;                /* CLOCK_MONOTONIC, as the kernel's trace clock */
+};
+typedef void (*bpfbox_trace_fn)(void *trace_ctx, const struct bpfbox_trace_rec *rec);
+
 struct bpfbox_vm_opts {
 	size_t sz;
 	bpfbox_log_fn log;
 	void *log_ctx;
+	bpfbox_trace_fn trace;         /* trace log sink; NULL: lines are dropped */
+	void *trace_ctx;
+	uint32_t nr_cpus;              /* simulated CPUs for per-CPU maps; 0 = the host's */
+	bool no_kernel_helpers;        /* start with an empty helper registry */
 };
 
 BPFBOX_API int bpfbox_vm__new(const struct bpfbox_vm_opts *opts,
@@ -141,9 +166,19 @@ BPFBOX_API int bpfbox_call__check_mem(const struct bpfbox_call *call,
 
 struct bpfbox_prog;
 
+struct bpfbox_map;
+
 struct bpfbox_prog_opts {
 	size_t sz;
 	const char *name;           /* for messages; copied */
+	uint32_t prog_type;         /* the kernel's enum bpf_prog_type; 0 = none (raw bytecode) */
+	uint32_t expected_attach_type;
+	const char *license;        /* "GPL" etc.; gpl_only helpers need a GPL-compatible one */
+	/* Maps that lddw pseudo forms name: src 1 (map fd) and 5 (map index)
+	 * take imm as an index into this table, src 2 and 6 its value. The
+	 * program keeps a reference; the maps must outlive it. */
+	struct bpfbox_map *const *maps;
+	size_t map_cnt;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers
@@ -158,6 +193,7 @@ BPFBOX_API void bpfbox_prog__free(struct bpfbox_prog *prog);
 BPFBOX_API const char *bpfbox_prog__name(const struct bpfbox_prog *prog);
 BPFBOX_API size_t bpfbox_prog__insn_cnt(const struct bpfbox_prog *prog);
 BPFBOX_API const struct bpfbox_insn *bpfbox_prog__insns(const struct bpfbox_prog *prog);
+BPFBOX_API uint32_t bpfbox_prog__type(const struct bpfbox_prog *prog);
 
 enum bpfbox_run_mode {
 	/* Trusted if the program was verified, checked otherwise. */
@@ -183,6 +219,8 @@ struct bpfbox_run_opts {
 	enum bpfbox_run_mode mode;
 	enum bpfbox_engine engine;
 	uint64_t max_insns;         /* checked mode: instruction budget; 0 = 1e9 */
+	const struct bpfbox_task *task; /* NULL: the calling thread */
+	int32_t cpu;                /* simulated CPU for per-CPU maps; -1 = sched_getcpu() % nr_cpus */
 	/* out */
 	uint64_t retval;            /* r0 at exit */
 	uint64_t insn_executed;     /* checked mode only: instructions executed */
@@ -194,6 +232,39 @@ struct bpfbox_run_opts {
 BPFBOX_API int bpfbox_prog__run(struct bpfbox_prog *prog,
 				struct bpfbox_run_opts *opts);
 
+/* ---- test runs, as BPF_PROG_TEST_RUN does them --------------------------- */
+
+/*
+ * Build the context the program's type expects from data_in / ctx_in
+ * (xdp_md over a packet with headroom, __sk_buff, raw tracepoint args,
+ * user-supplied bytes for kprobe/tracepoint/syscall), run it `repeat`
+ * times, and copy out the packet and context as the kernel does. Refuses
+ * (-EINVAL, logged) whatever BPF_PROG_TEST_RUN refuses.
+ */
+struct bpfbox_test_run_opts {
+	size_t sz;
+	const void *data_in;        /* packet */
+	void *data_out;             /* packet after the run (may be NULL) */
+	uint32_t data_size_in;
+	uint32_t data_size_out;     /* in: size of data_out; out: bytes of the output packet */
+	const void *ctx_in;
+	void *ctx_out;
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;      /* in: size of ctx_out; out: bytes written */
+	uint32_t retval;            /* out: r0, truncated to 32 bits as the kernel does */
+	int repeat;                 /* 0 or 1: once */
+	uint32_t duration;          /* out: mean ns per run, around the program alone */
+	uint32_t flags;             /* BPF_F_TEST_* */
+	uint32_t cpu;
+	enum bpfbox_run_mode mode;
+	enum bpfbox_engine engine;
+	const struct bpfbox_task *task;
+	uint64_t r0;                /* out: the full 64-bit r0 */
+};
+
+BPFBOX_API int bpfbox_prog__test_run(struct bpfbox_prog *prog,
+				     struct bpfbox_test_run_opts *opts);
+
 /* ---- version --------------------------------------------------------------- */
 
 BPFBOX_API const char *bpfbox_version(void);
@@ -201,5 +272,8 @@ BPFBOX_API const char *bpfbox_version(void);
 #ifdef __cplusplus
 }
 #endif
+
+#include "bpfbox/map.h"
+#include "bpfbox/object.h"
 
 #endif /* BPFBOX_BPFBOX_H */

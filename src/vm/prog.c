@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "vm_internal.h"
+#include "hooks/ctx.h"
 
 /*
  * check_calls - the load-time rules bx_isa_check() does not know about:
@@ -103,7 +104,18 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 		return -ENOMEM;
 	prog->vm = vm;
 	prog->cnt = cnt;
+	prog->prog_type = o.prog_type;
+	prog->expected_attach_type = o.expected_attach_type;
 	prog->name = strdup(o.name ? o.name : "prog");
+	if (o.license && !(prog->license = strdup(o.license)))
+		goto nomem;
+	prog->gpl = prog->license && bxv_license_is_gpl(prog->license);
+	if (o.map_cnt) {
+		if (!o.maps || !(prog->maps = malloc(o.map_cnt * sizeof(*prog->maps))))
+			goto nomem;
+		memcpy(prog->maps, o.maps, o.map_cnt * sizeof(*prog->maps));
+		prog->map_cnt = o.map_cnt;
+	}
 	prog->insns = malloc((cnt ? cnt : 1) * sizeof(*insns));
 	prog->ops = malloc((cnt ? cnt : 1) * sizeof(*prog->ops));
 	err = -ENOMEM;
@@ -117,11 +129,17 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 	err = check_calls(vm, prog->insns, prog->ops, cnt);
 	if (err)
 		goto fail;
+	/* hooks: rewrite context accesses for the program type (src/hooks/) */
+	err = bxh_prog_convert_ctx(prog);
+	if (err)
+		goto fail;
 	err = bxv_prog_xlate(prog);
 	if (err)
 		goto fail;
 	*prog_out = prog;
 	return 0;
+nomem:
+	err = -ENOMEM;
 fail:
 	bpfbox_prog__free(prog);
 	return err;
@@ -136,6 +154,9 @@ void bpfbox_prog__free(struct bpfbox_prog *prog)
 	free(prog->ops);
 	free(prog->insns);
 	free(prog->name);
+	free(prog->license);
+	free(prog->maps);
+	bxh_prog_free_ctx(prog);
 	free(prog);
 }
 
@@ -149,6 +170,28 @@ const char *bpfbox_prog__name(const struct bpfbox_prog *prog)
 size_t bpfbox_prog__insn_cnt(const struct bpfbox_prog *prog)
 {
 	return prog ? prog->cnt : 0;
+}
+
+/* bpfbox_prog__type - the program type given at load (0: raw). */
+uint32_t bpfbox_prog__type(const struct bpfbox_prog *prog)
+{
+	return prog ? prog->prog_type : 0;
+}
+
+/*
+ * bxv_license_is_gpl - the licenses the kernel's license_is_gpl_compatible()
+ * accepts for gpl_only helpers.
+ */
+bool bxv_license_is_gpl(const char *license)
+{
+	static const char *const ok[] = {
+		"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL",
+		"Dual MIT/GPL", "Dual MPL/GPL",
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcmp(license, ok[i]))
+			return true;
+	return false;
 }
 
 /* bpfbox_prog__insns - the program's own copy of its slots. */

@@ -32,6 +32,9 @@ struct bxv_helper {
 
 struct bpfbox_vm {
 	struct bx_log log;
+	bpfbox_trace_fn trace;       /* trace log sink (bpf_printk), may be NULL */
+	void *trace_ctx;
+	uint32_t nr_cpus;            /* simulated CPUs (>= 1) */
 	struct bxv_helper helpers[BPFBOX_MAX_HELPER_ID + 1]; /* [0] unused */
 };
 
@@ -82,6 +85,13 @@ struct bpfbox_prog {
 	int16_t *ops;                /* op of every slot, -1 for lddw second halves */
 	struct bxv_insn *xlated;     /* the engine's pre-decoded form */
 	bool verified;               /* set by the verifier: AUTO runs trusted */
+	uint32_t prog_type;          /* enum bpfbox_prog_type; 0 = raw */
+	uint32_t expected_attach_type;
+	char *license;               /* owned copy, may be NULL */
+	bool gpl;                    /* license is GPL-compatible */
+	struct bpfbox_map **maps;    /* owned copy of the table lddw pseudo forms index */
+	size_t map_cnt;
+	void *ctx_info;              /* hooks: per-type context conversion data */
 };
 
 /* (Re)build prog->xlated from prog->insns, e.g. after the loader rewrote
@@ -89,6 +99,9 @@ struct bpfbox_prog {
  * it valid (bx_isa_check() and registered helper ids). Returns 0 or
  * -ENOMEM. */
 int bxv_prog_xlate(struct bpfbox_prog *prog);
+
+/* Is this license string GPL-compatible (as the kernel decides)? */
+bool bxv_license_is_gpl(const char *license);
 
 /* ---- one run ------------------------------------------------------------------ */
 
@@ -115,9 +128,27 @@ struct bpfbox_call {
 	uint64_t stack_lo;           /* bottom of the deepest frame in use */
 	uint64_t budget;             /* checked: instructions still allowed */
 	uint64_t max_insns;          /* checked: the whole budget */
+	uint32_t cpu;                /* simulated CPU of this run (< vm->nr_cpus) */
+	const struct bpfbox_task *task; /* whom the run serves (never NULL while running) */
+	struct bpfbox_task self;     /* storage when the run names no task */
+	struct bpfbox_prog *tail_target; /* set by bxv_tail_call(); taken after the helper returns */
+	uint32_t tail_cnt;           /* tail calls taken so far in this run */
+	void *hook;                  /* hooks: internal state of the context (e.g. the xdp_buff) */
 	unsigned nregions;
 	struct bxv_region regions[BXV_MAX_REGIONS];
 };
+
+#define BXV_MAX_TAIL_CALLS 33        /* MAX_TAIL_CALL_CNT */
+
+/*
+ * From inside a helper (bpf_tail_call): once the helper returns, continue
+ * in `target` from its first instruction, in the current frame, with the
+ * same r1 (ctx) and stack; the frame's caller gets its r0 when it exits.
+ * Returns 0 if the tail call will happen, -E2BIG if this run already took
+ * BXV_MAX_TAIL_CALLS (the helper then returns its error to the program,
+ * which continues, as in the kernel).
+ */
+int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target);
 
 /*
  * Allow a checked-mode program to access [ptr, ptr+len) (read, and write

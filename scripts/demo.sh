@@ -1,22 +1,49 @@
 #!/usr/bin/env bash
-# scripts/demo.sh [BPFBOX] - `make demo`: assemble, disassemble and run
-# examples/asm/prime.s, showing each command as it runs.
+# scripts/demo.sh [BPFBOX] - `make demo`: bpfbox doing its main job on a
+# shipped example. examples/xdp_drop_tcp.bpf.c is compiled as any libbpf
+# user compiles it (clang -O2 -g -target bpf), listed, disassembled with its
+# source, and run on two packets (an IPv4 TCP segment, dropped, and a UDP
+# datagram behind a VLAN tag, passed) with its per-CPU map dumped.
 set -euo pipefail
 BPFBOX=${1:-build/bpfbox}
-out=$(dirname "$BPFBOX")/demo
+build=$(dirname "$BPFBOX")
+out=$build/demo
 mkdir -p "$out"
+CLANG=$(command -v clang-19 || command -v clang || true)
 
 show() { # print the command (quoted as typed), then run it
-	local a line="bpfbox"
+	local a line=""
 	for a in "$@"; do [[ $a =~ [[:space:]] ]] && line+=" \"$a\"" || line+=" $a"; done
-	echo; echo "\$ $line"; "$BPFBOX" "$@"
+	echo; echo "\$${line}"; "$@"
+}
+bin() { # HEX FILE
+	local h=${1//[[:space:]]/} esc="" i
+	for ((i = 0; i < ${#h}; i += 2)); do esc+="\\x${h:i:2}"; done
+	printf "$esc" >"$2"
 }
 
-echo "== examples/asm/prime.s: r0 = 1 if the u32 in memory is prime"
-sed -n '/^[^#]/p' examples/asm/prime.s | head -n 40
-show asm examples/asm/prime.s -o "$out/prime.bin"
-echo "(wrote $(wc -c <"$out/prime.bin") bytes)"
-show disasm --raw "$out/prime.bin"
-show run "$out/prime.bin" --mem "17 27 00 00"          # 10007: prime
-show run "$out/prime.bin" --mem "1b 27 00 00" --json   # 10011 = 3 * 47 * 71
-show run examples/asm/fib.s                            # mnemonic syntax, fib(10)
+if [[ -z $CLANG ]]; then
+	echo "demo: clang is needed to compile examples/xdp_drop_tcp.bpf.c" >&2
+	exit 1
+fi
+echo "== examples/xdp_drop_tcp.bpf.c: an XDP filter dropping TCP (IPv4/IPv6, VLAN), libbpf style"
+sed -n '/^SEC("xdp")/,/^}/p' examples/xdp_drop_tcp.bpf.c | head -n 12
+echo "    ..."
+obj=$out/xdp_drop_tcp.o
+show "$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
+	-c examples/xdp_drop_tcp.bpf.c -o "$obj"
+show "$BPFBOX" prog list "$obj"
+echo; echo "\$ $BPFBOX disasm -S $obj | head -n 16"
+"$BPFBOX" disasm -S "$obj" | head -n 16
+
+eth='02 00 00 00 00 02 02 00 00 00 00 01'
+bin "$eth 08 00 45 00 00 28 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00 02
+     30 39 00 50 00 00 00 01 00 00 00 00 50 02 ff ff 00 00 00 00" "$out/tcp.bin"
+bin "$eth 81 00 00 05 08 00 45 00 00 1c 00 01 40 00 40 11 00 00 0a 00 00 01 0a 00 00 02
+     30 39 00 35 00 08 00 00" "$out/vlan_udp.bin"
+echo; echo "# an IPv4 TCP packet (10.0.0.1:12345 -> 10.0.0.2:80): dropped"
+show "$BPFBOX" run "$obj" --data "$out/tcp.bin" --repeat 1000 --cpu 0 --json --dump-maps
+echo; echo "# a UDP datagram behind an 802.1Q tag: passed, the packet unchanged"
+show "$BPFBOX" run "$obj" --data "$out/vlan_udp.bin" --cpu 0 --dump-maps
+echo
+echo "Next: 'make test' runs every test (examples: tests/test_examples.sh)."

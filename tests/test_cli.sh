@@ -133,8 +133,8 @@ t bad-lddw-disasm 1 '*' 'bpfbox disasm: lddw.bin: insn 1: .invalid lddw: second 
 printf '\x18\x01\x00\x00\x88\x77\x66\x55\x00\x00\x00\x00\x44\x33\x22\x11\x95\x00\x00\x00\x00\x00\x00\x00' >ld.bin
 t disasm-raw-lddw 0 $'       0:\t18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11\tr1 = 0x1122334455667788 ll\n       2:\t95 00 00 00 00 00 00 00\texit' '' -- "$BPFBOX" disasm --raw ld.bin
 t help-unknown 2 '' "bpfbox: unknown command 'frob'" -- "$BPFBOX" help frob
-printf 'call 7\nexit\n' >call.s
-t bad-helper 1 '' 'bpfbox run: call.s: insn 0: call to unknown helper 7' -- "$BPFBOX" run call.s
+printf 'call 4000\nexit\n' >call.s
+t bad-helper 1 '' 'bpfbox run: call.s: insn 0: call to unknown helper 4000' -- "$BPFBOX" run call.s
 printf 'r0 = *(u64 *)(r1 + 8)\nexit\n' >oob.s
 t bad-oob-read 1 '' '*' -- "$BPFBOX" run oob.s --mem "00 01"
 t bad-oob-read-msg 0 '' '' -- sh -c "'$BPFBOX' run oob.s --mem '00 01' 2>&1 | grep -q '^bpfbox run: oob.s: insn 0: invalid read of 8 bytes'"

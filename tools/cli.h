@@ -6,6 +6,7 @@
 #ifndef BPFBOX_CLI_H
 #define BPFBOX_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ struct cli_cmd {
 	void (*help)(FILE *out);
 };
 
-extern const struct cli_cmd cli_cmd_asm, cli_cmd_disasm, cli_cmd_run;
+extern const struct cli_cmd cli_cmd_asm, cli_cmd_disasm, cli_cmd_run, cli_cmd_prog;
 
 /* Report to stderr as "bpfbox CMD: ..." */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,5 +69,50 @@ int cli_load_insns(const char *cmd, const char *path, enum bpfbox_asm_syntax syn
 
 /* Print s as a JSON string literal. */
 void cli_json_str(FILE *out, const char *s);
+
+/* ---- BPF ELF objects (obj.c) ---- */
+
+/* Does the buffer start with the ELF magic? */
+bool cli_is_elf(const uint8_t *buf, size_t len);
+/* Open an object from memory (named PATH in messages); the library's
+ * errors go to stderr as "bpfbox CMD: PATH: ...". CLI_OK or CLI_FAIL. */
+int cli_open_object(const char *cmd, const char *path, const uint8_t *buf, size_t len,
+		    struct bpfbox_object **obj);
+/* Read PATH and open it if it is an ELF object (else *obj = NULL). */
+int cli_read_maybe_object(const char *cmd, const char *path, struct bpfbox_object **obj);
+/* The program NAME, or the only program when NAME is NULL; reports and
+ * returns NULL otherwise (listing the names). */
+struct bpfbox_program *cli_select_prog(const char *cmd, const char *path,
+				       const struct bpfbox_object *obj, const char *name);
+/* Program type name ("xdp"), "unspec", or "type N" in buf. */
+const char *cli_prog_type_str(uint32_t type, char *buf, size_t sz);
+/* "XDP_PASS", "TC_ACT_SHOT", ... for XDP and TC programs, else NULL. */
+const char *cli_action_name(uint32_t prog_type, uint64_t ret);
+
+/* ---- running objects (run_obj.c, dump_maps.c) ---- */
+
+#define CLI_MAX_PROGS 16
+
+struct cli_run_args {
+	const char *progs[CLI_MAX_PROGS]; /* --prog NAME..., run in this order */
+	size_t nprogs;
+	const uint8_t *data;    /* --data: the packet */
+	size_t data_len;
+	const uint8_t *ctx;     /* --ctx: context bytes */
+	size_t ctx_len;
+	uint64_t repeat;
+	int64_t cpu;            /* --cpu, -1 if not given */
+	bool json, dump_maps;
+	const char *trace_log;  /* NULL: stderr */
+};
+
+/* Load obj into a fresh VM, test-run the chosen programs, print results
+ * (and maps). Closes obj. CLI_OK or CLI_FAIL. */
+int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli_run_args *a);
+/* The trace callback: trace_pipe-style lines to the FILE * in ctx. */
+void cli_trace_fn(void *ctx, const struct bpfbox_trace_rec *rec);
+/* Print every map of a loaded object: text, or a JSON object
+ * {NAME: [{"key": K, "value": V}, ...], ...} (no newline). */
+void cli_dump_maps(FILE *out, const struct bpfbox_object *obj, bool json);
 
 #endif /* BPFBOX_CLI_H */

@@ -1,5 +1,7 @@
 /*
- * cmd_run.c - "bpfbox run PROG": run a program in the interpreter.
+ * cmd_run.c - "bpfbox run PROG": run a program in the interpreter. PROG is
+ * raw bytecode, assembly (.s), or a BPF ELF object (detected by its magic;
+ * then run_obj.c loads it and test-runs the chosen program).
  *
  * There is no verifier yet, so programs run in BPFBOX_RUN_AUTO mode, which
  * for an unverified program means checked: a bad program stops with an
@@ -17,21 +19,37 @@ static void help(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s\n\n"
-		"Run PROG (raw bytecode, or .s/.asm assembly) in the interpreter and\n"
-		"print r0. The memory given by --mem or --data is passed as r1 = pointer,\n"
-		"r2 = length; without either, r1 = r2 = 0. Programs run checked (every\n"
-		"memory access is bounds-checked) since there is no verifier yet.\n\n"
+		"Run PROG in the interpreter. PROG is a BPF ELF object (clang -O2 -g\n"
+		"-target bpf, detected by its magic), raw bytecode, or .s/.asm assembly.\n\n"
+		"An object is loaded with its maps; the program (--prog NAME, needed when\n"
+		"the object has several) gets the context its type expects, as\n"
+		"BPF_PROG_TEST_RUN builds it: xdp_md or __sk_buff over the --data packet,\n"
+		"the --ctx bytes for raw_tracepoint (the args array), kprobe, tracepoint\n"
+		"and syscall programs. Prints retval (with the XDP/TC action name), the\n"
+		"output packet and the mean duration. Several --prog run in the given\n"
+		"order and share the maps.\n\n"
+		"Raw bytecode gets the memory given by --mem or --data as r1 = pointer,\n"
+		"r2 = length (without either, r1 = r2 = 0) and prints r0.\n\n"
+		"Programs run checked (every memory access is bounds-checked) since there\n"
+		"is no verifier yet. The kernel's helpers are available; bpf_printk lines\n"
+		"go to stderr in the trace_pipe format, or to --trace-log FILE.\n\n"
 		"Options:\n"
-		"  -m, --mem HEX        memory bytes as hex: \"00 01 02\" or \"000102\"\n"
-		"  -d, --data FILE      memory bytes from a file\n"
+		"  -p, --prog NAME      objects: the program to run (repeatable)\n"
+		"  -d, --data FILE      objects: the packet; bytecode: the memory\n"
+		"  -c, --ctx FILE       objects: the context bytes\n"
+		"  -D, --dump-maps      objects: print every map after the run(s); ring\n"
+		"                       buffers and perf buffers are consumed\n"
+		"  -C, --cpu N          objects: run on simulated CPU N (per-CPU maps)\n"
+		"  -t, --trace-log FILE write the trace log (bpf_printk) to FILE\n"
+		"  -m, --mem HEX        bytecode: memory bytes as hex: \"00 01 02\" or \"000102\"\n"
 		"  -e, --engine ENGINE  interp (default)\n"
-		"  -j, --json           print {\"retval\", \"retval_hex\", \"insn_executed\", \"duration_ns\"}\n"
-		"  -n, --max-insns N    stop after N instructions (default 1000000000)\n"
-		"  -r, --repeat N       run N times (fresh memory each time); duration_ns is\n"
-		"                       the mean per run\n"
+		"  -j, --json           objects: {\"retval\", \"data_out\", \"duration_ns\", \"repeat\",\n"
+		"                       \"maps\"}; bytecode: {\"retval\", \"retval_hex\",\n"
+		"                       \"insn_executed\", \"duration_ns\"}\n"
+		"  -n, --max-insns N    bytecode: stop after N instructions (default 1000000000)\n"
+		"  -r, --repeat N       run N times; duration is the mean per run\n"
 		"  -s, --syntax SYNTAX  how to read .s input: auto, llvm or mnemonic\n"
-		"  -h, --help           this help\n\n"
-		"No helper functions are registered yet: a call to a helper fails.\n",
+		"  -h, --help           this help\n",
 		cli_cmd_run.usage);
 }
 
@@ -45,11 +63,14 @@ static uint64_t now_ns(void)
 
 /* Load and run; everything after argument parsing. */
 static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8_t *mem,
-		    size_t mem_len, uint64_t max_insns, uint64_t repeat, int json)
+		    size_t mem_len, uint64_t max_insns, uint64_t repeat, int json,
+		    const char *trace_log)
 {
 	char prefix[4200];
 	struct cli_log log = { .prefix = prefix };
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log);
+	FILE *trace = trace_log ? fopen(trace_log, "w") : stderr;
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log,
+		    .trace = cli_trace_fn, .trace_ctx = trace);
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path);
 	struct bpfbox_vm *vm = NULL;
 	struct bpfbox_prog *prog = NULL;
@@ -60,8 +81,12 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 	int err, rc = CLI_FAIL;
 
 	snprintf(prefix, sizeof(prefix), "bpfbox run: %s", path);
-	if (cli_load_insns("run", path, syntax, &insns, &cnt))
+	if (!trace) {
+		cli_err("run", "cannot open '%s': %s", trace_log, strerror(errno));
 		return CLI_FAIL;
+	}
+	if (cli_load_insns("run", path, syntax, &insns, &cnt))
+		goto out;
 	err = bpfbox_vm__new(&vo, &vm);
 	if (err) {
 		cli_err("run", "cannot create a VM: %s", strerror(-err));
@@ -110,6 +135,8 @@ out:
 	bpfbox_prog__free(prog);
 	bpfbox_vm__free(vm);
 	free(insns);
+	if (trace && trace != stderr)
+		fclose(trace);
 	return rc;
 }
 
@@ -123,20 +150,27 @@ static int run_main(int argc, char **argv)
 		{ "max-insns", required_argument, NULL, 'n' },
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "syntax", required_argument, NULL, 's' },
+		{ "prog", required_argument, NULL, 'p' },
+		{ "ctx", required_argument, NULL, 'c' },
+		{ "dump-maps", no_argument, NULL, 'D' },
+		{ "cpu", required_argument, NULL, 'C' },
+		{ "trace-log", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	enum bpfbox_asm_syntax syntax = BPFBOX_SYNTAX_AUTO;
-	const char *mem_hex = NULL, *data = NULL;
-	uint64_t max_insns = 0, repeat = 1;
-	uint8_t *mem = NULL;
-	size_t mem_len = 0;
+	const char *mem_hex = NULL, *data = NULL, *ctx = NULL, *path;
+	uint64_t max_insns = 0, repeat = 1, u;
+	uint8_t *mem = NULL, *ctx_buf = NULL;
+	size_t mem_len = 0, ctx_len = 0;
 	int json = 0, c, rc;
 	char why[128];
+	struct cli_run_args ra = { .cpu = -1 };
+	struct bpfbox_object *obj = NULL;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:d:e:jn:r:s:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:d:e:jn:r:s:p:c:DC:t:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': mem_hex = optarg; break;
 		case 'd': data = optarg; break;
@@ -157,6 +191,19 @@ static int run_main(int argc, char **argv)
 			if (cli_parse_syntax(optarg, &syntax))
 				return cli_usage_err(&cli_cmd_run, "unknown syntax '%s' (auto, llvm or mnemonic)", optarg);
 			break;
+		case 'p':
+			if (ra.nprogs == CLI_MAX_PROGS)
+				return cli_usage_err(&cli_cmd_run, "at most %d --prog", CLI_MAX_PROGS);
+			ra.progs[ra.nprogs++] = optarg;
+			break;
+		case 'c': ctx = optarg; break;
+		case 'D': ra.dump_maps = true; break;
+		case 'C':
+			if (cli_parse_u64(optarg, &u) || u > 4095)
+				return cli_usage_err(&cli_cmd_run, "--cpu: '%s' is not a CPU number (0-4095)", optarg);
+			ra.cpu = (int64_t)u;
+			break;
+		case 't': ra.trace_log = optarg; break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_run, c, argv);
 		}
@@ -167,20 +214,52 @@ static int run_main(int argc, char **argv)
 		return cli_usage_err(&cli_cmd_run, "unexpected argument '%s'", argv[optind + 1]);
 	if (mem_hex && data)
 		return cli_usage_err(&cli_cmd_run, "--mem and --data cannot be used together");
+	path = argv[optind];
+	if (!cli_is_asm_path(path) && cli_read_maybe_object("run", path, &obj))
+		return CLI_FAIL;
+	if (obj) {
+		const char *bad = mem_hex ? "--mem" : max_insns ? "--max-insns" : NULL;
+		if (bad) {
+			bpfbox_object__close(obj);
+			return cli_usage_err(&cli_cmd_run, "%s is not for ELF objects (use %s)", bad,
+					     mem_hex ? "--data or --ctx" : "--repeat");
+		}
+		if ((data && cli_read_file("run", data, &mem, &mem_len)) ||
+		    (ctx && cli_read_file("run", ctx, &ctx_buf, &ctx_len))) {
+			free(mem);
+			bpfbox_object__close(obj);
+			return CLI_FAIL;
+		}
+		ra.data = mem;
+		ra.data_len = mem_len;
+		ra.ctx = ctx_buf;
+		ra.ctx_len = ctx_len;
+		ra.repeat = repeat;
+		ra.json = json;
+		rc = cli_run_object(path, obj, &ra);
+		free(mem);
+		free(ctx_buf);
+		return rc;
+	}
+	if (ra.nprogs || ctx || ra.dump_maps || ra.cpu >= 0)
+		return cli_usage_err(&cli_cmd_run, "%s is only for ELF objects",
+				     ra.nprogs ? "--prog" : ctx ? "--ctx" : ra.dump_maps ? "--dump-maps" : "--cpu");
 	if (mem_hex && cli_parse_hex(mem_hex, &mem, &mem_len, why, sizeof(why)))
 		return cli_usage_err(&cli_cmd_run, "--mem: %s", why);
 	if (data && cli_read_file("run", data, &mem, &mem_len))
 		return CLI_FAIL;
-	rc = run_prog(argv[optind], syntax, mem, mem_len, max_insns, repeat, json);
+	rc = run_prog(path, syntax, mem, mem_len, max_insns, repeat, json, ra.trace_log);
 	free(mem);
 	return rc;
 }
 
 const struct cli_cmd cli_cmd_run = {
 	.name = "run",
-	.summary = "run a program in the interpreter and print r0",
+	.summary = "run a program (ELF object, bytecode or .s) in the interpreter",
 	.usage = "bpfbox run PROG [--mem HEX | --data FILE] [--engine interp] [--json] "
-		 "[--max-insns N] [--repeat N]",
+		 "[--max-insns N] [--repeat N]\n"
+		 "       bpfbox run OBJ.o [--prog NAME] [--data PKT] [--ctx CTX] [--repeat N] [--json]\n"
+		 "                  [--dump-maps] [--trace-log FILE] [--engine interp] [--cpu N]",
 	.main = run_main,
 	.help = help,
 };

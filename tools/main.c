@@ -3,14 +3,16 @@
  *
  *   bpfbox asm IN.s -o OUT.bin       assemble
  *   bpfbox disasm FILE               disassemble
- *   bpfbox run PROG                  run in the interpreter
+ *   bpfbox run PROG                  run in the interpreter (ELF object or bytecode)
+ *   bpfbox prog list OBJ.o           programs and maps of an object
  *   bpfbox help [CMD] | --version
  */
 #include "cli.h"
 
 #include <string.h>
 
-static const struct cli_cmd *const cmds[] = { &cli_cmd_asm, &cli_cmd_disasm, &cli_cmd_run };
+static const struct cli_cmd *const cmds[] = { &cli_cmd_asm, &cli_cmd_disasm, &cli_cmd_run,
+						 &cli_cmd_prog };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* The top-level usage text. */
@@ -19,7 +21,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: bpfbox COMMAND [ARGS...]\n"
 		     "       bpfbox help [COMMAND]\n"
 		     "       bpfbox --version\n\n"
-		     "eBPF in userspace: assemble, disassemble and run eBPF programs.\n\n"
+		     "eBPF in userspace: load and run BPF ELF objects (clang -target bpf),\n"
+		     "assemble, disassemble and run eBPF bytecode.\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(out, "  %-8s %s\n", cmds[i]->name, cmds[i]->summary);

@@ -371,6 +371,74 @@ BPFBOX_API int bpfbox_btf__find_by_name_kind(const struct bpfbox_btf *btf, const
 /* "int", "struct", ...; "unknown" for out-of-range kinds. */
 BPFBOX_API const char *bpfbox_btf_kind_name(uint32_t kind);
 
+/* ---- formatting values through BTF ---------------------------------------- */
+
+enum bpfbox_btf_dump_flags {
+	/* JSON instead of C-like text: integers as numbers, structs and
+	 * DATASECs as objects, arrays as arrays, char arrays as strings, enums
+	 * by name as strings, pointers and untyped bytes as hex strings. */
+	BPFBOX_BTF_DUMP_JSON = 1u << 0,
+};
+
+/* Format `size` bytes at `data` as a value of BTF type `type_id` into buf,
+ * snprintf-style (always NUL-terminated when buflen > 0; returns the length
+ * the whole text needs, so a return >= buflen means it was truncated).
+ * Text: structs and unions as {.field = value, ...}, integers in decimal
+ * (bool as true/false), arrays as [a, b], char arrays as "string", enums
+ * by enumerator name, pointers as 0x..., kinds without a value (void,
+ * func, ...) as hex bytes. Returns -EINVAL if the type is bigger than
+ * `size` or flags are unknown, -ENOENT for an unknown type id. */
+BPFBOX_API int bpfbox_btf__dump_value(const struct bpfbox_btf *btf, uint32_t type_id,
+				      const void *data, size_t size, unsigned flags,
+				      char *buf, size_t buflen);
+
+/* ---- loading into a VM ------------------------------------------------------ */
+
+struct bpfbox_object_load_opts {
+	size_t sz;
+	/* Skip (with a warning) programs that cannot be loaded (CO-RE,
+	 * externs, unknown SEC) instead of failing, as if their autoload
+	 * were off. */
+	bool skip_unloadable;
+};
+
+/*
+ * Create the object's maps and load its programs into `vm`, as libbpf's
+ * bpf_object__load(): every map from its definition (inner map templates
+ * for map-in-maps; global data filled with its section's bytes, .rodata*
+ * read-only for programs, .bss zeroed); every program whose autoload is on,
+ * with the object's license and all its maps (lddw src 5/6 imm = map
+ * index); then the `__array(values, ...)` slots of prog arrays and
+ * map-in-maps. A program marked not loadable fails the load with its reason
+ * unless its autoload is off. On failure everything made is released and
+ * the load may be retried (e.g. after bpfbox_program__set_autoload()).
+ * Returns 0, -EBUSY if already loaded, or a negative errno (logged to the
+ * object's log; program load errors also to the vm's). The vm must outlive
+ * the object (or bpfbox_object__close() it first).
+ */
+BPFBOX_API int bpfbox_object__load(struct bpfbox_object *obj, struct bpfbox_vm *vm,
+				   const struct bpfbox_object_load_opts *opts);
+BPFBOX_API bool bpfbox_object__is_loaded(const struct bpfbox_object *obj);
+/* Load this program or not (before bpfbox_object__load(); -EBUSY after). */
+BPFBOX_API int bpfbox_program__set_autoload(struct bpfbox_program *prog, bool autoload);
+/* The loaded program, NULL if it was not loaded. */
+BPFBOX_API struct bpfbox_prog *bpfbox_program__prog(const struct bpfbox_program *prog);
+/* Map instance of definition idx (bpfbox_object__map()) or by name; NULL
+ * before load. Owned by the object. */
+BPFBOX_API struct bpfbox_map *bpfbox_object__map_instance(const struct bpfbox_object *obj,
+							  size_t idx);
+BPFBOX_API struct bpfbox_map *bpfbox_object__find_map_instance(const struct bpfbox_object *obj,
+							       const char *name);
+/* The program of obj that was loaded as `prog` (e.g. a prog array slot's
+ * value), or NULL. */
+BPFBOX_API struct bpfbox_program *bpfbox_object__program_of(const struct bpfbox_object *obj,
+							    const struct bpfbox_prog *prog);
+/* The maps a program refers to (lddw src 5/6 with their subprograms):
+ * writes up to `max` distinct map indices in ascending order to idx (may
+ * be NULL) and returns how many there are. */
+BPFBOX_API size_t bpfbox_program__maps_used(const struct bpfbox_program *prog, size_t *idx,
+					    size_t max);
+
 #ifdef __cplusplus
 }
 #endif

@@ -80,6 +80,7 @@ struct bpfbox_program {
 	size_t cap_place, cap_lines, cap_finfo, cap_core;
 	bool loadable;
 	char reason[320];
+	struct bpfbox_prog *inst;   /* obj_load.c: the loaded program, NULL if none */
 };
 
 struct bpfbox_object {
@@ -102,6 +103,9 @@ struct bpfbox_object {
 	struct bpfbox_map_def *maps;
 	struct bxe_mapsrc *msrc;
 	size_t nmaps, cap_maps;
+	/* obj_load.c: what bpfbox_object__load() made */
+	struct bpfbox_map **map_inst; /* one per map definition, NULL before load */
+	bool loaded;
 };
 
 /* maps_def.c */
@@ -112,6 +116,9 @@ int bxe_maps_values(struct bpfbox_object *obj);
 /* The map defined at exactly (sec, off), or -1. */
 int bxe_map_at(const struct bpfbox_object *obj, size_t sec, uint64_t off);
 void bxe_maps_free(struct bpfbox_object *obj);
+
+/* obj_load.c: free the loaded programs and map instances (any state). */
+void bxe_obj_unload(struct bpfbox_object *obj);
 
 /* object.c: the function of section sec starting at slot off, or -1. */
 int bxe_func_at(const struct bpfbox_object *obj, size_t sec, uint64_t off);

@@ -839,6 +839,7 @@ void bpfbox_object__close(struct bpfbox_object *obj)
 {
 	if (!obj)
 		return;
+	bxe_obj_unload(obj);
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		struct bpfbox_program *p = &obj->progs[i];
 		free(p->insns);

@@ -18,4 +18,12 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog);
 /* Release what bxh_prog_convert_ctx() attached to prog->ctx_info. */
 void bxh_prog_free_ctx(struct bpfbox_prog *prog);
 
+struct bpfbox_vm;
+
+/* Register the packet helpers (bpf_xdp_adjust_head/tail/meta,
+ * bpf_skb_load_bytes, bpf_redirect, bpf_redirect_map) under their kernel
+ * ids, and the internal LD_ABS / LD_IND load helpers, in vm. Called by
+ * bxk_register_kernel_helpers(). Returns 0 or a negative errno. */
+int bxh_register_packet_helpers(struct bpfbox_vm *vm);
+
 #endif /* BXH_CTX_H */

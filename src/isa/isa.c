@@ -138,6 +138,15 @@ int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
 		int op = ops[i];
 		int64_t t;
 
+		if (op == BX_OP_LDDW_FUNC) {	/* a function address: i + 1 + imm */
+			t = (int64_t)i + 1 + insns[i].imm;
+			if (t < 0 || t >= (int64_t)cnt || ops[t] < 0) {
+				bx_err(log, "insn %zu: function address (lddw src 4) targets %lld, "
+				       "which is no instruction of the program", i, (long long)t);
+				goto out;
+			}
+			continue;
+		}
 		if (op < 0 || !bx_op_is_jump(op))
 			continue;
 		t = bx_jump_target(&insns[i], i, op);

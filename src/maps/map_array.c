@@ -229,3 +229,17 @@ void *bxm_prog_array_get(struct bpfbox_map *m, uint32_t index)
 		return NULL;
 	return bxm_parr_lookup(m, &index, 0);
 }
+
+/*
+ * bxm_direct_value_addr - see map_internal.h. Global data (.data, .rodata,
+ * .bss) are such one-entry arrays.
+ */
+int bxm_direct_value_addr(const struct bpfbox_map *m, uint64_t *addr)
+{
+	if (!m || m->type != BPFBOX_MAP_TYPE_ARRAY)
+		return -EINVAL;
+	if (m->max_entries != 1)
+		return -EOPNOTSUPP;
+	*addr = (uint64_t)(uintptr_t)m->impl;
+	return 0;
+}

@@ -105,6 +105,11 @@ long bxm_delete(struct bpfbox_map *m, const void *key);
 long bxm_push(struct bpfbox_map *m, const void *value, uint64_t flags);
 long bxm_pop(struct bpfbox_map *m, void *value);
 long bxm_peek(struct bpfbox_map *m, void *value);
+/* The storage of element 0 of an array map, as lddw BPF_PSEUDO_MAP_VALUE
+ * addresses it (the kernel's array_map_direct_value_addr): 0 and *addr,
+ * -EINVAL if the map is no (non-per-CPU) array, -EOPNOTSUPP if it has more
+ * than one entry. */
+int bxm_direct_value_addr(const struct bpfbox_map *m, uint64_t *addr);
 /* prog_array slot (bpf_tail_call), NULL if empty or out of range. */
 void *bxm_prog_array_get(struct bpfbox_map *m, uint32_t index);
 

@@ -4,6 +4,7 @@
  * helpers. See docs/Interpreter.md.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -97,10 +98,37 @@ out:
 }
 
 /*
- * bpfbox_prog__run - run once. The stack of all frames lives in this
- * function's C frame, so concurrent runs of one program share nothing.
+ * run_cpu - the simulated CPU of a run: opts->cpu, or (-1, or a caller
+ * whose options end before `cpu`) the host CPU modulo nr_cpus.
  */
-int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
+static int run_cpu(const struct bpfbox_prog *prog, const struct bpfbox_run_opts *uopts,
+		   int32_t cpu, uint32_t *out)
+{
+	uint32_t n = prog->vm->nr_cpus ? prog->vm->nr_cpus : 1;
+
+	if (uopts->sz < offsetof(struct bpfbox_run_opts, cpu) + sizeof(uopts->cpu))
+		cpu = -1;
+	if (cpu < 0) {
+		int c = sched_getcpu();
+		*out = c < 0 ? 0 : (uint32_t)c % n;
+		return 0;
+	}
+	if ((uint32_t)cpu >= n) {
+		bx_err(&prog->vm->log, "%s: cpu %d is out of range (the vm has %u CPUs)",
+		       prog->name, cpu, n);
+		return -EINVAL;
+	}
+	*out = (uint32_t)cpu;
+	return 0;
+}
+
+/*
+ * bxv_prog_run - run once (see vm_internal.h). The stack of all frames
+ * lives in this function's C frame, so concurrent runs of one program
+ * share nothing.
+ */
+int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *hook,
+		 const struct bxv_region *regions, unsigned nregions)
 {
 	_Alignas(16) uint8_t stack[BX_MAX_CALL_DEPTH * BX_STACK_SIZE];
 	struct bpfbox_run_opts o;
@@ -108,7 +136,7 @@ int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
 	uint64_t args[5] = { 0 }, r0 = 0;
 	int err;
 
-	if (!prog || !opts)
+	if (!prog || !opts || (nregions && !regions))
 		return -EINVAL;
 	err = bx_opts_copy(&o, sizeof(o), opts);
 	if (err) {
@@ -126,10 +154,15 @@ int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
 		return -EINVAL;
 	}
 	memset(&call, 0, offsetof(struct bpfbox_call, regions));
+	err = run_cpu(prog, opts, o.cpu, &call.cpu);
+	if (err)
+		return err;
 	call.vm = prog->vm;
 	call.prog = prog;
 	call.ctx = o.ctx;
 	call.ctx_size = o.ctx_size;
+	call.task = o.task;	/* NULL: bxv_call_task() describes this thread on demand */
+	call.hook = hook;
 	call.checked = o.mode == BPFBOX_RUN_CHECKED ||
 		       (o.mode == BPFBOX_RUN_AUTO && !prog->verified);
 	call.depth = 1;
@@ -137,8 +170,19 @@ int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
 	call.stack_lo = call.stack_top - BX_STACK_SIZE;
 	call.max_insns = o.max_insns ? o.max_insns : BXV_DEFAULT_MAX_INSNS;
 	call.budget = call.max_insns;
-	if (call.checked)	/* no stale host data for an unverified program */
+	if (call.checked) {	/* no stale host data for an unverified program */
 		memset(stack, 0, sizeof(stack));
+		/* global data (.data/.rodata/.bss) the program addresses directly */
+		if (prog->ndv)
+			memcpy(call.regions, prog->dv, prog->ndv * sizeof(*prog->dv));
+		call.nregions = prog->ndv;
+		for (unsigned i = 0; i < nregions; i++) {
+			err = bxv_run_add_region(&call, (const void *)(uintptr_t)regions[i].lo,
+						 regions[i].len, regions[i].writable);
+			if (err)
+				return err;
+		}
+	}
 	args[0] = (uint64_t)(uintptr_t)o.ctx;
 	args[1] = o.ctx_size;
 
@@ -150,4 +194,10 @@ int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
 	    opts->sz >= offsetof(struct bpfbox_run_opts, insn_executed) + sizeof(opts->insn_executed))
 		opts->insn_executed = call.max_insns - call.budget;
 	return err;
+}
+
+/* bpfbox_prog__run - see bpfbox.h. */
+int bpfbox_prog__run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts)
+{
+	return bxv_prog_run(prog, opts, NULL, NULL, 0);
 }

@@ -106,14 +106,18 @@
 			err = call->err;                                     \
 			goto L__stop;                                        \
 		}                                                            \
+		if (BXV_UNLIKELY(call->tail_target != NULL))                 \
+			goto L__tail;                                        \
 	}
 #define CALL_HELPER() CALL_THROUGH(&call->vm->helpers[pc->imm])
-/* bpf-to-bpf call: save r6..r10 and the return slot, open a frame */
+/* bpf-to-bpf call: save r6..r10, the return slot and its program (a
+ * tail call may replace the callee), open a frame */
 #define CALL_LOCAL()                                                         \
 	if (BXV_UNLIKELY(call->depth >= BX_MAX_CALL_DEPTH))                  \
 		goto L__depth;                                               \
 	memcpy(fs[fd].r, &R[6], sizeof(fs[fd].r));                           \
 	fs[fd].ret = pc;                                                     \
+	fs[fd].prog = call->prog;                                            \
 	fd++;                                                                \
 	call->depth++;                                                       \
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE; \
@@ -130,13 +134,18 @@
 		CALL_THROUGH(hx_)                                            \
 	}
 
-/* exit: return to the caller's frame, or leave the program */
+/* exit: return to the caller's frame (and program, if the callee was
+ * replaced by a tail call), or leave the program */
 #define BODY_EXIT(CODE, MVAL, SEM)                                           \
 	if (fd == 0)                                                         \
 		goto L__exit;                                                \
 	fd--;                                                                \
 	memcpy(&R[6], fs[fd].r, sizeof(fs[fd].r));                           \
 	pc = fs[fd].ret;                                                     \
+	if (BXV_UNLIKELY(fs[fd].prog != call->prog)) {                       \
+		call->prog = fs[fd].prog;                                    \
+		base = call->prog->xlated;                                   \
+	}                                                                    \
 	call->depth--;                                                       \
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 
@@ -252,7 +261,9 @@ BXV_FN(struct bpfbox_call *call, uint32_t start, const uint64_t *args, uint64_t 
 	struct {
 		uint64_t r[5];                /* r6..r10 of the caller */
 		const struct bxv_insn *ret;   /* its call instruction */
+		struct bpfbox_prog *prog;     /* the program it belongs to */
 	} fs[BX_MAX_CALL_DEPTH];
+	struct bpfbox_prog *prog0;            /* the program at entry (restored at the end) */
 	unsigned fd = 0;
 	int err;
 #if BXV_CHECKED
@@ -265,7 +276,8 @@ BXV_FN(struct bpfbox_call *call, uint32_t start, const uint64_t *args, uint64_t 
 		*labels_out = labels;
 		return 0;
 	}
-	base = call->prog->xlated;
+	prog0 = call->prog;
+	base = prog0->xlated;
 	pc = base + start;
 	R[0] = 0;
 	memcpy(&R[1], args, 5 * sizeof(R[0]));
@@ -316,10 +328,30 @@ L__kfunc:
 	bx_err(&call->vm->log, "insn %zu: kfunc calls are not supported", (size_t)(pc - base));
 	err = -EINVAL;
 	goto L__stop;
+L__tail:
+	/* bpf_tail_call succeeded: the target replaces the running function in
+	 * this frame (r1 still holds the ctx it was given); its exit returns
+	 * to this frame's caller */
+	call->prog = call->tail_target;
+	call->tail_target = NULL;
+	base = call->prog->xlated;
+	pc = base;
+#if BXV_CHECKED
+	for (unsigned k_ = 0; k_ < call->prog->ndv; k_++) {
+		const struct bxv_region *g_ = &call->prog->dv[k_];
+		err = bxv_run_add_region(call, (const void *)(uintptr_t)g_->lo, g_->len,
+					 g_->writable);
+		if (err)
+			goto L__stop;
+	}
+#endif
+	DISPATCH();
 L__exit:
 	*r0_out = R[0];
 	err = 0;
 L__stop:
+	call->prog = prog0;
+	call->tail_target = NULL;
 	call->depth -= fd;
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 	SYNC_OUT();

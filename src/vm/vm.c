@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "vm_internal.h"
+#include "helpers/helpers.h"
 
 /*
  * bpfbox_version - the library's version string.
@@ -36,6 +39,19 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
 		return -ENOMEM;
 	vm->log.fn = o.log;
 	vm->log.ctx = o.log_ctx;
+	vm->trace = o.trace;
+	vm->trace_ctx = o.trace_ctx;
+	vm->nr_cpus = o.nr_cpus;
+	if (!vm->nr_cpus) {
+		long n = sysconf(_SC_NPROCESSORS_CONF);
+		vm->nr_cpus = n < 1 ? 1 : n > (long)BXV_MAX_CPUS ? BXV_MAX_CPUS : (uint32_t)n;
+	}
+	if (vm->nr_cpus > BXV_MAX_CPUS) {
+		bx_err(&vm->log, "nr_cpus %u is more than %u", vm->nr_cpus, BXV_MAX_CPUS);
+		free(vm);
+		return -EINVAL;
+	}
+	if (!o.no_kernel_helpers && (err = bxk_register_kernel_helpers(vm)) < 0) { bpfbox_vm__free(vm); return err; }
 	*vm_out = vm;
 	return 0;
 }
@@ -190,5 +206,76 @@ int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
 	call->regions[call->nregions++] = (struct bxv_region){
 		.lo = lo, .len = len, .writable = writable,
 	};
+	return 0;
+}
+
+/*
+ * bxv_call_task - see vm_internal.h. The calling thread is described on
+ * first use only (a few system calls), then cached in call->self.
+ */
+const struct bpfbox_task *bxv_call_task(struct bpfbox_call *call)
+{
+	struct bpfbox_task *t = &call->self;
+	char comm[17] = { 0 };
+
+	if (call->task)
+		return call->task;
+	t->pid = (uint32_t)gettid();
+	t->tgid = (uint32_t)getpid();
+	t->uid = (uint32_t)getuid();
+	t->gid = (uint32_t)getgid();
+	if (prctl(PR_GET_NAME, comm, 0, 0, 0) < 0)
+		comm[0] = 0;
+	memcpy(t->comm, comm, sizeof(t->comm));
+	t->comm[sizeof(t->comm) - 1] = 0;
+	call->task = t;
+	return t;
+}
+
+/*
+ * bxv_tail_call - see vm_internal.h. Counted as the kernel counts: every
+ * attempt that gets past the index check uses one of the 33, even if the
+ * slot turns out empty (target NULL: -ENOENT, no jump).
+ */
+int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target)
+{
+	if (!call)
+		return -EINVAL;
+	if (call->tail_cnt >= BXV_MAX_TAIL_CALLS)
+		return -E2BIG;
+	call->tail_cnt++;
+	if (!target)
+		return -ENOENT;
+	if (target->vm != call->vm) {
+		bx_err(&call->vm->log, "%s: tail call to '%s', a program of another vm",
+		       call->prog->name, target->name);
+		return -EINVAL;
+	}
+	call->tail_target = target;
+	return 0;
+}
+
+/*
+ * bxv_func_idx - see vm_internal.h: fnptr must be the address of an xlated
+ * slot of the running program that starts an instruction.
+ */
+int bxv_func_idx(const struct bpfbox_call *call, uint64_t fnptr, uint32_t *insn_idx)
+{
+	const struct bpfbox_prog *prog;
+	uint64_t base, d;
+
+	if (!call || !insn_idx)
+		return -EINVAL;
+	prog = call->prog;
+	base = (uint64_t)(uintptr_t)prog->xlated;
+	d = fnptr - base;
+	if (fnptr < base || d % sizeof(struct bxv_insn) ||
+	    d / sizeof(struct bxv_insn) >= prog->cnt ||
+	    prog->ops[d / sizeof(struct bxv_insn)] < 0) {
+		bx_err(&call->vm->log, "%s: callback 0x%llx is not an instruction of the program",
+		       prog->name, (unsigned long long)fnptr);
+		return -EINVAL;
+	}
+	*insn_idx = (uint32_t)(d / sizeof(struct bxv_insn));
 	return 0;
 }

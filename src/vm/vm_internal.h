@@ -4,7 +4,7 @@
  *
  * Layout of one run (see docs/Interpreter.md):
  *
- *   bpfbox_prog__run()  C stack: [ 8 x 512-byte frames ] [ struct bpfbox_call ]
+ *   bxv_prog_run()      C stack: [ 8 x 512-byte frames ] [ struct bpfbox_call ]
  *                                  ^ frame 7 ... frame 0 ^ = r10 of main
  *
  * struct bpfbox_call is the whole state of one run: helpers receive a
@@ -30,13 +30,22 @@ struct bxv_helper {
 	char *name;             /* owned copy */
 };
 
+#define BXV_MAX_CPUS 4096u          /* as the maps' limit */
+
 struct bpfbox_vm {
 	struct bx_log log;
 	bpfbox_trace_fn trace;       /* trace log sink (bpf_printk), may be NULL */
 	void *trace_ctx;
 	uint32_t nr_cpus;            /* simulated CPUs (>= 1) */
+	_Atomic uint64_t prandom;    /* helpers: bpf_get_prandom_u32() state (src/helpers) */
 	struct bxv_helper helpers[BPFBOX_MAX_HELPER_ID + 1]; /* [0] unused */
 };
+
+/* The number of simulated CPUs (>= 1), for per-CPU maps made for it. */
+static inline uint32_t bxv_vm_nr_cpus(const struct bpfbox_vm *vm)
+{
+	return vm->nr_cpus;
+}
 
 /* The vm's log sink (for other modules that report through it). */
 static inline const struct bx_log *bxv_vm_log(const struct bpfbox_vm *vm)
@@ -92,12 +101,24 @@ struct bpfbox_prog {
 	struct bpfbox_map **maps;    /* owned copy of the table lddw pseudo forms index */
 	size_t map_cnt;
 	void *ctx_info;              /* hooks: per-type context conversion data */
+	struct bxv_region *dv;       /* direct-value storage of its array maps (checked runs) */
+	unsigned ndv;
 };
 
-/* (Re)build prog->xlated from prog->insns, e.g. after the loader rewrote
- * lddw pseudo forms. It does not re-check the program: a rewrite must keep
- * it valid (bx_isa_check() and registered helper ids). Returns 0 or
- * -ENOMEM. */
+/*
+ * (Re)build prog->xlated from prog->insns, e.g. after a rewrite of the
+ * instructions. It does not re-check the program structure: a rewrite must
+ * keep it valid (bx_isa_check() and registered helper ids). It resolves
+ * the lddw pseudo forms into the 64-bit value the instruction loads:
+ *   src 1, 5  (map fd / map index)   imm indexes prog->maps: the map pointer
+ *   src 2, 6  (map value)            direct value address of that array map
+ *                                    + the second half's imm (< value_size)
+ *   src 4     (function)             address of the xlated slot i + 1 + imm
+ *   src 3     (BTF id, ksyms)        refused
+ * and records the maps' direct-value storage (prog->dv) for checked runs.
+ * Returns 0, -ENOMEM, or -EINVAL / -EOPNOTSUPP with a log line naming the
+ * instruction.
+ */
 int bxv_prog_xlate(struct bpfbox_prog *prog);
 
 /* Is this license string GPL-compatible (as the kernel decides)? */
@@ -106,6 +127,7 @@ bool bxv_license_is_gpl(const char *license);
 /* ---- one run ------------------------------------------------------------------ */
 
 #define BXV_MAX_REGIONS 32
+#define BXV_MAX_DV_REGIONS 16   /* of those, at most this many for global data */
 
 /* A piece of memory a checked-mode program may access besides its stack
  * and its ctx. */
@@ -129,7 +151,8 @@ struct bpfbox_call {
 	uint64_t budget;             /* checked: instructions still allowed */
 	uint64_t max_insns;          /* checked: the whole budget */
 	uint32_t cpu;                /* simulated CPU of this run (< vm->nr_cpus) */
-	const struct bpfbox_task *task; /* whom the run serves (never NULL while running) */
+	const struct bpfbox_task *task; /* whom the run serves: opts->task, or NULL until
+					 * bxv_call_task() fills `self` (use that) */
 	struct bpfbox_task self;     /* storage when the run names no task */
 	struct bpfbox_prog *tail_target; /* set by bxv_tail_call(); taken after the helper returns */
 	uint32_t tail_cnt;           /* tail calls taken so far in this run */
@@ -146,7 +169,9 @@ struct bpfbox_call {
  * same r1 (ctx) and stack; the frame's caller gets its r0 when it exits.
  * Returns 0 if the tail call will happen, -E2BIG if this run already took
  * BXV_MAX_TAIL_CALLS (the helper then returns its error to the program,
- * which continues, as in the kernel).
+ * which continues, as in the kernel). As the kernel, an attempt on an
+ * empty slot still counts: call it with target NULL (returns -ENOENT, no
+ * jump). -EINVAL: target belongs to another vm.
  */
 int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target);
 
@@ -172,6 +197,30 @@ int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
 int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
 		     uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 		     uint64_t *r0);
+
+/*
+ * The run entry for hooks (src/hooks): run `prog` once as bpfbox_prog__run()
+ * does (same options, same results), with call->hook = `hook` and, in
+ * checked mode, the `nregions` regions (e.g. the packet buffer) registered
+ * before the first instruction. bpfbox_prog__run() is
+ * bxv_prog_run(prog, opts, NULL, NULL, 0). Returns 0, or a negative errno
+ * (-ENOSPC if more than BXV_MAX_REGIONS regions are needed).
+ */
+int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *hook,
+		 const struct bxv_region *regions, unsigned nregions);
+
+/*
+ * From inside a helper: turn a callback value (what lddw src=4 put in a
+ * register: the address of an xlated slot of the running program) back
+ * into its instruction index, for bxv_call_subprog(). Returns 0, or
+ * -EINVAL (logged) if fnptr is not the start of an instruction of the
+ * running program.
+ */
+int bxv_func_idx(const struct bpfbox_call *call, uint64_t fnptr, uint32_t *insn_idx);
+
+/* The task the run serves: opts->task, or the calling thread (filled on
+ * first use, so runs that never ask pay nothing). Never NULL. */
+const struct bpfbox_task *bxv_call_task(struct bpfbox_call *call);
 
 /* Does [a, a+sz) lie in memory the checked program may access? */
 bool bxv_mem_ok_slow(const struct bpfbox_call *c, uint64_t a, uint64_t sz, bool write);

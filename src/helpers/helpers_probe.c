@@ -1,0 +1,204 @@
+/*
+ * helpers_probe.c - bpf_probe_read*() and their _str forms: reads of
+ * arbitrary addresses that must never crash the host.
+ *
+ * Every read goes through process_vm_readv(2) on the process that owns
+ * the address space (bxk_mem_pid()): the kernel validates the address and
+ * a bad one yields EFAULT instead of a signal. Remote ranges are split at
+ * page boundaries so that a partial read stops exactly at the first
+ * unreadable page (string reads need the bytes before it).
+ *
+ * Address spaces: "kernel" memory is bpfbox's own (stacks, contexts, maps);
+ * "user" memory is the memory of the process the hook serves, today also
+ * this process. The legacy bpf_probe_read()/bpf_probe_read_str() read user
+ * memory, as the kernel does on x86 for addresses below TASK_SIZE.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "helpers/helpers.h"
+#include "vm/vm_internal.h"
+
+#define BXK_PAGE 4096u   /* split granularity (any page size >= 4 KiB works) */
+#define BXK_IOV 16       /* remote pieces per system call */
+
+/*
+ * bxk_mem_pid - the process a read of `space` goes to. The one place the
+ * tracing issue changes to serve a traced process (BXK_MEM_USER).
+ */
+int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space)
+{
+	(void)call, (void)space;
+	return (int)getpid();
+}
+
+/* Read up to len bytes from addr of process pid into dst; stops at the
+ * first unreadable page. Returns the number of bytes read. */
+static size_t bxk_read_some(int pid, char *dst, uint64_t addr, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		struct iovec local, remote[BXK_IOV];
+		size_t want = 0;
+		int n = 0;
+		ssize_t got;
+
+		while (n < BXK_IOV && done + want < len) {
+			uint64_t a = addr + done + want;
+			size_t piece = BXK_PAGE - (size_t)(a % BXK_PAGE);
+
+			if (piece > len - done - want)
+				piece = len - done - want;
+			remote[n].iov_base = BXK_PTR(a);
+			remote[n].iov_len = piece;
+			want += piece;
+			n++;
+		}
+		local.iov_base = dst + done;
+		local.iov_len = want;
+		got = process_vm_readv(pid, &local, 1, remote, (unsigned long)n, 0);
+		if (got <= 0)
+			break;
+		done += (size_t)got;
+		if ((size_t)got < want)
+			break;
+	}
+	return done;
+}
+
+/*
+ * bxk_mem_read - see helpers.h.
+ */
+int bxk_mem_read(const struct bpfbox_call *call, enum bxk_mem_space space,
+		 void *dst, uint64_t addr, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (addr + len < addr)
+		return -EFAULT;
+	return bxk_read_some(bxk_mem_pid(call, space), dst, addr, len) == len ? 0 : -EFAULT;
+}
+
+/*
+ * bxk_mem_read_str - see helpers.h. Reads a page (or less) at a time and
+ * stops at the NUL, so a string that ends just before an unmapped page
+ * is read fine.
+ */
+long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
+		      char *dst, uint64_t addr, size_t size)
+{
+	int pid = bxk_mem_pid(call, space);
+	size_t done = 0;
+
+	if (size == 0)
+		return 0;
+	while (done < size - 1) {
+		uint64_t a = addr + done;
+		size_t piece = BXK_PAGE - (size_t)(a % BXK_PAGE), got;
+		char *nul;
+
+		if (piece > size - 1 - done)
+			piece = size - 1 - done;
+		if (a < addr)
+			return -EFAULT;
+		got = bxk_read_some(pid, dst + done, a, piece);
+		nul = memchr(dst + done, 0, got);
+		if (nul)
+			return (long)(nul - dst) + 1;
+		if (got < piece)
+			return -EFAULT;
+		done += got;
+	}
+	dst[size - 1] = 0;
+	return (long)size;
+}
+
+/* bpf_probe_read{,_user,_kernel}(dst, size, unsafe_ptr): 0, or -EFAULT
+ * with dst zeroed. */
+static uint64_t bxk_probe(struct bpfbox_call *call, const char *name,
+			  enum bxk_mem_space space, uint64_t r1, uint64_t r2, uint64_t r3)
+{
+	uint32_t size = (uint32_t)r2;
+
+	if (size == 0)
+		return 0;
+	if (!r1)
+		return (uint64_t)(long)-EINVAL;
+	if (bxk_arg_mem(call, name, 1, "dst", r1, size, true))
+		return (uint64_t)(long)-EFAULT;
+	if (bxk_mem_read(call, space, BXK_PTR(r1), r3, size) == 0)
+		return 0;
+	memset(BXK_PTR(r1), 0, size);
+	return (uint64_t)(long)-EFAULT;
+}
+
+/* The _str forms: the length incl. the NUL, or -EFAULT with dst zeroed. */
+static uint64_t bxk_probe_str(struct bpfbox_call *call, const char *name,
+			      enum bxk_mem_space space, uint64_t r1, uint64_t r2,
+			      uint64_t r3)
+{
+	uint32_t size = (uint32_t)r2;
+	long n;
+
+	if (size == 0)
+		return 0;
+	if (!r1)
+		return (uint64_t)(long)-EINVAL;
+	if (bxk_arg_mem(call, name, 1, "dst", r1, size, true))
+		return (uint64_t)(long)-EFAULT;
+	n = bxk_mem_read_str(call, space, BXK_PTR(r1), r3, size);
+	if (n < 0)
+		memset(BXK_PTR(r1), 0, size);
+	return (uint64_t)n;
+}
+
+/* bxk_probe_read - long bpf_probe_read(dst, size, ptr): user memory. */
+uint64_t bxk_probe_read(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe(call, "probe_read", BXK_MEM_USER, r1, r2, r3);
+}
+
+/* bxk_probe_read_user - long bpf_probe_read_user(dst, size, ptr). */
+uint64_t bxk_probe_read_user(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			     uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe(call, "probe_read_user", BXK_MEM_USER, r1, r2, r3);
+}
+
+/* bxk_probe_read_kernel - long bpf_probe_read_kernel(dst, size, ptr). */
+uint64_t bxk_probe_read_kernel(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			       uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe(call, "probe_read_kernel", BXK_MEM_KERNEL, r1, r2, r3);
+}
+
+/* bxk_probe_read_str - long bpf_probe_read_str(dst, size, ptr): user memory. */
+uint64_t bxk_probe_read_str(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			    uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe_str(call, "probe_read_str", BXK_MEM_USER, r1, r2, r3);
+}
+
+/* bxk_probe_read_user_str - long bpf_probe_read_user_str(dst, size, ptr). */
+uint64_t bxk_probe_read_user_str(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+				 uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe_str(call, "probe_read_user_str", BXK_MEM_USER, r1, r2, r3);
+}
+
+/* bxk_probe_read_kernel_str - long bpf_probe_read_kernel_str(dst, size, ptr). */
+uint64_t bxk_probe_read_kernel_str(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+				   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r4, (void)r5;
+	return bxk_probe_str(call, "probe_read_kernel_str", BXK_MEM_KERNEL, r1, r2, r3);
+}

@@ -1,0 +1,321 @@
+/*
+ * ctx_access.c - per program type: which context accesses are valid (the
+ * kernel's *_is_valid_access() callbacks) and what each becomes in the
+ * internal context (the kernel's *_convert_ctx_access()), see ctx_int.h.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "bpfbox/object.h"
+#include "hooks/ctx_int.h"
+#include "hooks/ctx_layout.h"
+#include "isa/isa.h"
+
+/* ---- instruction builders ----------------------------------------------------- */
+
+static struct bpfbox_insn mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+	struct bpfbox_insn in;
+
+	memset(&in, 0, sizeof(in));
+	in.code = code;
+	in.dst_reg = dst & 0xf;
+	in.src_reg = src & 0xf;
+	in.off = off;
+	in.imm = imm;
+	return in;
+}
+
+/* the same access with another size and offset */
+static struct bpfbox_insn resize(const struct bpfbox_insn *si, uint8_t size, int off)
+{
+	struct bpfbox_insn in = *si;
+
+	in.code = (uint8_t)((si->code & ~0x18) | size);
+	in.off = (int16_t)off;
+	return in;
+}
+
+static uint8_t size_code(int bytes)
+{
+	return bytes == 8 ? BX_DW : bytes == 4 ? BX_W : bytes == 2 ? BX_H : BX_B;
+}
+
+/* ---- xdp (xdp_is_valid_access, xdp_convert_ctx_access) ------------------------ */
+
+static bool xdp_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	const struct bpfbox_insn *si = q->insn;
+	int off = q->off, size = q->size;
+
+	if (q->expected_attach_type != BPFBOX_XDP_DEVMAP && off == BXH_XDP_MD_EGRESS_IFINDEX)
+		return false;
+	if (q->write)
+		return false;	/* only offloaded programs may write rx_queue_index */
+	if (q->ldsx && off <= BXH_XDP_MD_DATA_META)
+		return false;
+	if (off < 0 || off >= BXH_XDP_MD_SIZE || off % size != 0 || size != 4)
+		return false;
+	switch (off) {
+	case BXH_XDP_MD_DATA:
+		r->insn[0] = resize(si, BX_DW, BXH_XDP_DATA);
+		break;
+	case BXH_XDP_MD_DATA_END:
+		r->insn[0] = resize(si, BX_DW, BXH_XDP_DATA_END);
+		break;
+	case BXH_XDP_MD_DATA_META:
+		r->insn[0] = resize(si, BX_DW, BXH_XDP_DATA_META);
+		break;
+	default:
+		r->insn[0] = *si;	/* ingress_ifindex etc.: same offset in the mirror */
+	}
+	r->n = 1;
+	return true;
+}
+
+/* ---- __sk_buff (bpf_skb_is_valid_access and the per-type wrappers) ------------ */
+
+#define IN(lo, hi) (off >= (lo) && off < (hi))
+
+/* bpf_skb_is_valid_access; *field_size: the recorded ctx field size (0: none) */
+static bool skb_base_valid(int off, int size, bool write, bool ldsx)
+{
+	if (off < 0 || off >= BXH_SKB_SIZE || off % size != 0)
+		return false;
+	if (IN(BXH_SKB_CB, BXH_SKB_CB_END))
+		return off + size <= BXH_SKB_CB_END;
+	if (IN(BXH_SKB_DATA, BXH_SKB_DATA + 4) || IN(BXH_SKB_DATA_META, BXH_SKB_DATA_META + 4) ||
+	    IN(BXH_SKB_DATA_END, BXH_SKB_DATA_END + 4))
+		return !ldsx && size == 4;
+	if (IN(BXH_SKB_REMOTE_IP4, BXH_SKB_LOCAL_IP6 + 16))
+		return size == 4;
+	if (IN(BXH_SKB_FLOW_KEYS, BXH_SKB_FLOW_KEYS + 8))
+		return false;
+	if (IN(BXH_SKB_HWTSTAMP, BXH_SKB_HWTSTAMP + 8))
+		return !write && size == 8;
+	if (IN(BXH_SKB_TSTAMP, BXH_SKB_TSTAMP + 8))
+		return size == 8;
+	if (IN(BXH_SKB_SK, BXH_SKB_SK + 8))
+		return !write && size == 8;
+	if (IN(BXH_SKB_TSTAMP_TYPE, BXH_SKB_HWTSTAMP))
+		return false;	/* tstamp_type (tc only, see below) and padding */
+	if (write)
+		return size == 4;
+	return size <= 4;	/* narrow reads: bpf_ctx_narrow_access_ok() */
+}
+
+/* sk_filter_is_valid_access */
+static bool sk_filter_valid(int off, int size, bool write, bool ldsx)
+{
+	if (IN(BXH_SKB_TC_CLASSID, BXH_SKB_TC_CLASSID + 4) || IN(BXH_SKB_DATA, BXH_SKB_DATA + 4) ||
+	    IN(BXH_SKB_DATA_META, BXH_SKB_DATA_META + 4) || IN(BXH_SKB_DATA_END, BXH_SKB_DATA_END + 4) ||
+	    IN(BXH_SKB_FAMILY, BXH_SKB_LOCAL_PORT + 4) || IN(BXH_SKB_TSTAMP, BXH_SKB_TSTAMP + 8) ||
+	    IN(BXH_SKB_WIRE_LEN, BXH_SKB_WIRE_LEN + 4) || IN(BXH_SKB_HWTSTAMP, BXH_SKB_HWTSTAMP + 8))
+		return false;
+	if (write && !IN(BXH_SKB_CB, BXH_SKB_CB_END))
+		return false;
+	return skb_base_valid(off, size, write, ldsx);
+}
+
+/* tc_cls_act_is_valid_access */
+static bool tc_valid(int off, int size, bool write, bool ldsx)
+{
+	if (write && !(IN(BXH_SKB_MARK, BXH_SKB_MARK + 4) || IN(BXH_SKB_TC_INDEX, BXH_SKB_TC_INDEX + 4) ||
+		       IN(BXH_SKB_PRIORITY, BXH_SKB_PRIORITY + 4) ||
+		       IN(BXH_SKB_TC_CLASSID, BXH_SKB_TC_CLASSID + 4) ||
+		       IN(BXH_SKB_CB, BXH_SKB_CB_END) || IN(BXH_SKB_TSTAMP, BXH_SKB_TSTAMP + 8) ||
+		       IN(BXH_SKB_QUEUE_MAPPING, BXH_SKB_QUEUE_MAPPING + 4)))
+		return false;
+	if (IN(BXH_SKB_FAMILY, BXH_SKB_LOCAL_PORT + 4))
+		return false;
+	if (off == BXH_SKB_TSTAMP_TYPE)
+		return size == 1;
+	return skb_base_valid(off, size, write, ldsx);
+}
+
+#undef IN
+
+/* The size of the kernel field behind a 32-bit __sk_buff field (the
+ * "target size" of a narrow load), 0 for fields without narrow reads. */
+static int skb_target_size(int base)
+{
+	switch (base) {
+	case BXH_SKB_PKT_TYPE:
+		return 1;
+	case BXH_SKB_QUEUE_MAPPING: case BXH_SKB_PROTOCOL: case BXH_SKB_VLAN_TCI:
+	case BXH_SKB_VLAN_PROTO: case BXH_SKB_TC_INDEX: case BXH_SKB_TC_CLASSID:
+	case BXH_SKB_GSO_SEGS: case BXH_SKB_GSO_SIZE:
+		return 2;
+	default:
+		return 4;
+	}
+}
+
+static bool skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	const struct bpfbox_insn *si = q->insn;
+	int off = q->off, size = q->size;
+	bool ok = q->prog_type == BPFBOX_PROG_TYPE_SOCKET_FILTER ?
+		  sk_filter_valid(off, size, q->write, q->ldsx) :
+		  tc_valid(off, size, q->write, q->ldsx);
+
+	if (!ok)
+		return false;
+	r->n = 1;
+	r->insn[0] = *si;
+	if (off >= BXH_SKB_CB && off < BXH_SKB_CB_END)
+		return true;	/* cb[]: any size, same place */
+	switch (off) {
+	case BXH_SKB_DATA:
+		r->insn[0] = resize(si, BX_DW, BXH_SKB_IDATA);
+		return true;
+	case BXH_SKB_DATA_END:
+		r->insn[0] = resize(si, BX_DW, BXH_SKB_IDATA_END);
+		return true;
+	case BXH_SKB_DATA_META:
+		r->insn[0] = resize(si, BX_DW, BXH_SKB_IDATA_META);
+		return true;
+	case BXH_SKB_SK:	/* no socket in bpfbox: NULL */
+		r->insn[0] = mk(BX_ALU64 | BX_K | BX_MOV, si->dst_reg, 0, 0, 0);
+		return true;
+	case BXH_SKB_TSTAMP: case BXH_SKB_HWTSTAMP: case BXH_SKB_TSTAMP_TYPE:
+		return true;
+	default:
+		break;
+	}
+	if (q->write) {
+		switch (off) {
+		case BXH_SKB_TC_INDEX: case BXH_SKB_TC_CLASSID:
+			r->insn[0] = resize(si, BX_H, off);	/* 16-bit kernel fields */
+			break;
+		case BXH_SKB_QUEUE_MAPPING:
+			/* values >= NO_QUEUE_MAPPING (0xffff) are ignored */
+			if (BX_CLASS(si->code) == BX_ST) {
+				if (si->imm >= 0xffff)
+					r->insn[0] = mk(BX_JMP | BX_JA, 0, 0, 0, 0);
+				else
+					r->insn[0] = resize(si, BX_H, off);
+			} else {
+				r->insn[0] = mk(BX_JMP | BX_K | BX_JGE, si->src_reg, 0, 1, 0xffff);
+				r->insn[1] = resize(si, BX_H, off);
+				r->n = 2;
+			}
+			break;
+		default:
+			break;	/* mark, priority: 32-bit, same place */
+		}
+		return true;
+	}
+	/* narrow reads of a 32-bit field: the kernel loads the whole kernel
+	 * field, then shifts and masks only if the access is narrower than
+	 * that field; the mirror holds it zero-extended, so one load at the
+	 * right byte (or at the field's start) gives the same value */
+	if (size < 4) {
+		int base = off & ~3;
+
+		if (size >= skb_target_size(base))
+			r->insn[0] = resize(si, size_code(size), base);
+	}
+	return true;
+}
+
+/* ---- unconverted contexts --------------------------------------------------------- */
+
+/* kprobe_prog_is_valid_access */
+static bool kprobe_valid(const struct bxh_access_req *q)
+{
+	return q->off >= 0 && q->off < BXH_PT_REGS_SIZE && !q->write &&
+	       q->off % q->size == 0 && q->off + q->size <= BXH_PT_REGS_SIZE;
+}
+
+/* pe_prog_is_valid_access */
+static bool perf_event_valid(const struct bxh_access_req *q)
+{
+	if (q->off < 0 || q->off >= BXH_PERF_EVENT_SIZE || q->write || q->off % q->size != 0)
+		return false;
+	if (q->off >= BXH_PT_REGS_SIZE)
+		return q->size <= 8;	/* sample_period, addr: narrow reads */
+	return q->size == 8;
+}
+
+/* tp_prog_is_valid_access: the first 8 bytes (common fields) are hidden */
+static bool tracepoint_valid(const struct bxh_access_req *q)
+{
+	return q->off >= 8 && q->off < BXH_TRACEPOINT_MAX && !q->write && q->off % q->size == 0;
+}
+
+/* bpf_tracing_ctx_access (raw tracepoints; tracing and lsm approximated) */
+static bool raw_tp_valid(const struct bxh_access_req *q)
+{
+	return q->off >= 0 && q->off < BXH_RAW_TP_MAX && !q->write && q->off % q->size == 0;
+}
+
+/* syscall_prog_is_valid_access */
+static bool syscall_valid(const struct bxh_access_req *q)
+{
+	return q->off >= 0 && q->off < BXH_SYSCALL_MAX && q->off % q->size == 0;
+}
+
+/*
+ * bxh_ctx_access - see ctx_int.h.
+ */
+bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	r->n = 1;
+	r->insn[0] = *q->insn;
+	switch (q->prog_type) {
+	case BPFBOX_PROG_TYPE_XDP:
+		return xdp_access(q, r);
+	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
+	case BPFBOX_PROG_TYPE_SCHED_CLS:
+	case BPFBOX_PROG_TYPE_SCHED_ACT:
+		return skb_access(q, r);
+	case BPFBOX_PROG_TYPE_KPROBE:
+		return kprobe_valid(q);
+	case BPFBOX_PROG_TYPE_PERF_EVENT:
+		return perf_event_valid(q);
+	case BPFBOX_PROG_TYPE_TRACEPOINT:
+		return tracepoint_valid(q);
+	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
+	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
+	case BPFBOX_PROG_TYPE_TRACING:
+	case BPFBOX_PROG_TYPE_LSM:
+		return raw_tp_valid(q);
+	case BPFBOX_PROG_TYPE_SYSCALL:
+		return syscall_valid(q);
+	default:
+		return false;
+	}
+}
+
+/*
+ * bxh_type_supported - program types with a context bpfbox can build.
+ */
+bool bxh_type_supported(uint32_t prog_type)
+{
+	switch (prog_type) {
+	case BPFBOX_PROG_TYPE_XDP:
+	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
+	case BPFBOX_PROG_TYPE_SCHED_CLS:
+	case BPFBOX_PROG_TYPE_SCHED_ACT:
+	case BPFBOX_PROG_TYPE_KPROBE:
+	case BPFBOX_PROG_TYPE_PERF_EVENT:
+	case BPFBOX_PROG_TYPE_TRACEPOINT:
+	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
+	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
+	case BPFBOX_PROG_TYPE_TRACING:
+	case BPFBOX_PROG_TYPE_LSM:
+	case BPFBOX_PROG_TYPE_SYSCALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Is this one of the skb program types (LD_ABS allowed: may_access_skb)? */
+bool bxh_type_is_skb(uint32_t prog_type)
+{
+	return prog_type == BPFBOX_PROG_TYPE_SOCKET_FILTER ||
+	       prog_type == BPFBOX_PROG_TYPE_SCHED_CLS ||
+	       prog_type == BPFBOX_PROG_TYPE_SCHED_ACT;
+}

@@ -1,0 +1,256 @@
+/*
+ * test_testrun_kernel.c - differential test of bpfbox_prog__test_run()
+ * against the kernel's BPF_PROG_TEST_RUN.
+ *
+ * Every XDP, socket-filter and tc program of $(BUILD)/bpf/pkt_NAME.o and
+ * $(BUILD)/examples/NAME.o (whatever exists) is loaded into the kernel with
+ * libbpf and into bpfbox with the object API; both run the same >= 1,000
+ * packets of tests/pktgen.c (seeded: valid, truncated and odd packets of
+ * 0..1500 bytes), bpfbox in trusted and in checked mode. Compared: the
+ * return code (errno where the kernel refuses, e.g. packets shorter than
+ * an Ethernet header), retval, data_size_out and data_out. Prints the
+ * counts compared; SKIP if bpf(2) or libbpf is unavailable.
+ */
+#include "bpfbox/bpfbox.h"
+#include "pktgen.h"
+#include "testlib.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef BPFBOX_NO_LIBBPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#endif
+
+#define NPKT 1200
+
+static char last_log[1024];
+
+static void log_cb(void *ctx, enum bpfbox_log_level lvl, const char *msg)
+{
+	(void)ctx;
+	(void)lvl;
+	snprintf(last_log, sizeof(last_log), "%s", msg);
+}
+
+#ifndef BPFBOX_NO_LIBBPF
+
+static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	(void)lvl;
+	(void)fmt;
+	(void)ap;
+	return 0;
+}
+
+struct counts {
+	unsigned long progs, runs, refused, mismatches;
+};
+
+/* One bpfbox run; returns its error code. */
+static int bx_run(struct bpfbox_prog *p, enum bpfbox_run_mode mode, const uint8_t *pkt, size_t n,
+		  uint8_t *out, uint32_t *out_len, uint32_t *retval)
+{
+	BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = n ? pkt : NULL, .data_size_in = (uint32_t)n,
+		    .data_out = out, .data_size_out = 4096, .mode = mode);
+	int err = bpfbox_prog__test_run(p, &o);
+
+	*out_len = o.data_size_out;
+	*retval = o.retval;
+	return err;
+}
+
+/* compare one program over all packets */
+static void diff_prog(const char *obj_name, struct bpf_program *kp, struct bpfbox_prog *bp,
+		      struct counts *c)
+{
+	static uint8_t pkt[1600], kout[4096], bout[4096];
+	struct pktgen g;
+	int kfd = bpf_program__fd(kp);
+	unsigned long bad = 0;
+
+	pktgen_init(&g, 0x5eed0000u + (uint32_t)c->progs);
+	for (int i = 0; i < NPKT; i++) {
+		const char *kind;
+		size_t n = pktgen_next(&g, pkt, sizeof(pkt), &kind);
+		LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = n ? pkt : NULL, .data_size_in = (uint32_t)n,
+			    .data_out = kout, .data_size_out = sizeof(kout));
+		int kerr = bpf_prog_test_run_opts(kfd, &t);
+
+		if (kerr)
+			kerr = -errno;
+		if (kerr)
+			c->refused++;
+		for (int m = 0; m < 2; m++) {
+			enum bpfbox_run_mode mode = m ? BPFBOX_RUN_CHECKED : BPFBOX_RUN_TRUSTED;
+			uint32_t blen = 0, bret = 0;
+			int berr;
+
+			memset(bout, 0, sizeof(bout));
+			berr = bx_run(bp, mode, pkt, n, bout, &blen, &bret);
+			c->runs++;
+			if (berr != kerr || (!kerr && (bret != t.retval || blen != t.data_size_out ||
+						      memcmp(bout, kout, blen)))) {
+				c->mismatches++;
+				if (bad++ < 3)
+					printf("  MISMATCH %s/%s %s packet %d (%s, %zu bytes): kernel err %d retval %u len %u; bpfbox err %d retval %u len %u%s%s\n",
+					       obj_name, bpf_program__name(kp), m ? "checked" : "trusted",
+					       i, kind, n, kerr, t.retval, t.data_size_out, berr, bret, blen,
+					       berr ? " log: " : "", berr ? last_log : "");
+			}
+		}
+	}
+	CHECK_MSG(bad == 0, "%s/%s: %lu mismatches", obj_name, bpf_program__name(kp), bad);
+}
+
+/* compare every packet program of one object file */
+static void diff_object(const char *path, struct counts *c)
+{
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_cb);
+	BPFBOX_OPTS(bpfbox_object_opts, oo, .log = log_cb);
+	BPFBOX_OPTS(bpfbox_object_load_opts, lo, .skip_unloadable = true);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct bpf_object *kobj;
+	struct bpfbox_object *bobj = NULL;
+	struct bpfbox_vm *vm = NULL;
+	struct bpf_program *kp;
+	bool any = false;
+	int err;
+
+	kobj = bpf_object__open_file(path, NULL);
+	if (!kobj) {
+		TL_SKIP("%s: libbpf cannot open it", path);
+		return;
+	}
+	bpf_object__for_each_program(kp, kobj) {
+		enum bpf_prog_type t = bpf_program__type(kp);
+		if (t == BPF_PROG_TYPE_XDP || t == BPF_PROG_TYPE_SOCKET_FILTER ||
+		    t == BPF_PROG_TYPE_SCHED_CLS)
+			any = true;
+		else
+			bpf_program__set_autoload(kp, false);
+	}
+	if (!any) {
+		bpf_object__close(kobj);
+		return;
+	}
+	err = bpf_object__load(kobj);
+	if (err) {
+		TL_SKIP("%s: the kernel refuses to load it (%d)", path, err);
+		bpf_object__close(kobj);
+		return;
+	}
+	err = bpfbox_vm__new(&vo, &vm);
+	if (!err)
+		err = bpfbox_object__open_file(path, &oo, &bobj);
+	if (!err)
+		err = bpfbox_object__load(bobj, vm, &lo);
+	CHECK_MSG(err == 0, "%s: bpfbox cannot load it: %d (%s)", path, err, last_log);
+	if (err)
+		goto out;
+	bpf_object__for_each_program(kp, kobj) {
+		struct bpfbox_program *bp;
+		struct bpfbox_prog *prog;
+
+		if (!bpf_program__autoload(kp))
+			continue;
+		bp = bpfbox_object__find_program_by_name(bobj, bpf_program__name(kp));
+		prog = bp ? bpfbox_program__prog(bp) : NULL;
+		CHECK_MSG(prog != NULL, "%s/%s: not loaded by bpfbox (%s)", base,
+			  bpf_program__name(kp), last_log);
+		if (!prog)
+			continue;
+		diff_prog(base, kp, prog, c);
+		c->progs++;
+	}
+out:
+	bpfbox_object__close(bobj);
+	bpfbox_vm__free(vm);
+	bpf_object__close(kobj);
+}
+
+/* every NAME.o in dir whose name starts with prefix */
+static void diff_dir(const char *dir, const char *prefix, struct counts *c)
+{
+	struct dirent **ents;
+	int n = scandir(dir, &ents, NULL, alphasort);
+	char path[1024];
+
+	if (n < 0) {
+		printf("  (no %s)\n", dir);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *nm = ents[i]->d_name;
+		size_t l = strlen(nm);
+
+		if (!strncmp(nm, prefix, strlen(prefix)) && l > 2 && !strcmp(nm + l - 2, ".o")) {
+			snprintf(path, sizeof(path), "%s/%s", dir, nm);
+			diff_object(path, c);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* can we load and test-run a trivial XDP program? */
+static bool kernel_ok(char *why, size_t len)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = XDP_PASS },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	uint8_t pkt[64] = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = sizeof(pkt));
+	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe", "GPL", insns, 2, NULL);
+
+	if (fd < 0) {
+		snprintf(why, len, "bpf(BPF_PROG_LOAD) failed: %s", strerror(errno));
+		return false;
+	}
+	if (bpf_prog_test_run_opts(fd, &t)) {
+		snprintf(why, len, "BPF_PROG_TEST_RUN failed: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+int main(void)
+{
+	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
+	struct counts c = { 0 };
+	char dir[512], why[256];
+
+	libbpf_set_print(libbpf_quiet);
+	if (!kernel_ok(why, sizeof(why))) {
+		TL_SKIP("kernel differential test: %s", why);
+		return tl_summary();
+	}
+	snprintf(dir, sizeof(dir), "%s/bpf", build);
+	diff_dir(dir, "pkt_", &c);
+	snprintf(dir, sizeof(dir), "%s/examples", build);
+	diff_dir(dir, "", &c);
+	printf("compared %lu programs x %d packets: %lu bpfbox runs (trusted + checked), %lu kernel refusals, %lu mismatches\n",
+	       c.progs, NPKT, c.runs, c.refused, c.mismatches);
+	CHECK_MSG(c.progs >= 1, "no packet programs found in %s/bpf/pkt_*.o", build);
+	return tl_summary();
+}
+
+#else /* BPFBOX_NO_LIBBPF */
+
+int main(void)
+{
+	(void)log_cb;
+	TL_SKIP("kernel differential test: built without libbpf (libbpf-dev missing)");
+	return tl_summary();
+}
+
+#endif

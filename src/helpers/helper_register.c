@@ -177,7 +177,10 @@ int bxk_allow_value(struct bpfbox_call *call, const char *helper,
 			len = total;
 		}
 	}
-	err = bxv_run_add_region(call, lo, len, wr);
+	if (lo == value && m->ops->value_ok)	/* scattered elements: one region for the map */
+		err = bxv_run_add_map(call, m, wr);
+	else
+		err = bxv_run_add_region(call, lo, len, wr);
 	if (err) {
 		bx_err(&call->vm->log, "%s: bpf_%s: cannot hand out the value of map '%s' (%d)",
 		       call->prog->name, helper, m->name, err);

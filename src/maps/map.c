@@ -584,6 +584,11 @@ int bpfbox_map__lookup_batch(struct bpfbox_map *m, const void *in_batch,
 
 /* ---- program path ------------------------------------------------------- */
 
+bool bxm_value_ok(const struct bpfbox_map *m, uint64_t a, uint64_t sz)
+{
+	return m->ops->value_ok && m->ops->value_ok(m, a, sz);
+}
+
 void *bxm_lookup(struct bpfbox_map *m, const void *key, uint32_t cpu)
 {
 	if (!m->ops->lookup || (m->percpu && cpu >= m->nr_cpus))

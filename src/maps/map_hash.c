@@ -263,6 +263,38 @@ static void bxm_hcopy_out(struct bpfbox_map *m, struct bxm_htab *h, struct bxm_h
 	memcpy(value, bxm_hval(h, e), m->percpu ? (size_t)m->nr_cpus * m->stride : m->val_bytes);
 }
 
+/*
+ * bxm_htab_value_ok - is [a, a+sz) inside one value slot of an element?
+ * Elements live in chunks of BXM_CHUNK_ELEMS; a value slot is one CPU's
+ * stride-sized part of the value area after the key. Pointer-valued maps
+ * (hash of maps) hand out no value memory.
+ */
+static bool bxm_htab_value_ok(const struct bpfbox_map *m, uint64_t a, uint64_t sz)
+{
+	const struct bxm_htab *h = m->impl;
+	uint64_t voff = offsetof(struct bxm_helem, data) + h->key_space;
+	uint64_t nvals = m->percpu ? m->nr_cpus : 1;
+
+	if (m->ptr_values || sz == 0 || sz > m->stride)
+		return false;
+	for (uint32_t c = 0; c < h->n_chunks; c++) {
+		uint64_t base = (uint64_t)(uintptr_t)h->chunks[c], n, off;
+
+		if (!base || a < base)
+			continue;
+		n = m->max_entries - (uint64_t)c * BXM_CHUNK_ELEMS;
+		if (n > BXM_CHUNK_ELEMS)
+			n = BXM_CHUNK_ELEMS;
+		if (a - base >= n * h->elem_size)
+			continue;
+		off = (a - base) % h->elem_size;
+		if (off < voff || off - voff >= nvals * m->stride)
+			return false;
+		return (off - voff) % m->stride + sz <= m->stride;
+	}
+	return false;
+}
+
 /* Syscall lookup. */
 static int bxm_htab_copy(struct bpfbox_map *m, const void *key, void *value)
 {
@@ -437,6 +469,7 @@ static int bxm_htab_next_key(struct bpfbox_map *m, const void *key, void *next)
 
 const struct bxm_ops bxm_hash_ops = {
 	.alloc = bxm_htab_alloc,
+	.value_ok = bxm_htab_value_ok,
 	.free = bxm_htab_free,
 	.lookup = bxm_htab_lookup,
 	.copy = bxm_htab_copy,

@@ -40,6 +40,9 @@ struct bxm_ops {
 	int (*push)(struct bpfbox_map *m, const void *value, uint64_t flags);
 	int (*pop)(struct bpfbox_map *m, void *value);
 	int (*peek)(struct bpfbox_map *m, void *value);
+	/* Does [a, a+sz) lie inside one value of the element storage? (Types
+	 * whose lookups hand out pointers into scattered elements.) */
+	bool (*value_ok)(const struct bpfbox_map *m, uint64_t a, uint64_t sz);
 };
 
 /* What a map-in-map checks inner maps against. */
@@ -90,6 +93,10 @@ void bxm_get(struct bpfbox_map *m);
 void bxm_put(struct bpfbox_map *m);
 
 /* ---- the program API (what the helpers call) --------------------------- */
+
+/* Checked mode: does [a, a+sz) lie inside one value a lookup of `m` can
+ * hand out? False for types without value_ok. */
+bool bxm_value_ok(const struct bpfbox_map *m, uint64_t a, uint64_t sz);
 
 /* bpf_map_lookup_elem / bpf_map_lookup_percpu_elem: pointer to the value
  * (this CPU's copy for per-CPU maps; cpu >= nr_cpus gives NULL), or NULL.

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "vm_internal.h"
+#include "maps/map_internal.h"
 #include "helpers/helpers.h"
 
 /*
@@ -174,7 +175,9 @@ bool bxv_mem_ok_slow(const struct bpfbox_call *c, uint64_t a, uint64_t sz, bool 
 {
 	for (unsigned i = 0; i < c->nregions; i++) {
 		const struct bxv_region *r = &c->regions[i];
-		if (sz <= r->len && a - r->lo <= r->len - sz && (!write || r->writable))
+		if (write && !r->writable)
+			continue;
+		if (r->map ? bxm_value_ok(r->map, a, sz) : sz <= r->len && a - r->lo <= r->len - sz)
 			return true;
 	}
 	return false;
@@ -194,7 +197,7 @@ int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
 		return 0;
 	for (unsigned i = 0; i < call->nregions; i++) {
 		struct bxv_region *r = &call->regions[i];
-		if (len <= r->len && lo - r->lo <= r->len - len &&
+		if (!r->map && len <= r->len && lo - r->lo <= r->len - len &&
 		    (r->writable || !writable))
 			return 0;
 	}
@@ -206,6 +209,27 @@ int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
 	call->regions[call->nregions++] = (struct bxv_region){
 		.lo = lo, .len = len, .writable = writable,
 	};
+	return 0;
+}
+
+/*
+ * bxv_run_add_map - see vm_internal.h.
+ */
+int bxv_run_add_map(struct bpfbox_call *call, const struct bpfbox_map *m, bool writable)
+{
+	if (!call || !m)
+		return -EINVAL;
+	if (!call->checked)
+		return 0;
+	for (unsigned i = 0; i < call->nregions; i++)
+		if (call->regions[i].map == m && (call->regions[i].writable || !writable))
+			return 0;
+	if (call->nregions >= BXV_MAX_REGIONS) {
+		bx_err(&call->vm->log, "%s: too many memory regions registered by helpers (max %d)",
+		       call->prog->name, BXV_MAX_REGIONS);
+		return -ENOSPC;
+	}
+	call->regions[call->nregions++] = (struct bxv_region){ .writable = writable, .map = m };
 	return 0;
 }
 

@@ -135,6 +135,10 @@ struct bxv_region {
 	uint64_t lo;
 	uint64_t len;
 	bool writable;
+	/* If set, [lo, lo+len) is not used: an access is allowed when it lies
+	 * inside one value of this map's element storage (bxm_value_ok()), so
+	 * one region covers every element a hash map can hand out. */
+	const struct bpfbox_map *map;
 };
 
 struct bpfbox_call {
@@ -185,6 +189,14 @@ int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target);
  */
 int bxv_run_add_region(struct bpfbox_call *call, const void *ptr, size_t len,
 		       bool writable);
+
+/*
+ * Allow a checked-mode program to access the values of map `m` (those a
+ * lookup can hand out, wherever they are in its storage) for the rest of
+ * this run: one region per map however many elements are used. Returns
+ * 0 or -ENOSPC; does nothing in trusted mode.
+ */
+int bxv_run_add_map(struct bpfbox_call *call, const struct bpfbox_map *m, bool writable);
 
 /*
  * From inside a helper: run the subprogram of the running program that

@@ -168,6 +168,16 @@ struct bpfbox_prog;
 
 struct bpfbox_map;
 
+/* Where instruction insn_off (and those after it, up to the next entry)
+ * came from in the source. */
+struct bpfbox_line_info {
+	uint32_t insn_off;
+	uint32_t line;
+	uint32_t col;
+	const char *file;
+	const char *text;           /* the source line, may be NULL */
+};
+
 struct bpfbox_prog_opts {
 	size_t sz;
 	const char *name;           /* for messages; copied */
@@ -179,6 +189,16 @@ struct bpfbox_prog_opts {
 	 * program keeps a reference; the maps must outlive it. */
 	struct bpfbox_map *const *maps;
 	size_t map_cnt;
+	/* Verification (typed programs, prog_type != 0, are verified at load
+	 * as the kernel does; raw programs never are). */
+	bool no_verify;             /* load unverified: AUTO runs it in checked mode */
+	uint32_t prog_flags;        /* the kernel's BPF_F_* load flags (BPF_F_ANY_ALIGNMENT, ...) */
+	char *log_buf;              /* verifier log, NUL-terminated; NULL: none */
+	size_t log_size;
+	uint32_t log_level;         /* 0: the error only; 1: also the path to it; 2: every instruction */
+	/* Source lines for messages (from BTF line info), sorted by insn_off. */
+	const struct bpfbox_line_info *line_info;
+	size_t line_info_cnt;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers
@@ -208,8 +228,9 @@ enum bpfbox_run_mode {
 };
 
 enum bpfbox_engine {
-	BPFBOX_ENGINE_DEFAULT = 0,  /* the fastest available */
+	BPFBOX_ENGINE_DEFAULT = 0,  /* the fastest available: the JIT for trusted runs on x86-64 */
 	BPFBOX_ENGINE_INTERP = 1,
+	BPFBOX_ENGINE_JIT = 2,      /* trusted runs only; -EOPNOTSUPP where there is no JIT */
 };
 
 struct bpfbox_run_opts {

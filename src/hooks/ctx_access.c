@@ -13,18 +13,6 @@
 
 /* ---- instruction builders ----------------------------------------------------- */
 
-static struct bpfbox_insn mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	struct bpfbox_insn in;
-
-	memset(&in, 0, sizeof(in));
-	in.code = code;
-	in.dst_reg = dst & 0xf;
-	in.src_reg = src & 0xf;
-	in.off = off;
-	in.imm = imm;
-	return in;
-}
 
 /* the same access with another size and offset */
 static struct bpfbox_insn resize(const struct bpfbox_insn *si, uint8_t size, int off)
@@ -176,7 +164,7 @@ static bool skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 		r->insn[0] = resize(si, BX_DW, BXH_SKB_IDATA_META);
 		return true;
 	case BXH_SKB_SK:	/* no socket in bpfbox: NULL */
-		r->insn[0] = mk(BX_ALU64 | BX_K | BX_MOV, si->dst_reg, 0, 0, 0);
+		r->insn[0] = bxh_insn(BX_ALU64 | BX_K | BX_MOV, si->dst_reg, 0, 0, 0);
 		return true;
 	case BXH_SKB_TSTAMP: case BXH_SKB_HWTSTAMP: case BXH_SKB_TSTAMP_TYPE:
 		return true;
@@ -192,11 +180,11 @@ static bool skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 			/* values >= NO_QUEUE_MAPPING (0xffff) are ignored */
 			if (BX_CLASS(si->code) == BX_ST) {
 				if (si->imm >= 0xffff)
-					r->insn[0] = mk(BX_JMP | BX_JA, 0, 0, 0, 0);
+					r->insn[0] = bxh_insn(BX_JMP | BX_JA, 0, 0, 0, 0);
 				else
 					r->insn[0] = resize(si, BX_H, off);
 			} else {
-				r->insn[0] = mk(BX_JMP | BX_K | BX_JGE, si->src_reg, 0, 1, 0xffff);
+				r->insn[0] = bxh_insn(BX_JMP | BX_K | BX_JGE, si->src_reg, 0, 1, 0xffff);
 				r->insn[1] = resize(si, BX_H, off);
 				r->n = 2;
 			}

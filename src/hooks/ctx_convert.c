@@ -27,18 +27,6 @@ struct patch {
 	uint8_t n;              /* 0: unchanged */
 };
 
-static struct bpfbox_insn mk(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
-{
-	struct bpfbox_insn in;
-
-	memset(&in, 0, sizeof(in));
-	in.code = code;
-	in.dst_reg = dst & 0xf;
-	in.src_reg = src & 0xf;
-	in.off = off;
-	in.imm = imm;
-	return in;
-}
 
 /*
  * gen_ld_abs - the kernel's bpf_gen_ld_abs(): r0 = the big-endian value at
@@ -51,17 +39,17 @@ static int gen_ld_abs(const struct bpfbox_insn *orig, struct bpfbox_insn *out)
 	int32_t helper = sz == 1 ? BXH_HELPER_LD_B : sz == 2 ? BXH_HELPER_LD_H : BXH_HELPER_LD_W;
 
 	if (BX_MODE(orig->code) == BX_ABS) {
-		out[n++] = mk(BX_ALU64 | BX_K | BX_MOV, 2, 0, 0, orig->imm);
+		out[n++] = bxh_insn(BX_ALU64 | BX_K | BX_MOV, 2, 0, 0, orig->imm);
 	} else {
-		out[n++] = mk(BX_ALU64 | BX_X | BX_MOV, 2, orig->src_reg, 0, 0);
+		out[n++] = bxh_insn(BX_ALU64 | BX_X | BX_MOV, 2, orig->src_reg, 0, 0);
 		if (orig->imm)
-			out[n++] = mk(BX_ALU64 | BX_K | BX_ADD, 2, 0, 0, orig->imm);
+			out[n++] = bxh_insn(BX_ALU64 | BX_K | BX_ADD, 2, 0, 0, orig->imm);
 	}
-	out[n++] = mk(BX_ALU64 | BX_X | BX_MOV, 1, 6, 0, 0);
-	out[n++] = mk(BX_JMP | BX_CALL, 0, 0, 0, helper);
-	out[n++] = mk(BX_JMP | BX_K | BX_JSGE, 0, 0, 2, 0);
-	out[n++] = mk(BX_ALU | BX_X | BX_XOR, 0, 0, 0, 0);
-	out[n++] = mk(BX_JMP | BX_EXIT, 0, 0, 0, 0);
+	out[n++] = bxh_insn(BX_ALU64 | BX_X | BX_MOV, 1, 6, 0, 0);
+	out[n++] = bxh_insn(BX_JMP | BX_CALL, 0, 0, 0, helper);
+	out[n++] = bxh_insn(BX_JMP | BX_K | BX_JSGE, 0, 0, 2, 0);
+	out[n++] = bxh_insn(BX_ALU | BX_X | BX_XOR, 0, 0, 0, 0);
+	out[n++] = bxh_insn(BX_JMP | BX_EXIT, 0, 0, 0, 0);
 	return n;
 }
 

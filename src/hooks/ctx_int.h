@@ -78,4 +78,13 @@ int bxh_test_finish(bxh_tr_opts *o, const void *data, uint32_t linear,
 int bxh_run_repeat(struct bpfbox_prog *prog, bxh_tr_opts *o, void *ctx, size_t ctx_size,
 		   void *hook, const void *region, size_t region_len, uint32_t cpu);
 
+/* One instruction slot, for the rewrites of context accesses. */
+static inline struct bpfbox_insn bxh_insn(uint8_t code, uint8_t dst, uint8_t src,
+					  int16_t off, int32_t imm)
+{
+	struct bpfbox_insn in = { .code = code, .dst_reg = dst & 0xf, .src_reg = src & 0xf,
+				  .off = off, .imm = imm };
+	return in;
+}
+
 #endif /* BXH_CTX_INT_H */

@@ -41,7 +41,8 @@ TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 # The CLI may use libpcap when it is installed (hooks issue); the library never does.
-PCAP_OK   := $(shell printf '\#include <pcap/pcap.h>\nint main(void){return 0;}' | $(CC) -x c - -lpcap -o /dev/null 2>/dev/null && echo 1)
+HASH      := \#
+PCAP_OK   := $(shell printf '$(HASH)include <pcap/pcap.h>\nint main(void){return 0;}' | $(CC) -x c - -lpcap -o /dev/null 2>/dev/null && echo 1)
 ifeq ($(PCAP_OK),1)
 TOOL_CFLAGS := -DBPFBOX_HAVE_PCAP=1
 TOOL_LIBS   := -lpcap

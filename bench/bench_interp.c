@@ -162,7 +162,8 @@ static int load_asm(struct bench *b, const char *dir, const char *file)
 static int time_mode(struct bpfbox_prog *prog, const struct bench *b, enum bpfbox_run_mode mode,
 		     double *ns_per_run)
 {
-	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = mode, .ctx = b->use_buf ? kbuf : NULL,
+	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = mode, .engine = BPFBOX_ENGINE_INTERP,
+		    .ctx = b->use_buf ? kbuf : NULL,
 		    .ctx_size = b->use_buf ? sizeof(kbuf) : 0);
 	uint64_t per = 1, samples[BATCHES];
 

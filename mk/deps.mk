@@ -2,9 +2,10 @@
 # Runs at parse time for the goals a newcomer types (all, test, demo, bench);
 # it only calls apt-get when something is missing.
 #   gcc make                  the library and the CLI
+#   libcapstone-dev           "bpfbox prog dump jited" disassembles native code
 #   clang-19 libbpf-dev ...   BPF C test objects and examples (clang -target bpf,
 #                             <bpf/bpf_helpers.h>, <linux/bpf.h>)
-DEPS_BUILD := gcc make clang-19 libbpf-dev linux-libc-dev
+DEPS_BUILD := gcc make clang-19 libbpf-dev linux-libc-dev libcapstone-dev
 ifneq ($(filter all lib cli test demo bench examples bpf,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell bash scripts/deps.sh $(DEPS_BUILD) 1>&2 && echo ok),ok)
 $(error missing build dependencies ($(DEPS_BUILD)); see the message above)

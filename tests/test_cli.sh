@@ -41,7 +41,7 @@ if [[ ! -x $BPFBOX ]]; then
 	exit 1
 fi
 
-RUN_USAGE='Usage: bpfbox run PROG [--mem HEX | --data FILE] [--engine interp] [--json] [--max-insns N] [--repeat N]'
+RUN_USAGE='Usage: bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] [--max-insns N] [--repeat N]'
 
 # ---- top level --------------------------------------------------------------
 t version 0 "~^bpfbox [0-9]+\.[0-9]+" '' -- "$BPFBOX" --version
@@ -152,7 +152,7 @@ t bad-missing-data 1 '' "bpfbox run: cannot open 'nodata': No such file or direc
 t bad-hex 2 '' "bpfbox run: --mem: invalid hex digit 'z' at offset 3" -- "$BPFBOX" run prime.bin --mem "00 zz"
 t bad-hex-odd 2 '' 'bpfbox run: --mem: odd number of hex digits at offset 2' -- "$BPFBOX" run prime.bin --mem "123"
 t bad-mem-and-data 2 '' 'bpfbox run: --mem and --data cannot be used together' -- "$BPFBOX" run prime.bin --mem 00 --data data.bin
-t bad-engine 2 '' "bpfbox run: unknown engine 'jit' (available: interp)" -- "$BPFBOX" run prime.bin --engine jit
+t bad-engine 2 '' "bpfbox run: unknown engine 'x' (available: jit, interp, default)" -- "$BPFBOX" run prime.bin --engine x
 t bad-max-insns 2 '' "bpfbox run: --max-insns: 'lots' is not a positive number" -- "$BPFBOX" run prime.bin --max-insns lots
 t bad-repeat 2 '' "bpfbox run: --repeat: '0' is not a positive number" -- "$BPFBOX" run prime.bin --repeat 0
 t bad-no-prog 2 '' 'bpfbox run: missing program file' -- "$BPFBOX" run

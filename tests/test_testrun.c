@@ -62,11 +62,15 @@ static void log_cb(void *ctx, enum bpfbox_log_level lvl, const char *msg)
 static struct bpfbox_vm *vm;
 
 /* load insns as prog_type; NULL and the log in last_log on failure */
+/* load unverified: for the tests of the context conversion's own refusals
+ * on programs the verifier rejects first (e.g. an uninitialised r2) */
+static bool t_no_verify;
+
 static struct bpfbox_prog *load_t(uint32_t type, uint32_t eat, const struct bpfbox_insn *in,
 				  size_t n, int *err_out)
 {
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .prog_type = type, .expected_attach_type = eat,
-		    .license = "GPL", .name = "t");
+		    .license = "GPL", .name = "t", .no_verify = t_no_verify);
 	struct bpfbox_prog *p = NULL;
 	int err;
 
@@ -86,6 +90,9 @@ static struct bpfbox_prog *load_t(uint32_t type, uint32_t eat, const struct bpfb
 	CHECK_MSG(!p_ && e_ < 0, "load should fail: %s", msg); \
 	CHECK_MSG(strstr(last_log, msg) != NULL, "log '%s' lacks '%s'", last_log, msg); \
 	bpfbox_prog__free(p_); } while (0)
+#define REFUSE_NV(...) do { t_no_verify = true; REFUSE(__VA_ARGS__); t_no_verify = false; } while (0)
+#define LOAD_NV(...) ({ t_no_verify = true; struct bpfbox_prog *p_ = LOAD(__VA_ARGS__); \
+	t_no_verify = false; p_; })
 
 static uint8_t pkt[1600];
 
@@ -195,7 +202,7 @@ static void test_xdp_invalid(void)
 	REFUSE(BPF_PROG_TYPE_XDP, "BPF_ATOMIC stores into R1 ctx is not allowed",
 	       MOVK(0, 1), I(BPF_STX | BPF_ATOMIC | BPF_W, 1, 0, 12, BPF_ADD), EXIT());
 	/* ctx on one path, the stack on the other */
-	REFUSE(BPF_PROG_TYPE_XDP, "insn 4: same insn cannot be used with different pointers",
+	REFUSE_NV(BPF_PROG_TYPE_XDP, "insn 4: same insn cannot be used with different pointers",
 	       MOVX(3, 1), JEQK(2, 0, 1), MOVX(3, 10), ADDK(0, 0), LDX(BPF_W, 0, 3, -8), EXIT());
 	/* egress_ifindex is readable by devmap programs (loads, no test run) */
 	{
@@ -232,7 +239,7 @@ static void test_flow(void)
 		CHECK_EQ_INT(run_pkt(p, 64, NULL, NULL, NULL), 69);
 	bpfbox_prog__free(p);
 	/* both paths agree: a join keeps ctx */
-	p = LOAD(BPF_PROG_TYPE_XDP, MOVX(3, 1), JEQK(2, 0, 1), MOVX(3, 1), LDX(BPF_W, 2, 3, 0),
+	p = LOAD_NV(BPF_PROG_TYPE_XDP, MOVX(3, 1), JEQK(2, 0, 1), MOVX(3, 1), LDX(BPF_W, 2, 3, 0),
 		 LDX(BPF_W, 0, 3, 4), SUBX(0, 2), EXIT());
 	CHECK(p != NULL);
 	bpfbox_prog__free(p);
@@ -420,7 +427,7 @@ static void test_ld_abs(void)
 	bpfbox_prog__free(p);
 	REFUSE(BPF_PROG_TYPE_XDP, "BPF_LD_[ABS|IND] instructions not allowed for this program type",
 	       MOVX(6, 1), LDABS(BPF_B, 0), EXIT());
-	REFUSE(BPF_PROG_TYPE_SOCKET_FILTER, "at the time of BPF_LD_ABS|IND R6 != pointer to skb",
+	REFUSE_NV(BPF_PROG_TYPE_SOCKET_FILTER, "at the time of BPF_LD_ABS|IND R6 != pointer to skb",
 	       LDABS(BPF_B, 0), EXIT());
 }
 
@@ -689,9 +696,9 @@ static void test_adjust(void)
 	}
 	bpfbox_prog__free(p);
 	/* packet helpers need a packet context; wrong program types are refused */
-	REFUSE(BPF_PROG_TYPE_SCHED_CLS, "cannot call helper bpf_xdp_adjust_head#44",
+	REFUSE_NV(BPF_PROG_TYPE_SCHED_CLS, "cannot call helper bpf_xdp_adjust_head#44",
 	       MOVK(2, 0), CALL(44), EXIT());
-	REFUSE(BPF_PROG_TYPE_XDP, "cannot call helper bpf_skb_load_bytes#26",
+	REFUSE_NV(BPF_PROG_TYPE_XDP, "cannot call helper bpf_skb_load_bytes#26",
 	       MOVK(2, 0), CALL(26), EXIT());
 	{
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "raw");

@@ -26,7 +26,7 @@ struct cli_cmd {
 	void (*help)(FILE *out);
 };
 
-extern const struct cli_cmd cli_cmd_asm, cli_cmd_disasm, cli_cmd_run, cli_cmd_prog;
+extern const struct cli_cmd cli_cmd_asm, cli_cmd_disasm, cli_cmd_run, cli_cmd_prog, cli_cmd_verify;
 
 /* Report to stderr as "bpfbox CMD: ..." */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,6 +89,17 @@ const char *cli_prog_type_str(uint32_t type, char *buf, size_t sz);
 /* "XDP_PASS", "TC_ACT_SHOT", ... for XDP and TC programs, else NULL. */
 const char *cli_action_name(uint32_t prog_type, uint64_t ret);
 
+/* Load program p of obj (whose maps were created by bpfbox_object__load
+ * with p's autoload off) as bpfbox_object__load() would, with its BTF line
+ * info; base gives the other options (log_buf, no_verify, ...). *li_out
+ * (free() it after the program) holds the line info. cmd_verify.c. */
+int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
+			 const struct bpfbox_program *p, const struct bpfbox_prog_opts *base,
+			 struct bpfbox_prog **prog, struct bpfbox_line_info **li_out);
+
+/* "bpfbox prog dump xlated|jited ..." (cmd_dump.c); argv[0] is "dump". */
+int cli_prog_dump(int argc, char **argv);
+
 /* ---- running objects (run_obj.c, dump_maps.c) ---- */
 
 #define CLI_MAX_PROGS 16
@@ -103,6 +114,8 @@ struct cli_run_args {
 	uint64_t repeat;
 	int64_t cpu;            /* --cpu, -1 if not given */
 	bool json, dump_maps;
+	bool no_verify;         /* --no-verify: load unverified, run checked */
+	enum bpfbox_engine engine; /* --engine (default: BPFBOX_ENGINE_DEFAULT) */
 	const char *trace_log;  /* NULL: stderr */
 };
 

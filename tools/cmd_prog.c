@@ -147,6 +147,8 @@ static int prog_main(int argc, char **argv)
 	int json = 0, c;
 	const char *path;
 
+	if (argc > 1 && !strcmp(argv[1], "dump"))   /* cmd_dump.c */
+		return cli_prog_dump(argc - 1, argv + 1);
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":jh", lopts, NULL)) != -1) {
@@ -182,7 +184,8 @@ static int prog_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_prog = {
 	.name = "prog",
 	.summary = "list the programs and maps of a BPF ELF object",
-	.usage = "bpfbox prog list OBJ.o [--json]",
+	.usage = "bpfbox prog list OBJ.o [--json]\n"
+		 "       bpfbox prog dump xlated|jited PROG [--prog NAME]",
 	.main = prog_main,
 	.help = help,
 };

@@ -30,8 +30,11 @@ static void help(FILE *out)
 		"order and share the maps.\n\n"
 		"Raw bytecode gets the memory given by --mem or --data as r1 = pointer,\n"
 		"r2 = length (without either, r1 = r2 = 0) and prints r0.\n\n"
-		"Programs run checked (every memory access is bounds-checked) since there\n"
-		"is no verifier yet. The kernel's helpers are available; bpf_printk lines\n"
+		"Object programs are verified at load (as the kernel does) and rejected\n"
+		"programs are not run; --no-verify loads them unverified and runs them\n"
+		"checked (every memory access bounds-checked; a violation stops the\n"
+		"program with an error). Bytecode runs checked. The kernel's helpers are\n"
+		"available; bpf_printk lines\n"
 		"go to stderr in the trace_pipe format, or to --trace-log FILE.\n\n"
 		"Options:\n"
 		"  -p, --prog NAME      objects: the program to run (repeatable)\n"
@@ -42,11 +45,13 @@ static void help(FILE *out)
 		"  -C, --cpu N          objects: run on simulated CPU N (per-CPU maps)\n"
 		"  -t, --trace-log FILE write the trace log (bpf_printk) to FILE\n"
 		"  -m, --mem HEX        bytecode: memory bytes as hex: \"00 01 02\" or \"000102\"\n"
-		"  -e, --engine ENGINE  interp (default)\n"
+		"  -e, --engine ENGINE  jit (x86-64, trusted runs only), interp, or default:\n"
+		"                       the JIT where it can run the program, else interp\n"
 		"  -j, --json           objects: {\"retval\", \"data_out\", \"duration_ns\", \"repeat\",\n"
 		"                       \"maps\"}; bytecode: {\"retval\", \"retval_hex\",\n"
 		"                       \"insn_executed\", \"duration_ns\"}\n"
 		"  -n, --max-insns N    bytecode: stop after N instructions (default 1000000000)\n"
+		"      --no-verify      load without verifying; run in checked mode\n"
 		"  -r, --repeat N       run N times; duration is the mean per run\n"
 		"  -s, --syntax SYNTAX  how to read .s input: auto, llvm or mnemonic\n"
 		"  -h, --help           this help\n",
@@ -64,14 +69,14 @@ static uint64_t now_ns(void)
 /* Load and run; everything after argument parsing. */
 static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8_t *mem,
 		    size_t mem_len, uint64_t max_insns, uint64_t repeat, int json,
-		    const char *trace_log)
+		    const char *trace_log, bool no_verify, enum bpfbox_engine engine)
 {
 	char prefix[4200];
 	struct cli_log log = { .prefix = prefix };
 	FILE *trace = trace_log ? fopen(trace_log, "w") : stderr;
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log,
 		    .trace = cli_trace_fn, .trace_ctx = trace);
-	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path);
+	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path, .no_verify = no_verify);
 	struct bpfbox_vm *vm = NULL;
 	struct bpfbox_prog *prog = NULL;
 	struct bpfbox_insn *insns = NULL;
@@ -103,7 +108,7 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 		cli_err("run", "out of memory");
 		goto out;
 	}
-	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = BPFBOX_RUN_AUTO, .engine = BPFBOX_ENGINE_INTERP,
+	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = BPFBOX_RUN_AUTO, .engine = engine,
 		    .max_insns = max_insns);
 	for (uint64_t r = 0; r < repeat; r++) {
 		uint64_t t0;
@@ -155,6 +160,7 @@ static int run_main(int argc, char **argv)
 		{ "dump-maps", no_argument, NULL, 'D' },
 		{ "cpu", required_argument, NULL, 'C' },
 		{ "trace-log", required_argument, NULL, 't' },
+		{ "no-verify", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -175,8 +181,14 @@ static int run_main(int argc, char **argv)
 		case 'm': mem_hex = optarg; break;
 		case 'd': data = optarg; break;
 		case 'e':
-			if (strcmp(optarg, "interp") && strcmp(optarg, "default"))
-				return cli_usage_err(&cli_cmd_run, "unknown engine '%s' (available: interp)", optarg);
+			if (!strcmp(optarg, "interp"))
+				ra.engine = BPFBOX_ENGINE_INTERP;
+			else if (!strcmp(optarg, "jit"))
+				ra.engine = BPFBOX_ENGINE_JIT;
+			else if (!strcmp(optarg, "default"))
+				ra.engine = BPFBOX_ENGINE_DEFAULT;
+			else
+				return cli_usage_err(&cli_cmd_run, "unknown engine '%s' (available: jit, interp, default)", optarg);
 			break;
 		case 'j': json = 1; break;
 		case 'n':
@@ -204,6 +216,7 @@ static int run_main(int argc, char **argv)
 			ra.cpu = (int64_t)u;
 			break;
 		case 't': ra.trace_log = optarg; break;
+		case 'N': ra.no_verify = true; break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_run, c, argv);
 		}
@@ -248,7 +261,8 @@ static int run_main(int argc, char **argv)
 		return cli_usage_err(&cli_cmd_run, "--mem: %s", why);
 	if (data && cli_read_file("run", data, &mem, &mem_len))
 		return CLI_FAIL;
-	rc = run_prog(path, syntax, mem, mem_len, max_insns, repeat, json, ra.trace_log);
+	rc = run_prog(path, syntax, mem, mem_len, max_insns, repeat, json, ra.trace_log, ra.no_verify,
+		      ra.engine);
 	free(mem);
 	return rc;
 }
@@ -256,10 +270,10 @@ static int run_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_run = {
 	.name = "run",
 	.summary = "run a program (ELF object, bytecode or .s) in the interpreter",
-	.usage = "bpfbox run PROG [--mem HEX | --data FILE] [--engine interp] [--json] "
+	.usage = "bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] "
 		 "[--max-insns N] [--repeat N]\n"
 		 "       bpfbox run OBJ.o [--prog NAME] [--data PKT] [--ctx CTX] [--repeat N] [--json]\n"
-		 "                  [--dump-maps] [--trace-log FILE] [--engine interp] [--cpu N]",
+		 "                  [--dump-maps] [--trace-log FILE] [--engine ENGINE] [--cpu N] [--no-verify]",
 	.main = run_main,
 	.help = help,
 };

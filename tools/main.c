@@ -5,6 +5,7 @@
  *   bpfbox disasm FILE               disassemble
  *   bpfbox run PROG                  run in the interpreter (ELF object or bytecode)
  *   bpfbox prog list OBJ.o           programs and maps of an object
+ *   bpfbox verify OBJ.o              run the verifier on an object's programs
  *   bpfbox help [CMD] | --version
  */
 #include "cli.h"
@@ -12,7 +13,7 @@
 #include <string.h>
 
 static const struct cli_cmd *const cmds[] = { &cli_cmd_asm, &cli_cmd_disasm, &cli_cmd_run,
-						 &cli_cmd_prog };
+						 &cli_cmd_prog, &cli_cmd_verify };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* The top-level usage text. */

@@ -200,6 +200,9 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 	struct cli_log log = { .prefix = prefix };
 	struct bpfbox_program *sel[CLI_MAX_PROGS];
 	struct bpfbox_test_run_opts res[CLI_MAX_PROGS];
+	/* --no-verify: the chosen programs, loaded here unverified */
+	struct bpfbox_prog *nv_prog[CLI_MAX_PROGS] = { 0 };
+	struct bpfbox_line_info *nv_li[CLI_MAX_PROGS] = { 0 };
 	size_t nsel = 0, out_cap = a->data_len + 4096;
 	struct bpfbox_vm *vm = NULL;
 	uint8_t *out = NULL;
@@ -233,10 +236,29 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 	}
 	BPFBOX_OPTS(bpfbox_object_load_opts, lo);
 	log.nerr = 0;
+	/* --no-verify: the object load creates the maps; the chosen programs
+	 * are loaded below with no_verify (prog array slots stay empty) */
+	for (size_t k = 0; a->no_verify && k < bpfbox_object__program_cnt(obj); k++)
+		bpfbox_program__set_autoload(bpfbox_object__program(obj, k), false);
 	err = bpfbox_object__load(obj, vm, &lo);
 	if (err) {
 		cli_err("run", "%s: cannot load the object: %s", path, strerror(-err));
 		goto out;
+	}
+	for (size_t i = 0; a->no_verify && i < nsel; i++) {
+		BPFBOX_OPTS(bpfbox_prog_opts, npo, .no_verify = true);
+		bool dup = false;
+
+		for (size_t j = 0; j < i; j++)
+			dup |= sel[j] == sel[i];
+		if (dup)
+			continue;
+		err = cli_load_object_prog(vm, obj, sel[i], &npo, &nv_prog[i], &nv_li[i]);
+		if (err) {
+			cli_err("run", "%s: %s: cannot load: %s", path, bpfbox_program__name(sel[i]),
+				strerror(-err));
+			goto out;
+		}
 	}
 	attach_perf_buffers(obj);
 	if (!(out = malloc(out_cap * nsel))) {
@@ -245,6 +267,10 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 	}
 	for (size_t i = 0; i < nsel; i++) {
 		struct bpfbox_prog *prog = bpfbox_program__prog(sel[i]);
+
+		for (size_t j = 0; a->no_verify && j <= i; j++)
+			if (sel[j] == sel[i] && nv_prog[j])
+				prog = nv_prog[j];
 		struct bpfbox_test_run_opts *t = &res[i];
 
 		memset(t, 0, sizeof(*t));
@@ -259,7 +285,7 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 		t->ctx_size_in = (uint32_t)a->ctx_len;
 		t->repeat = repeat_in_lib(bpfbox_program__type(sel[i])) ? (int)a->repeat : 0;
 		t->mode = BPFBOX_RUN_AUTO;
-		t->engine = BPFBOX_ENGINE_INTERP;
+		t->engine = a->engine;
 		if (a->cpu >= 0 && takes_cpu_flag(bpfbox_program__type(sel[i]))) {
 			t->flags |= CLI_F_TEST_RUN_ON_CPU;
 			t->cpu = (uint32_t)a->cpu;
@@ -301,6 +327,10 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 out:
 	fflush(stdout);
 	free(out);
+	for (size_t i = 0; i < CLI_MAX_PROGS; i++) {
+		bpfbox_prog__free(nv_prog[i]);
+		free(nv_li[i]);
+	}
 	bpfbox_object__close(obj);
 	bpfbox_vm__free(vm);
 	if (trace != stderr)

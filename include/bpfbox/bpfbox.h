@@ -128,6 +128,9 @@ struct bpfbox_vm_opts {
 	void *trace_ctx;
 	uint32_t nr_cpus;              /* simulated CPUs for per-CPU maps; 0 = the host's */
 	bool no_kernel_helpers;        /* start with an empty helper registry */
+	/* BPFBOX_ENGINE_DEFAULT runs the interpreter only (as does the
+	 * environment variable BPFBOX_NO_JIT=1 at bpfbox_vm__new()) */
+	bool no_jit;
 };
 
 BPFBOX_API int bpfbox_vm__new(const struct bpfbox_vm_opts *opts,
@@ -252,6 +255,14 @@ struct bpfbox_run_opts {
  * helper's bpfbox_call__abort()). */
 BPFBOX_API int bpfbox_prog__run(struct bpfbox_prog *prog,
 				struct bpfbox_run_opts *opts);
+
+/* The program's native code (x86-64 JIT), compiled now if it was not
+ * yet: *code / *len stay valid until the program is freed; insn_off (may
+ * be NULL) receives the offset of each instruction slot's code, cnt + 1
+ * entries (the last is the end of the program's body). -EOPNOTSUPP where
+ * there is no JIT; the compiler's error if it cannot compile it. */
+BPFBOX_API int bpfbox_prog__jited(struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
+				  const uint32_t **insn_off);
 
 /* ---- test runs, as BPF_PROG_TEST_RUN does them --------------------------- */
 

@@ -400,6 +400,9 @@ struct bpfbox_object_load_opts {
 	 * externs, unknown SEC) instead of failing, as if their autoload
 	 * were off. */
 	bool skip_unloadable;
+	/* Load every program unverified (bpfbox_prog_opts.no_verify): they
+	 * then run in checked mode. */
+	bool no_verify;
 };
 
 /*

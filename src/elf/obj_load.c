@@ -123,8 +123,23 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 		}
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = p->name, .prog_type = p->sm.prog_type,
 			    .expected_attach_type = p->sm.attach_type, .license = obj->license,
-			    .maps = obj->map_inst, .map_cnt = obj->nmaps);
+			    .maps = obj->map_inst, .map_cnt = obj->nmaps,
+			    .no_verify = opts->no_verify);
+		struct bpfbox_line_info *li = NULL;
+
+		/* the verifier names source lines in its reports */
+		if (p->nlines && (li = calloc(p->nlines, sizeof(*li)))) {
+			for (size_t k = 0; k < p->nlines; k++)
+				li[k] = (struct bpfbox_line_info){
+					.insn_off = (uint32_t)p->lines[k].insn, .line = p->lines[k].line,
+					.col = p->lines[k].col, .file = p->lines[k].file,
+					.text = p->lines[k].text,
+				};
+			po.line_info = li;
+			po.line_info_cnt = p->nlines;
+		}
 		err = bpfbox_prog__load(vm, p->insns, p->cnt, &po, &p->inst);
+		free(li);
 		if (err) {
 			bx_err(OBJ_LOG(obj), "%s: program '%s' (section '%s'): load failed (%d)",
 			       obj->name, p->name, p->sec_name, err);

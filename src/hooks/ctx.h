@@ -7,6 +7,8 @@
 #ifndef BXH_CTX_H
 #define BXH_CTX_H
 
+#include <stddef.h>
+
 struct bpfbox_prog;
 
 /* Called by bpfbox_prog__load() once the program passed its structural
@@ -25,5 +27,10 @@ struct bpfbox_vm;
  * ids, and the internal LD_ABS / LD_IND load helpers, in vm. Called by
  * bxk_register_kernel_helpers(). Returns 0 or a negative errno. */
 int bxh_register_packet_helpers(struct bpfbox_vm *vm);
+
+/* Before a trusted bpfbox_prog__run() of a verified typed program (no
+ * hook built its context): 0 if the caller's ctx of ctx_size bytes is
+ * what the program may read, -EINVAL (logged) otherwise. */
+int bxh_check_direct_run(const struct bpfbox_prog *prog, size_t ctx_size);
 
 #endif /* BXH_CTX_H */

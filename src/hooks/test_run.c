@@ -161,6 +161,34 @@ static uint32_t max_ctx_offset(const struct bpfbox_prog *prog)
 	return info ? info->max_ctx_offset : 0;
 }
 
+/*
+ * bxh_check_direct_run - see ctx.h. Packet programs read pointers from
+ * their context, which only a test run (or a hook) builds; programs on
+ * plain bytes must be given at least the bytes they read.
+ */
+int bxh_check_direct_run(const struct bpfbox_prog *prog, size_t ctx_size)
+{
+	switch (prog->prog_type) {
+	case 0:
+		return 0;
+	case BPFBOX_PROG_TYPE_XDP:
+	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
+	case BPFBOX_PROG_TYPE_SCHED_CLS:
+	case BPFBOX_PROG_TYPE_SCHED_ACT:
+		bx_err(&prog->vm->log, "%s: a %s program needs its packet context: run it with "
+		       "bpfbox_prog__test_run() (or in checked mode)", prog->name,
+		       bpfbox_prog_type_name(prog->prog_type));
+		return -EINVAL;
+	default:
+		if (ctx_size < max_ctx_offset(prog)) {
+			bx_err(&prog->vm->log, "%s: the program reads %u bytes of its context but "
+			       "only %zu were given", prog->name, max_ctx_offset(prog), ctx_size);
+			return -EINVAL;
+		}
+		return 0;
+	}
+}
+
 /* -EINVAL with a log line */
 static int refuse(const struct bpfbox_prog *prog, const char *why)
 {
@@ -248,7 +276,7 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 		bx_err(&prog->vm->log, "%s: invalid test run options struct", prog->name);
 		return err;
 	}
-	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_INTERP) {
+	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
 		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
 		       (int)o.mode, (int)o.engine);
 		return -EINVAL;

@@ -10,6 +10,8 @@
 
 #include "interp_sem.h"
 #include "vm_internal.h"
+#include "hooks/ctx.h"
+#include "jit/jit.h"
 
 #if defined(__clang__)
 #define BXV_NOCLONE
@@ -85,7 +87,8 @@ int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
 	fp = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 	call->depth++;
 	call->stack_lo = fp - BX_STACK_SIZE;
-	err = bxv_interp_run(call, insn_idx, args, fp, &ret);
+	err = call->jit ? bxj_run(call, insn_idx, args, fp, &ret)
+			: bxv_interp_run(call, insn_idx, args, fp, &ret);
 	call->depth--;
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 out:
@@ -123,6 +126,34 @@ static int run_cpu(const struct bpfbox_prog *prog, const struct bpfbox_run_opts 
 }
 
 /*
+ * pick_jit - does this run use native code? BPFBOX_ENGINE_JIT: trusted
+ * runs only, on a host with a JIT, compiled now if needed (else an
+ * error); BPFBOX_ENGINE_DEFAULT: the JIT for trusted runs unless the vm
+ * disabled it, the interpreter when it is unavailable or cannot compile
+ * the program. Returns 1 (JIT), 0 (interpreter) or a negative errno.
+ */
+static int pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked)
+{
+	int err;
+
+	if (engine == BPFBOX_ENGINE_INTERP)
+		return 0;
+	if (engine == BPFBOX_ENGINE_DEFAULT)
+		return !checked && !prog->vm->no_jit && bxj_available() && bxj_compile(prog) == 0;
+	if (checked) {
+		bx_err(&prog->vm->log, "%s: the JIT runs trusted programs only (the program is "
+		       "not verified; run it in trusted mode or with the interpreter)", prog->name);
+		return -EOPNOTSUPP;
+	}
+	if (!bxj_available()) {
+		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
+		return -EOPNOTSUPP;
+	}
+	err = bxj_compile(prog);
+	return err ? err : 1;
+}
+
+/*
  * bxv_prog_run - run once (see vm_internal.h). The stack of all frames
  * lives in this function's C frame, so concurrent runs of one program
  * share nothing.
@@ -134,7 +165,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	struct bpfbox_run_opts o;
 	struct bpfbox_call call;
 	uint64_t args[5] = { 0 }, r0 = 0;
-	int err;
+	int err, use_jit;
 
 	if (!prog || !opts || (nregions && !regions))
 		return -EINVAL;
@@ -143,7 +174,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 		bx_err(&prog->vm->log, "%s: invalid run options struct", prog->name);
 		return err;
 	}
-	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_INTERP) {
+	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
 		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
 		       (int)o.mode, (int)o.engine);
 		return -EINVAL;
@@ -165,6 +196,9 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	call.hook = hook;
 	call.checked = o.mode == BPFBOX_RUN_CHECKED ||
 		       (o.mode == BPFBOX_RUN_AUTO && !prog->verified);
+	/* no hook built the context: the caller's bytes must be enough */
+	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
+		return err;
 	call.depth = 1;
 	call.stack_top = (uint64_t)(uintptr_t)(stack + sizeof(stack));
 	call.stack_lo = call.stack_top - BX_STACK_SIZE;
@@ -186,7 +220,13 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	args[0] = (uint64_t)(uintptr_t)o.ctx;
 	args[1] = o.ctx_size;
 
-	err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
+	use_jit = pick_jit(prog, o.engine, call.checked);
+	if (use_jit < 0)
+		return use_jit;
+	if (use_jit)
+		err = bxj_run(&call, 0, args, call.stack_top, &r0);
+	else
+		err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
 
 	if (opts->sz >= offsetof(struct bpfbox_run_opts, retval) + sizeof(opts->retval))
 		opts->retval = err ? 0 : r0;

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "vm_internal.h"
+#include "jit/jit.h"
 #include "hooks/ctx.h"
 #include "maps/map_internal.h"
+#include "verifier/verifier.h"
 
 /*
  * check_calls - the load-time rules bx_isa_check() does not know about:
@@ -199,6 +201,7 @@ int bxv_prog_xlate(struct bpfbox_prog *prog)
 	}
 	if (ndv)
 		memcpy(dvp, dv, ndv * sizeof(*dvp));
+	bxj_free(prog);	/* native code of the old form */
 	free(prog->xlated);
 	free(prog->dv);
 	prog->xlated = x;
@@ -255,6 +258,14 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 	err = bx_isa_check(prog->insns, cnt, &vm->log, prog->ops);
 	if (err)
 		goto fail;
+	/* typed programs are verified on the original instructions, before the
+	 * context rewriting (as the kernel); 1: accepted but unproven */
+	if (o.prog_type && !o.no_verify) {
+		err = bxr_verify(prog, &o);
+		if (err < 0)
+			goto fail;
+		prog->verified = err == 0;
+	}
 	err = check_calls(vm, prog->insns, prog->ops, cnt);
 	if (err)
 		goto fail;
@@ -279,6 +290,7 @@ void bpfbox_prog__free(struct bpfbox_prog *prog)
 {
 	if (!prog)
 		return;
+	bxj_free(prog);
 	free(prog->xlated);
 	free(prog->dv);
 	free(prog->ops);
@@ -328,4 +340,22 @@ bool bxv_license_is_gpl(const char *license)
 const struct bpfbox_insn *bpfbox_prog__insns(const struct bpfbox_prog *prog)
 {
 	return prog ? prog->insns : NULL;
+}
+
+/* bpfbox_prog__jited - see bpfbox.h: compile now if needed. */
+int bpfbox_prog__jited(struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
+		       const uint32_t **insn_off)
+{
+	int err;
+
+	if (!prog)
+		return -EINVAL;
+	if (!bxj_available()) {
+		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
+		return -EOPNOTSUPP;
+	}
+	err = bxj_compile(prog);
+	if (err)
+		return err;
+	return bxj_code(prog, code, len, insn_off);
 }

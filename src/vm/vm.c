@@ -43,6 +43,7 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
 	vm->trace = o.trace;
 	vm->trace_ctx = o.trace_ctx;
 	vm->nr_cpus = o.nr_cpus;
+	vm->no_jit = o.no_jit || (getenv("BPFBOX_NO_JIT") && strcmp(getenv("BPFBOX_NO_JIT"), "0"));
 	if (!vm->nr_cpus) {
 		long n = sysconf(_SC_NPROCESSORS_CONF);
 		vm->nr_cpus = n < 1 ? 1 : n > (long)BXV_MAX_CPUS ? BXV_MAX_CPUS : (uint32_t)n;
@@ -273,6 +274,17 @@ int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target)
 	if (target->vm != call->vm) {
 		bx_err(&call->vm->log, "%s: tail call to '%s', a program of another vm",
 		       call->prog->name, target->name);
+		return -EINVAL;
+	}
+	/* A run trusted because the verifier proved its program safe may only
+	 * continue in code proved safe for the same context (the kernel's
+	 * prog_array requires one type). A run the caller declared trusted
+	 * (BPFBOX_RUN_TRUSTED on unverified code) keeps the caller's word. */
+	if (!call->checked && call->prog->verified &&
+	    (!target->verified || target->prog_type != call->prog->prog_type)) {
+		bx_err(&call->vm->log, "%s: tail call to '%s' refused: %s", call->prog->name,
+		       target->name, !target->verified ? "it is not verified and this run is not checked"
+						       : "it has another program type");
 		return -EINVAL;
 	}
 	call->tail_target = target;

@@ -37,6 +37,7 @@ struct bpfbox_vm {
 	bpfbox_trace_fn trace;       /* trace log sink (bpf_printk), may be NULL */
 	void *trace_ctx;
 	uint32_t nr_cpus;            /* simulated CPUs (>= 1) */
+	bool no_jit;                 /* BPFBOX_ENGINE_DEFAULT never picks the JIT */
 	_Atomic uint64_t prandom;    /* helpers: bpf_get_prandom_u32() state (src/helpers) */
 	struct bxv_helper helpers[BPFBOX_MAX_HELPER_ID + 1]; /* [0] unused */
 };
@@ -103,6 +104,7 @@ struct bpfbox_prog {
 	void *ctx_info;              /* hooks: per-type context conversion data */
 	struct bxv_region *dv;       /* direct-value storage of its array maps (checked runs) */
 	unsigned ndv;
+	struct bxj_image *jit;       /* native code (src/jit), compiled on first use; atomic */
 };
 
 /*
@@ -161,6 +163,8 @@ struct bpfbox_call {
 	struct bpfbox_prog *tail_target; /* set by bxv_tail_call(); taken after the helper returns */
 	uint32_t tail_cnt;           /* tail calls taken so far in this run */
 	void *hook;                  /* hooks: internal state of the context (e.g. the xdp_buff) */
+	bool jit;                    /* running native code (callbacks run native too) */
+	uint64_t jit_sp;             /* JIT: native stack pointer of the innermost entry */
 	unsigned nregions;
 	struct bxv_region regions[BXV_MAX_REGIONS];
 };

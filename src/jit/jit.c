@@ -1,0 +1,319 @@
+/*
+ * jit.c - the JIT's entry points: compiling a program once (lazily,
+ * thread-safe), the executable memory (written while RW, then made RX,
+ * never both), running native code, and the run-time functions the code
+ * calls (tail calls, errors). See docs/JIT.md.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jit_int.h"
+
+#if defined(__x86_64__)
+
+#define MAX_PASSES 24
+#define LONG_AFTER 16      /* passes after which every jump is long (always converges) */
+
+/* the value prog->jit takes when compiling failed (never written) */
+static const struct bxj_image failed_image;
+#define FAILED ((struct bxj_image *)&failed_image)
+
+/* bxj_available - x86-64: yes. */
+bool bxj_available(void)
+{
+	return true;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* free_image - unmap and free (NULL and FAILED are fine). */
+static void free_image(struct bxj_image *img)
+{
+	if (!img || img == FAILED)
+		return;
+	if (img->code)
+		munmap(img->code, img->map_len);
+	free(img->addrs);
+	free(img);
+}
+
+/*
+ * generate - run the code generator until the layout converges (jump
+ * sizes depend on distances, distances on sizes). The result is in g->b
+ * and g->lab. Returns 0, -ENOMEM, or -ERANGE (no convergence).
+ */
+static int generate(struct bxj_gen *g, size_t nlab)
+{
+	for (int pass = 0; pass < MAX_PASSES; pass++) {
+		g->first = pass == 0;
+		g->force_long = pass >= LONG_AFTER;
+		g->b.len = 0;
+		g->nsites = 0;
+		memset(g->lab, 0, nlab * sizeof(*g->lab));
+		bxj_gen_prologue(g);
+		for (size_t i = 0; i < g->cnt; i++) {
+			g->lab[i] = (uint32_t)g->b.len;
+			bxj_gen_insn(g, i);
+		}
+		g->lab[g->cnt] = (uint32_t)g->b.len;
+		bxj_gen_stubs(g);
+		if (g->b.err)
+			return g->b.err;
+		if (g->b.len > UINT32_MAX / 2)
+			return -E2BIG;
+		if (!g->first && !memcmp(g->lab, g->prev, nlab * sizeof(*g->lab)))
+			return 0;
+		memcpy(g->prev, g->lab, nlab * sizeof(*g->lab));
+	}
+	return -ERANGE;
+}
+
+/*
+ * build - compile prog into a new image.
+ */
+static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
+{
+	struct bxj_gen g = { .prog = prog, .cnt = prog->cnt };
+	size_t nlab = prog->cnt + 1 + BXJ_L__SHARED + prog->cnt;
+	struct bxj_image *img = NULL;
+	uint64_t t0 = now_ns();
+	long page = sysconf(_SC_PAGESIZE);
+	int err = -ENOMEM;
+
+	g.lab = calloc(nlab, sizeof(*g.lab));
+	g.prev = calloc(nlab, sizeof(*g.prev));
+	g.sites = calloc(prog->cnt + 1, sizeof(*g.sites));
+	img = calloc(1, sizeof(*img));
+	if (!g.lab || !g.prev || !g.sites || !img)
+		goto out;
+	err = generate(&g, nlab);
+	if (err)
+		goto out;
+	err = -ENOMEM;
+	img->cnt = prog->cnt;
+	img->len = g.b.len;
+	img->addrs = malloc((prog->cnt + 1) * sizeof(*img->addrs));
+	if (!img->addrs)
+		goto out;
+	memcpy(img->addrs, g.lab, (prog->cnt + 1) * sizeof(*img->addrs));
+	if (page <= 0)
+		page = 4096;
+	img->map_len = (g.b.len + (size_t)page - 1) / (size_t)page * (size_t)page;
+	img->code = mmap(NULL, img->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			 -1, 0);
+	if (img->code == MAP_FAILED) {
+		img->code = NULL;
+		goto out;
+	}
+	memcpy(img->code, g.b.p, g.b.len);
+	/* pad with int3 */
+	memset(img->code + g.b.len, 0xcc, img->map_len - g.b.len);
+	if (mprotect(img->code, img->map_len, PROT_READ | PROT_EXEC)) {
+		err = -errno;
+		goto out;
+	}
+	img->compile_ns = now_ns() - t0;
+	*out = img;
+	img = NULL;
+	err = 0;
+out:
+	free_image(img);
+	free(g.b.p);
+	free(g.lab);
+	free(g.prev);
+	free(g.sites);
+	return err;
+}
+
+/* image - the program's image, or NULL if it has none (yet, or failed). */
+static struct bxj_image *image(const struct bpfbox_prog *prog)
+{
+	struct bxj_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE);
+
+	return img == FAILED ? NULL : img;
+}
+
+/*
+ * bxj_compile - see jit.h. Two threads may compile at once; the first to
+ * publish wins and the other frees its copy.
+ */
+int bxj_compile(struct bpfbox_prog *prog)
+{
+	struct bxj_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE), *exp = NULL;
+	int err;
+
+	if (img)
+		return img == FAILED ? -EOPNOTSUPP : 0;
+	err = build(prog, &img);
+	if (err) {
+		bx_warn(&prog->vm->log, "%s: the JIT cannot compile the program (error %d); "
+			"it runs in the interpreter", prog->name, err);
+		img = FAILED;
+	}
+	if (!__atomic_compare_exchange_n(&prog->jit, &exp, img, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		free_image(img);
+		img = exp;
+	}
+	return img == FAILED ? (err ? err : -EOPNOTSUPP) : 0;
+}
+
+/* bxj_code - see jit.h. */
+int bxj_code(const struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
+	     const uint32_t **insn_off)
+{
+	struct bxj_image *img = image(prog);
+
+	if (!img)
+		return -ENOENT;
+	if (code)
+		*code = img->code;
+	if (len)
+		*len = img->len;
+	if (insn_off)
+		*insn_off = img->addrs;
+	return 0;
+}
+
+/* bxj_compile_ns - see jit.h. */
+uint64_t bxj_compile_ns(const struct bpfbox_prog *prog)
+{
+	struct bxj_image *img = image(prog);
+
+	return img ? img->compile_ns : 0;
+}
+
+/*
+ * bxj_run - see jit.h. Whatever way the native code ends, the run state
+ * is put back as the interpreter leaves it: the program and depth of the
+ * entry, no pending tail call.
+ */
+int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], uint64_t fp,
+	    uint64_t *r0)
+{
+	struct bpfbox_prog *prog0 = call->prog;
+	struct bxj_image *img = image(prog0);
+	unsigned depth0 = call->depth;
+	bool jit0 = call->jit;
+	bxj_entry_fn fn;
+	int err;
+
+	if (!img || start >= img->cnt)
+		return bxv_interp_run(call, start, args, fp, r0);
+	fn = (bxj_entry_fn)(void *)img->code;
+	call->jit = true;
+	err = fn(call, img->code + img->addrs[start], args, fp, r0);
+	call->jit = jit0;
+	call->prog = prog0;
+	call->tail_target = NULL;
+	call->depth = depth0;
+	call->stack_lo = call->stack_top - (uint64_t)depth0 * BX_STACK_SIZE;
+	return err;
+}
+
+/*
+ * bxj_tail_enter - called by the code's tail stub once a helper set
+ * call->tail_target. saved[] holds r5, r4, r3, r2, r1, r0. Returns the
+ * target's native code to jump to; or, if the target cannot be compiled,
+ * runs it in the interpreter (same frame, same r1..r5 and r10) and
+ * returns 0 with its r0 in saved[5], or 1 with the error there.
+ */
+const void *bxj_tail_enter(struct bpfbox_call *call, uint64_t *saved, uint64_t fp)
+{
+	struct bpfbox_prog *t = call->tail_target;
+	const uint64_t args[5] = { saved[4], saved[3], saved[2], saved[1], saved[0] };
+	struct bxj_image *img;
+	uint64_t r0 = 0;
+	int err;
+
+	call->tail_target = NULL;
+	call->prog = t;
+	if (bxj_compile(t) == 0 && (img = image(t)))
+		return img->code + img->addrs[0];
+	err = bxv_interp_run(call, 0, args, fp, &r0);
+	if (err) {
+		saved[5] = (uint64_t)(int64_t)err;
+		return (const void *)1;
+	}
+	saved[5] = r0;
+	return NULL;
+}
+
+/*
+ * bxj_error - log a run-time error the code detected (as the interpreter
+ * words it) and return its errno. kind: BXJ_E_* | eBPF register << 8.
+ */
+int bxj_error(struct bpfbox_call *call, int kind, uint32_t insn, uint64_t value)
+{
+	const struct bx_log *log = &call->vm->log;
+
+	switch (kind & 0xff) {
+	case BXJ_E_DEPTH:
+		bx_err(log, "insn %u: call depth exceeds %d frames", insn, BX_MAX_CALL_DEPTH);
+		return -E2BIG;
+	case BXJ_E_CALLX:
+		bx_err(log, "insn %u: callx to unknown helper %llu (in r%d)", insn,
+		       (unsigned long long)value, kind >> 8);
+		return -EINVAL;
+	default:
+		bx_err(log, "insn %u: kfunc calls are not supported", insn);
+		return -EINVAL;
+	}
+}
+
+/* bxj_free - see jit.h. */
+void bxj_free(struct bpfbox_prog *prog)
+{
+	struct bxj_image *img = __atomic_exchange_n(&prog->jit, NULL, __ATOMIC_ACQ_REL);
+
+	free_image(img);
+}
+
+#else /* no JIT for this host: the interpreter runs everything */
+
+bool bxj_available(void)
+{
+	return false;
+}
+
+int bxj_compile(struct bpfbox_prog *prog)
+{
+	(void)prog;
+	return -EOPNOTSUPP;
+}
+
+int bxj_code(const struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
+	     const uint32_t **insn_off)
+{
+	(void)prog; (void)code; (void)len; (void)insn_off;
+	return -ENOENT;
+}
+
+uint64_t bxj_compile_ns(const struct bpfbox_prog *prog)
+{
+	(void)prog;
+	return 0;
+}
+
+int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], uint64_t fp,
+	    uint64_t *r0)
+{
+	return bxv_interp_run(call, start, args, fp, r0);
+}
+
+void bxj_free(struct bpfbox_prog *prog)
+{
+	(void)prog;
+}
+
+#endif /* __x86_64__ */

@@ -1,0 +1,44 @@
+/*
+ * jit.h - the x86-64 JIT as the rest of the library sees it.
+ *
+ * A program is compiled lazily, once, the first time a trusted run picks
+ * the JIT (bxv_prog_run()); the image is freed with the program. On a
+ * host that is not x86-64 bxj_available() is false and the interpreter
+ * runs everything.
+ */
+#ifndef BXJ_JIT_H
+#define BXJ_JIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpfbox_prog;
+struct bpfbox_call;
+
+/* Is there a JIT for this host? */
+bool bxj_available(void);
+
+/* Compile prog now unless it already is (thread-safe; a failure is
+ * remembered and logged once). Returns 0, -EOPNOTSUPP (no JIT here, or
+ * it failed before), -ENOMEM, ... */
+int bxj_compile(struct bpfbox_prog *prog);
+
+/* The native code of a compiled program: its bytes, and the offset of
+ * each instruction slot's code (cnt + 1 entries, the last is the end of
+ * the body). Returns 0 or -ENOENT if it is not compiled. */
+int bxj_code(const struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
+	     const uint32_t **insn_off);
+
+/* Nanoseconds the compilation took (0 if not compiled). */
+uint64_t bxj_compile_ns(const struct bpfbox_prog *prog);
+
+/* Run call->prog's native code from slot `start` with r1..r5 = args and
+ * r10 = fp (as bxv_interp_run()); the interpreter if it is not compiled. */
+int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], uint64_t fp,
+	    uint64_t *r0);
+
+/* Release the program's image (bpfbox_prog__free, bxv_prog_xlate). */
+void bxj_free(struct bpfbox_prog *prog);
+
+#endif /* BXJ_JIT_H */

@@ -1,0 +1,473 @@
+/*
+ * alu.c - ALU instructions (the kernel's check_alu_op,
+ * adjust_scalar_min_max_vals and adjust_ptr_min_max_vals): scalar bounds
+ * and tnums through every operation, and the privileged pointer
+ * arithmetic rules. The operation comes from the SEM column of the
+ * instruction table (bxr_sem_of[], generated below), the operand shape
+ * from FMT; the 32-bit forms work on the low halves and zero-extend.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "verifier/verifier.h"
+
+#define BXR__SEM(NAME, CODE, MATCH, MVAL, FMT, SEM, MNEM, LLVM, CPU) [BX_OP_##NAME] = BXR_S_##SEM,
+const uint8_t bxr_sem_of[BX_OP__COUNT] = { BX_INSN_MAP(BXR__SEM) };
+#undef BXR__SEM
+
+/* bxr_check_reg_read - the register is initialised ("R%d !read_ok"). */
+int bxr_check_reg_read(struct bxr_env *env, int regno)
+{
+	if (bxr_regs(env)[regno].type == BXR_NOT_INIT) {
+		bxr_reason(env, "r%d is read before anything was written to it on this path", regno);
+		bxr_hint(env, "initialise the register on every path that reaches this instruction");
+		return bxr_reject(env, -EACCES, regno, -1, "R%d !read_ok", regno);
+	}
+	return 0;
+}
+
+/* bxr_check_reg_write - the register may be written (not r10). */
+int bxr_check_reg_write(struct bxr_env *env, int regno)
+{
+	if (regno == BX_REG_FP) {
+		bxr_reason(env, "r10 holds the frame pointer and cannot be written");
+		return bxr_reject(env, -EACCES, -1, -1, "frame pointer is read only");
+	}
+	return 0;
+}
+
+/* ---- scalars ------------------------------------------------------------------ */
+
+/* scalar_op - d = d OP s for 64-bit scalars (s may be a 32-bit view). */
+static void scalar_op(struct bxr_reg *d, const struct bxr_reg *s, int sem)
+{
+	int64_t a, b;
+	uint64_t ua, ub;
+	bool sconst = bxr_tnum_is_const(s->var);
+	uint64_t sv = s->var.value;
+
+	switch (sem) {
+	case BXR_S_ADD:
+		if (__builtin_add_overflow(d->smin, s->smin, &a) ||
+		    __builtin_add_overflow(d->smax, s->smax, &b)) {
+			a = INT64_MIN;
+			b = INT64_MAX;
+		}
+		ua = d->umin + s->umin;
+		ub = d->umax + s->umax;
+		if (ub < d->umax || ua < d->umin) {
+			ua = 0;
+			ub = UINT64_MAX;
+		}
+		d->var = bxr_tnum_add(d->var, s->var);
+		break;
+	case BXR_S_SUB:
+		if (__builtin_sub_overflow(d->smin, s->smax, &a) ||
+		    __builtin_sub_overflow(d->smax, s->smin, &b)) {
+			a = INT64_MIN;
+			b = INT64_MAX;
+		}
+		if (d->umin < s->umax) {
+			ua = 0;
+			ub = UINT64_MAX;
+		} else {
+			ua = d->umin - s->umax;
+			ub = d->umax - s->umin;
+		}
+		d->var = bxr_tnum_sub(d->var, s->var);
+		break;
+	case BXR_S_MUL:
+		d->var = bxr_tnum_mul(d->var, s->var);
+		a = INT64_MIN;
+		b = INT64_MAX;
+		if (d->umax <= UINT32_MAX && s->umax <= UINT32_MAX) {
+			ua = d->umin * s->umin;
+			ub = d->umax * s->umax;
+		} else {
+			ua = 0;
+			ub = UINT64_MAX;
+		}
+		break;
+	case BXR_S_AND:
+		d->var = bxr_tnum_and(d->var, s->var);
+		ua = d->var.value;
+		ub = d->umax < s->umax ? d->umax : s->umax;
+		a = INT64_MIN;
+		b = INT64_MAX;
+		if (d->smin >= 0 && s->smin >= 0) {
+			a = (int64_t)ua;
+			b = (int64_t)ub;
+		}
+		break;
+	case BXR_S_OR:
+		d->var = bxr_tnum_or(d->var, s->var);
+		ua = d->umin > s->umin ? d->umin : s->umin;
+		ub = d->var.value | d->var.mask;
+		a = INT64_MIN;
+		b = INT64_MAX;
+		if (d->smin >= 0 && s->smin >= 0) {
+			a = (int64_t)ua;
+			b = (int64_t)ub;
+		}
+		break;
+	case BXR_S_XOR:
+		d->var = bxr_tnum_xor(d->var, s->var);
+		ua = d->var.value;
+		ub = d->var.value | d->var.mask;
+		a = INT64_MIN;
+		b = INT64_MAX;
+		if (d->smin >= 0 && s->smin >= 0) {
+			a = (int64_t)ua;
+			b = (int64_t)ub;
+		}
+		break;
+	case BXR_S_LSH:
+		if (!sconst || sv >= 64)
+			goto unknown;
+		if (d->umax <= (UINT64_MAX >> sv)) {
+			ua = d->umin << sv;
+			ub = d->umax << sv;
+		} else {
+			ua = 0;
+			ub = UINT64_MAX;
+		}
+		a = INT64_MIN;
+		b = INT64_MAX;
+		d->var = bxr_tnum_lshift(d->var, (uint8_t)sv);
+		break;
+	case BXR_S_RSH:
+		if (!sconst || sv >= 64)
+			goto unknown;
+		ua = d->umin >> sv;
+		ub = d->umax >> sv;
+		a = INT64_MIN;
+		b = INT64_MAX;
+		d->var = bxr_tnum_rshift(d->var, (uint8_t)sv);
+		break;
+	case BXR_S_ARSH:
+		if (!sconst || sv >= 64)
+			goto unknown;
+		a = d->smin >> sv;
+		b = d->smax >> sv;
+		ua = 0;
+		ub = UINT64_MAX;
+		d->var = bxr_tnum_arshift(d->var, (uint8_t)sv, 64);
+		break;
+	default:	/* div, mod (as the kernel: not tracked) */
+		goto unknown;
+	}
+	d->smin = a;
+	d->smax = b;
+	d->umin = ua;
+	d->umax = ub;
+	d->s32min = INT32_MIN;
+	d->s32max = INT32_MAX;
+	d->u32min = 0;
+	d->u32max = UINT32_MAX;
+	d->id = 0;
+	bxr_bounds_sync(d);
+	return;
+unknown:
+	bxr_mark_unknown(d);
+}
+
+/* view32 - the low 32 bits of r as a zero-extended 64-bit scalar. */
+static void view32(struct bxr_reg *v, const struct bxr_reg *r)
+{
+	*v = *r;
+	v->var = bxr_tnum_subreg(r->var);
+	v->umin = r->u32min;
+	v->umax = r->u32max;
+	v->smin = r->u32min;
+	v->smax = r->u32max;
+	bxr_bounds_sync(v);
+}
+
+/* scalar_alu - dst = dst OP src on scalars, 64 or 32 bits. */
+static void scalar_alu(struct bxr_reg *d, const struct bxr_reg *s, int sem, bool is64)
+{
+	struct bxr_reg dv, sv;
+
+	if (is64) {
+		scalar_op(d, s, sem);
+		return;
+	}
+	view32(&dv, d);
+	view32(&sv, s);
+	if (sem == BXR_S_ARSH) {
+		bxr_sext(&dv, 4);
+		if (bxr_tnum_is_const(sv.var) && sv.var.value >= 32) {
+			bxr_mark_unknown(d);
+			bxr_trunc(d, 4);
+			return;
+		}
+	}
+	if ((sem == BXR_S_LSH || sem == BXR_S_RSH) && bxr_tnum_is_const(sv.var) &&
+	    sv.var.value >= 32) {
+		bxr_mark_unknown(d);
+		bxr_trunc(d, 4);
+		return;
+	}
+	scalar_op(&dv, &sv, sem);
+	bxr_trunc(&dv, 4);
+	dv.id = 0;
+	/* the signed 32-bit view: add / sub without s32 overflow stay in range */
+	if (sem == BXR_S_ADD || sem == BXR_S_SUB) {
+		int64_t lo = sem == BXR_S_ADD ? (int64_t)d->s32min + s->s32min : (int64_t)d->s32min - s->s32max;
+		int64_t hi = sem == BXR_S_ADD ? (int64_t)d->s32max + s->s32max : (int64_t)d->s32max - s->s32min;
+
+		if (lo >= INT32_MIN && hi <= INT32_MAX) {
+			if (lo > dv.s32min)
+				dv.s32min = (int32_t)lo;
+			if (hi < dv.s32max)
+				dv.s32max = (int32_t)hi;
+			bxr_bounds_sync(&dv);
+		}
+	}
+	*d = dv;
+}
+
+/* ---- pointers -------------------------------------------------------------------- */
+
+/* sane_offset - the kernel's check_reg_sane_offset(). */
+static int sane_offset(struct bxr_env *env, const struct bxr_reg *r, int ptype_reg,
+		       const struct bxr_reg *ptr)
+{
+	bool known = bxr_tnum_is_const(r->var);
+	int64_t v = (int64_t)r->var.value;
+	const char *t = bxr_type_str(ptr);
+
+	(void)ptype_reg;
+	if (r->type == BXR_SCALAR && known && (v >= BXR_MAX_VAR_OFF || v <= -BXR_MAX_VAR_OFF))
+		return bxr_reject(env, -EACCES, -1, -1, "math between %s pointer and %lld is not allowed",
+				  t, (long long)v);
+	if (r->type != BXR_SCALAR && (r->off >= BXR_MAX_VAR_OFF || r->off <= -BXR_MAX_VAR_OFF))
+		return bxr_reject(env, -EACCES, -1, -1, "%s pointer offset %d is not allowed", t, r->off);
+	if (r->smin == INT64_MIN) {
+		bxr_reason(env, "the offset added to the %s pointer has no lower bound", t);
+		bxr_hint(env, "bounds-check the offset first, e.g. if (idx >= MAX) return 0; "
+			 "with an unsigned index");
+		return bxr_reject(env, -EACCES, -1, -1,
+				  "math between %s pointer and register with unbounded min value is not allowed", t);
+	}
+	if (r->smin >= BXR_MAX_VAR_OFF || r->smin <= -BXR_MAX_VAR_OFF)
+		return bxr_reject(env, -EACCES, -1, -1, "value %lld makes %s pointer be out of bounds",
+				  (long long)r->smin, t);
+	return 0;
+}
+
+/* ptr_alu - dst = ptr OP off (ALU64 add / sub), the kernel's rules. */
+static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, struct bxr_reg *dst,
+		   const struct bxr_reg *ptr, const struct bxr_reg *offr, bool dst_is_off)
+{
+	int sem = bxr_sem_of[op], d = in->dst_reg, err;
+	struct bxr_reg res = *ptr;
+	bool known = bxr_tnum_is_const(offr->var);
+
+	if (BX_CLASS(in->code) != BX_ALU64) {
+		if (sem == BXR_S_SUB) {	/* privileged: a meaningless scalar */
+			bxr_mark_unknown(dst);
+			bxr_trunc(dst, 4);
+			return 0;
+		}
+		bxr_reason(env, "32-bit arithmetic would cut the pointer in r%d to its low half", d);
+		return bxr_reject(env, -EACCES, d, -1, "R%d 32-bit pointer arithmetic prohibited", d);
+	}
+	if (ptr->flags & BXR_MAYBE_NULL) {
+		bxr_reason(env, "r%d may be NULL; arithmetic on it is only allowed after a NULL check", d);
+		bxr_hint(env, "check the pointer first: if (!p) return 0;");
+		return bxr_reject(env, -EACCES, d, -1, "R%d pointer arithmetic on %s prohibited, null-check it first",
+				  d, bxr_type_str(ptr));
+	}
+	switch (ptr->type) {
+	case BXR_CTX: case BXR_MAP_VALUE: case BXR_MAP_KEY: case BXR_STACK:
+	case BXR_PKT: case BXR_PKT_META: case BXR_MEM:
+		break;
+	case BXR_MAP_PTR:
+		if (known && offr->var.value == 0 && sem == BXR_S_ADD)
+			break;
+		/* fallthrough */
+	default:
+		bxr_reason(env, "no arithmetic is allowed on a %s pointer", bxr_type_str(ptr));
+		return bxr_reject(env, -EACCES, d, -1, "R%d pointer arithmetic on %s prohibited", d,
+				  bxr_type_str(ptr));
+	}
+	if (sem != BXR_S_ADD && sem != BXR_S_SUB) {
+		bxr_reason(env, "only adding or subtracting a number is allowed on a pointer (r%d is a %s)",
+			   d, bxr_type_str(ptr));
+		if (sem == BXR_S_AND || sem == BXR_S_OR || sem == BXR_S_XOR)
+			return bxr_reject(env, -EACCES, d, -1, "R%d bitwise operator %s on pointer prohibited",
+					  d, bx_ops[op].llvm);
+		return bxr_reject(env, -EACCES, d, -1, "R%d pointer arithmetic with %s operator prohibited",
+				  d, bx_ops[op].llvm);
+	}
+	if (sem == BXR_S_SUB && dst_is_off) {
+		bxr_reason(env, "a pointer cannot be subtracted from a scalar");
+		return bxr_reject(env, -EACCES, d, -1, "R%d tried to subtract pointer from scalar", d);
+	}
+	if ((err = sane_offset(env, offr, d, ptr)) || (err = sane_offset(env, ptr, d, ptr)))
+		return err;
+	if (known) {
+		int64_t v = (int64_t)offr->var.value;
+		int64_t no = sem == BXR_S_ADD ? (int64_t)ptr->off + v : (int64_t)ptr->off - v;
+
+		if (no >= BXR_MAX_VAR_OFF || no <= -BXR_MAX_VAR_OFF)
+			return bxr_reject(env, -EACCES, d, -1, "%s pointer offset %lld is not allowed",
+					  bxr_type_str(ptr), (long long)no);
+		res.off = (int32_t)no;
+	} else {
+		struct bxr_reg v = *ptr;
+
+		v.type = BXR_SCALAR;
+		scalar_op(&v, offr, sem);
+		res.var = v.var;
+		res.smin = v.smin; res.smax = v.smax; res.umin = v.umin; res.umax = v.umax;
+		res.s32min = v.s32min; res.s32max = v.s32max; res.u32min = v.u32min; res.u32max = v.u32max;
+		if (bxr_is_pkt(ptr)) {
+			res.id = ++env->id_gen;
+			res.range = 0;
+		}
+	}
+	*dst = res;
+	if (dst->smin <= -BXR_MAX_VAR_OFF || dst->smax >= BXR_MAX_VAR_OFF) {
+		/* kept: the memory access checks the bounds; an unbounded one fails there */
+	}
+	return 0;
+}
+
+/* ---- the instruction ------------------------------------------------------------- */
+
+/* do_end - byte swaps (END format). */
+static void do_end(struct bxr_reg *r, const struct bpfbox_insn *in, int sem)
+{
+	int bits = in->imm;
+	uint64_t v = r->var.value;
+
+	if (r->type != BXR_SCALAR)
+		bxr_mark_unknown(r);
+	if (sem == BXR_S_LE) {	/* little-endian host: a truncation */
+		if (bits < 64)
+			bxr_trunc(r, bits / 8);
+		r->id = 0;
+		return;
+	}
+	if (bxr_tnum_is_const(r->var)) {
+		uint64_t o = bits == 16 ? __builtin_bswap16((uint16_t)v) :
+			     bits == 32 ? __builtin_bswap32((uint32_t)v) : __builtin_bswap64(v);
+		bxr_mark_const(r, o);
+		return;
+	}
+	bxr_mark_unknown(r);
+	if (bits < 64)
+		bxr_trunc(r, bits / 8);
+}
+
+/*
+ * bxr_check_alu - one ALU / ALU64 instruction (FMT ALU, NEG, MOVSX, END).
+ */
+int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
+{
+	struct bxr_reg *regs = bxr_regs(env), *dst = &regs[in->dst_reg], srck, *src;
+	int fmt = bx_ops[op].fmt, sem = bxr_sem_of[op], err;
+	bool is64 = BX_CLASS(in->code) == BX_ALU64, x = BX_SRC(in->code) == BX_X;
+
+	if (fmt == BX_F_END || fmt == BX_F_NEG) {
+		if ((err = bxr_check_reg_read(env, in->dst_reg)) || (err = bxr_check_reg_write(env, in->dst_reg)))
+			return err;
+		if (fmt == BX_F_END) {
+			do_end(dst, in, sem);
+			return 0;
+		}
+		if (dst->type != BXR_SCALAR) {
+			bxr_mark_unknown(dst);	/* privileged: a scalar */
+		} else if (bxr_tnum_is_const(dst->var)) {
+			uint64_t v = dst->var.value;
+
+			bxr_mark_const(dst, is64 ? (uint64_t)-v : (uint32_t)-(uint32_t)v);
+		} else {
+			bxr_mark_unknown(dst);
+		}
+		if (!is64)
+			bxr_trunc(dst, 4);
+		return 0;
+	}
+	if (x || fmt == BX_F_MOVSX) {
+		if ((err = bxr_check_reg_read(env, in->src_reg)))
+			return err;
+		src = &regs[in->src_reg];
+	} else {
+		bxr_mark_const(&srck, is64 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm);
+		src = &srck;
+	}
+	if ((err = bxr_check_reg_write(env, in->dst_reg)))
+		return err;
+	if (fmt == BX_F_MOVSX) {
+		int bytes = sem == BXR_S_S8 ? 1 : sem == BXR_S_S16 ? 2 : 4;
+		struct bxr_reg t = *src;
+
+		if (t.type != BXR_SCALAR)
+			bxr_mark_unknown(&t);
+		t.id = 0;
+		if (!bxr_tnum_is_const(t.var) && !(t.smin >= -(1ll << (bytes * 8 - 1)) &&
+						   t.smax < (1ll << (bytes * 8 - 1))))
+			bxr_mark_unknown(&t);
+		bxr_sext(&t, bytes);
+		if (!is64)
+			bxr_trunc(&t, 4);
+		*dst = t;
+		return 0;
+	}
+	if (sem == BXR_S_MOV) {
+		if (!x) {
+			*dst = srck;
+			return 0;
+		}
+		if (is64) {
+			if (src->type == BXR_SCALAR && !src->id && !bxr_tnum_is_const(src->var))
+				src->id = ++env->id_gen;
+			*dst = *src;
+			return 0;
+		}
+		if (src->type != BXR_SCALAR) {
+			bxr_mark_unknown(dst);	/* privileged: a partial copy is a scalar */
+			bxr_trunc(dst, 4);
+			return 0;
+		}
+		srck = *src;
+		srck.id = 0;
+		bxr_trunc(&srck, 4);
+		*dst = srck;
+		return 0;
+	}
+	if ((err = bxr_check_reg_read(env, in->dst_reg)))
+		return err;
+	if ((sem == BXR_S_DIV || sem == BXR_S_MOD || sem == BXR_S_SDIV || sem == BXR_S_SMOD) &&
+	    !x && in->imm == 0) {
+		bxr_reason(env, "division by the constant 0");
+		return bxr_reject(env, -EINVAL, -1, -1, "div by zero");
+	}
+	if ((sem == BXR_S_LSH || sem == BXR_S_RSH || sem == BXR_S_ARSH) && !x &&
+	    (in->imm < 0 || in->imm >= (is64 ? 64 : 32)))
+		return bxr_reject(env, -EINVAL, -1, -1, "invalid shift %d", in->imm);
+	if (dst->type != BXR_SCALAR && src->type != BXR_SCALAR) {
+		if (sem == BXR_S_SUB) {	/* privileged: pointer - pointer is a scalar */
+			bxr_mark_unknown(dst);
+			if (!is64)
+				bxr_trunc(dst, 4);
+			return 0;
+		}
+		bxr_reason(env, "r%d and r%d both hold pointers; only subtracting them is allowed",
+			   in->dst_reg, in->src_reg);
+		return bxr_reject(env, -EACCES, in->dst_reg, in->src_reg, "R%d pointer %s pointer prohibited",
+				  in->dst_reg, bx_ops[op].llvm);
+	}
+	if (dst->type != BXR_SCALAR)
+		return ptr_alu(env, in, op, dst, dst, src, false);
+	if (src->type != BXR_SCALAR) {
+		struct bxr_reg p = *src, o = *dst;
+
+		return ptr_alu(env, in, op, dst, &p, &o, true);
+	}
+	scalar_alu(dst, src, sem, is64);
+	return 0;
+}

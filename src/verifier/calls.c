@@ -1,0 +1,660 @@
+/*
+ * calls.c - helper calls against their prototypes (the kernel's
+ * check_helper_call / check_func_arg), which helpers a program type may
+ * call, map / helper compatibility, return types and reference tracking
+ * (ringbuf records); bpf-to-bpf calls with frames, callbacks (bpf_loop,
+ * bpf_for_each_map_elem) verified as functions the helper calls back
+ * again and again, and exits.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verifier/verifier.h"
+#include "helpers/helpers.h"
+#include "hooks/ctx_int.h"
+#include "maps/map_internal.h"
+#include "bpfbox/object.h"
+
+#define H_TAIL_CALL 12
+#define H_PERF_OUT 25
+#define H_PUSH 87
+#define H_POP 88
+#define H_PEEK 89
+#define H_RB_OUT 130
+#define H_RB_RESERVE 131
+#define H_RB_SUBMIT 132
+#define H_RB_DISCARD 133
+#define H_RB_QUERY 134
+#define H_FOR_EACH 164
+#define H_LOOP 181
+#define H_REDIRECT_MAP 51
+#define BXR_MAX_FUNC_ID 212
+
+/* Prototypes of the packet helpers of src/hooks/helpers_pkt.c. */
+static const struct bxk_proto pkt_protos[] = {
+	{ .id = 23, .name = "redirect", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
+	{ .id = 26, .name = "skb_load_bytes", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_PTR_TO_UNINIT_MEM, BXK_ARG_CONST_SIZE } },
+	{ .id = 44, .name = "xdp_adjust_head", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
+	{ .id = 51, .name = "redirect_map", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_CONST_MAP_PTR, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
+	{ .id = 54, .name = "xdp_adjust_meta", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
+	{ .id = 65, .name = "xdp_adjust_tail", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
+};
+
+/* changes_pkt_data - helpers after which packet pointers are stale. */
+static bool changes_pkt_data(uint32_t id)
+{
+	return id == 44 || id == 54 || id == 65;
+}
+
+/* find_proto - the prototype the verifier checks a call of helper id against:
+ * NULL with *unproven set when the vm has a helper of its own there. */
+static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool *registered)
+{
+	const struct bpfbox_vm *vm = env->prog->vm;
+	const struct bxv_helper *h = bxv_vm_helper(vm, id);
+	const struct bxk_proto *p;
+
+	*registered = h != NULL;
+	if (!h)
+		return NULL;
+	if (bxh_helper_allowed(id, env->prog_type) >= 0) {
+		if (!bxh_helper_is_ours(vm, id))
+			return NULL;
+		for (size_t i = 0; i < sizeof(pkt_protos) / sizeof(pkt_protos[0]); i++)
+			if (pkt_protos[i].id == id)
+				return &pkt_protos[i];
+		return NULL;
+	}
+	p = bxk_proto(id);
+	if (p && p->fn != h->fn)
+		return NULL;	/* replaced by the embedder */
+	return p;
+}
+
+/* map_func_ok - the kernel's check_map_func_compatibility (the parts bpfbox has). */
+static bool map_func_ok(uint32_t mt, uint32_t fid)
+{
+	switch (mt) {
+	case BPFBOX_MAP_TYPE_PROG_ARRAY:
+		if (fid != H_TAIL_CALL) return false;
+		break;
+	case BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY:
+		if (fid != H_PERF_OUT) return false;
+		break;
+	case BPFBOX_MAP_TYPE_RINGBUF:
+		if (fid != H_RB_OUT && fid != H_RB_RESERVE && fid != H_RB_QUERY) return false;
+		break;
+	case BPFBOX_MAP_TYPE_QUEUE:
+	case BPFBOX_MAP_TYPE_STACK:
+		if (fid != H_PUSH && fid != H_POP && fid != H_PEEK) return false;
+		break;
+	case BPFBOX_MAP_TYPE_BLOOM_FILTER:
+		if (fid != H_PUSH && fid != H_PEEK) return false;
+		break;
+	case BPFBOX_MAP_TYPE_ARRAY_OF_MAPS:
+	case BPFBOX_MAP_TYPE_HASH_OF_MAPS:
+		if (fid != 1) return false;
+		break;
+	default:
+		break;
+	}
+	switch (fid) {
+	case H_TAIL_CALL: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
+	case H_PERF_OUT: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
+	case H_RB_OUT: case H_RB_RESERVE: case H_RB_QUERY: return mt == BPFBOX_MAP_TYPE_RINGBUF;
+	case H_POP: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
+	case H_PUSH: case H_PEEK:
+		return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK ||
+		       mt == BPFBOX_MAP_TYPE_BLOOM_FILTER;
+	case H_FOR_EACH:
+		return mt == BPFBOX_MAP_TYPE_HASH || mt == BPFBOX_MAP_TYPE_ARRAY ||
+		       mt == BPFBOX_MAP_TYPE_PERCPU_HASH || mt == BPFBOX_MAP_TYPE_PERCPU_ARRAY ||
+		       mt == BPFBOX_MAP_TYPE_LRU_HASH || mt == BPFBOX_MAP_TYPE_LRU_PERCPU_HASH;
+	case H_REDIRECT_MAP:
+		return mt == 14 || mt == 16 || mt == 17 || mt == 25;
+	default:
+		return true;
+	}
+}
+
+struct meta {
+	int map;             /* map index, -1 */
+	int mem_regno;       /* the PTR_TO_MEM argument a size belongs to */
+	bool mem_write, mem_uninit, mem_null;
+	int64_t alloc_size;
+	int func;            /* callback start insn, -1 */
+	uint32_t release_ref;
+	int release_regno;
+};
+
+struct inv_arg {
+	uint32_t ref;
+	bool pkt;
+};
+
+static void invalidate(struct bxr_reg *r, void *arg)
+{
+	struct inv_arg *ia = arg;
+
+	if ((ia->ref && r->ref_obj_id == ia->ref) ||
+	    (ia->pkt && (bxr_is_pkt(r) || r->type == BXR_PKT_END)))
+		bxr_mark_unknown(r);
+}
+
+static int type_err(struct bxr_env *env, int regno, const char *expected)
+{
+	struct bxr_reg *r = &bxr_regs(env)[regno];
+
+	bxr_reason(env, "argument r%d should be a %s, but it is a %s", regno, expected, bxr_type_str(r));
+	return bxr_reject(env, -EACCES, regno, -1, "R%d type=%s expected=%s", regno, bxr_type_str(r),
+			  expected);
+}
+
+/* is_null_const - a scalar known to be 0. */
+static bool is_null_const(const struct bxr_reg *r)
+{
+	return bxr_is_const(r) && r->var.value == 0;
+}
+
+/* check_arg - argument regno against kind (check_func_arg). */
+static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, uint32_t kind,
+		     struct meta *m)
+{
+	struct bxr_reg *r = &bxr_regs(env)[regno];
+	uint32_t base = BXK_BASE_TYPE(kind);
+	int err;
+
+	if (base == BXK_ARG_DONTCARE)
+		return 0;
+	if ((err = bxr_check_reg_read(env, regno)))
+		return err;
+	if ((kind & BXK_PTR_MAYBE_NULL) && is_null_const(r) &&
+	    (base == BXK_ARG_PTR_TO_MEM || base == BXK_ARG_PTR_TO_STACK)) {
+		m->mem_regno = regno;
+		m->mem_null = true;
+		return 0;
+	}
+	switch (base) {
+	case BXK_ARG_ANYTHING:
+		return 0;
+	case BXK_ARG_CONST_MAP_PTR:
+		if (r->type != BXR_MAP_PTR || (r->flags & BXR_MAYBE_NULL))
+			return type_err(env, regno, "map_ptr");
+		m->map = (int)r->aux;
+		if (!map_func_ok(env->maps[m->map].type, p->id)) {
+			bxr_reason(env, "helper bpf_%s cannot be used with map '%s' (type %u)", p->name,
+				   env->maps[m->map].name, env->maps[m->map].type);
+			return bxr_reject(env, -EINVAL, regno, -1, "cannot pass map_type %u into func bpf_%s#%u",
+					  env->maps[m->map].type, p->name, p->id);
+		}
+		return 0;
+	case BXK_ARG_PTR_TO_MAP_KEY:
+	case BXK_ARG_PTR_TO_MAP_VALUE: {
+		uint32_t sz;
+
+		if (m->map < 0)
+			return bxr_reject(env, -EACCES, regno, -1, "invalid map_ptr to access map->%s",
+					  base == BXK_ARG_PTR_TO_MAP_KEY ? "key" : "value");
+		sz = base == BXK_ARG_PTR_TO_MAP_KEY ? env->maps[m->map].key_size :
+		     env->maps[m->map].value_size;
+		if (base == BXK_ARG_PTR_TO_MAP_VALUE && env->maps[m->map].map &&
+		    env->maps[m->map].map->ptr_values)
+			sz = 4;
+		return bxr_check_helper_mem(env, regno, sz, false, (kind & BXK_MEM_UNINIT) != 0,
+					    (kind & BXK_MEM_UNINIT) != 0);
+	}
+	case BXK_ARG_PTR_TO_MEM:
+		switch (r->type) {
+		case BXR_STACK: case BXR_PKT: case BXR_PKT_META: case BXR_MAP_KEY:
+		case BXR_MAP_VALUE: case BXR_MEM:
+			break;
+		default:
+			return type_err(env, regno, "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+		}
+		m->mem_regno = regno;
+		m->mem_write = !(kind & BXK_MEM_RDONLY);
+		m->mem_uninit = (kind & BXK_MEM_UNINIT) != 0;
+		if (m->mem_write && (r->flags & BXR_RDONLY))
+			return type_err(env, regno, "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+		return 0;
+	case BXK_ARG_CONST_SIZE:
+	case BXK_ARG_CONST_SIZE_OR_ZERO: {
+		bool zero = base == BXK_ARG_CONST_SIZE_OR_ZERO;
+
+		if (r->type != BXR_SCALAR)
+			return type_err(env, regno, "scalar");
+		if (r->smin < 0) {
+			bxr_reason(env, "the size in r%d may be negative", regno);
+			return bxr_reject(env, -EACCES, regno, -1,
+					  "R%d min value is negative, either use unsigned index or do a if (index >=0) check.",
+					  regno);
+		}
+		if (r->umin == 0 && !zero) {
+			bxr_reason(env, "the size in r%d may be 0, which this helper does not accept", regno);
+			return bxr_reject(env, -EACCES, regno, -1, "R%d invalid zero-sized read: u64=[%llu,%llu]",
+					  regno, (unsigned long long)r->umin, (unsigned long long)r->umax);
+		}
+		if (r->umax >= (uint64_t)BXR_MAX_VAR_OFF) {
+			bxr_reason(env, "the size in r%d has no upper bound", regno);
+			bxr_hint(env, "bound the size first, e.g. size &= 0xff or if (size > MAX) return 0;");
+			return bxr_reject(env, -EACCES, regno, -1,
+					  "R%d unbounded memory access, use 'var &= const' or 'if (var < const)'", regno);
+		}
+		if (m->mem_regno < 0)
+			return bxr_reject(env, -EACCES, regno, -1, "arg %d has no memory argument before it", regno);
+		if (m->mem_null) {
+			if (r->umax) {
+				bxr_reason(env, "a NULL buffer needs a size of 0");
+				return bxr_reject(env, -EACCES, m->mem_regno, -1, "R%d type=scalar expected=fp",
+						  m->mem_regno);
+			}
+			return 0;
+		}
+		return bxr_check_helper_mem(env, m->mem_regno, (int64_t)r->umax, zero && r->umin == 0,
+					    m->mem_write, m->mem_uninit);
+	}
+	case BXK_ARG_PTR_TO_CTX:
+		if (r->type != BXR_CTX)
+			return type_err(env, regno, "ctx");
+		if (r->off || !bxr_tnum_is_const(r->var) || r->var.value)
+			return bxr_reject(env, -EACCES, regno, -1, "dereference of modified ctx ptr R%d off=%d disallowed",
+					  regno, r->off);
+		return 0;
+	case BXK_ARG_PTR_TO_FUNC:
+		if (r->type != BXR_FUNC)
+			return type_err(env, regno, "func");
+		m->func = (int)r->aux;
+		return 0;
+	case BXK_ARG_PTR_TO_STACK:
+		if (r->type != BXR_STACK)
+			return type_err(env, regno, "fp");
+		return 0;
+	case BXK_ARG_PTR_TO_LONG:
+		return bxr_check_helper_mem(env, regno, 8, false, true, true);
+	case BXK_ARG_PTR_TO_CONST_STR: {
+		const struct bxr_map *mp;
+		uint64_t a;
+		int64_t off;
+
+		if (r->type != BXR_MAP_VALUE || (r->flags & BXR_MAYBE_NULL))
+			return type_err(env, regno, "map_value");
+		mp = &env->maps[r->aux];
+		if (!(r->flags & BXR_RDONLY) || !mp->map || bxm_direct_value_addr(mp->map, &a))
+			return bxr_reject(env, -EACCES, regno, -1, "R%d does not point to a readonly map'", regno);
+		if (!bxr_tnum_is_const(r->var))
+			return bxr_reject(env, -EACCES, regno, -1, "R%d is not a constant address'", regno);
+		off = r->off + (int64_t)r->var.value;
+		if (off < 0 || off >= mp->value_size)
+			return bxr_reject(env, -EACCES, regno, -1, "invalid access to map value, value_size=%u off=%lld size=1",
+					  mp->value_size, (long long)off);
+		if (!memchr((const char *)(uintptr_t)a + off, 0, mp->value_size - (size_t)off))
+			return bxr_reject(env, -EINVAL, regno, -1, "string is not zero-terminated");
+		return 0;
+	}
+	case BXK_ARG_PTR_TO_ALLOC_MEM:
+		if (r->type != BXR_MEM || !(r->flags & BXR_RINGBUF) || (r->flags & BXR_MAYBE_NULL))
+			return type_err(env, regno, "ringbuf_mem");
+		if (kind & BXK_OBJ_RELEASE) {
+			bool found = false;
+
+			if (r->off || !bxr_tnum_is_const(r->var) || r->var.value)
+				return bxr_reject(env, -EACCES, regno, -1,
+						  "R%d must have zero offset when passed to release func", regno);
+			for (int i = 0; i < env->cur->nrefs; i++)
+				found |= env->cur->refs[i].id == r->ref_obj_id;
+			if (!r->ref_obj_id || !found)
+				return bxr_reject(env, -EINVAL, regno, -1, "arg %d is an unacquired reference",
+						  regno);
+			m->release_ref = r->ref_obj_id;
+			m->release_regno = regno;
+		}
+		return 0;
+	case BXK_ARG_CONST_ALLOC_SIZE_OR_ZERO:
+		if (r->type != BXR_SCALAR)
+			return type_err(env, regno, "scalar");
+		if (!bxr_tnum_is_const(r->var))
+			return bxr_reject(env, -EACCES, regno, -1, "R%d is not a known constant'", regno);
+		m->alloc_size = (int64_t)r->var.value;
+		return 0;
+	default:
+		return bxr_reject(env, -EFAULT, regno, -1, "unsupported arg type %u", kind);
+	}
+}
+
+/* arg_kind - argument i of p as the kernel checks it: bpf_trace_printk's
+ * kernel prototype checks only (fmt, fmt_size); its varargs are unchecked
+ * (helper_table.h lists them as ARG_ANYTHING). */
+static uint32_t arg_kind(const struct bxk_proto *p, int i)
+{
+	if (p->id == 6 && i >= 2)
+		return BXK_ARG_DONTCARE;
+	return p->arg[i];
+}
+
+/* clobber - after a call: r1..r5 unreadable, r0 unknown. */
+static void clobber(struct bxr_reg *regs)
+{
+	for (int r = 1; r <= 5; r++)
+		bxr_mark_not_init(&regs[r]);
+	bxr_mark_unknown(&regs[0]);
+}
+
+/* enter_callback - push "the helper returns" and enter the callback frame. */
+static int enter_callback(struct bxr_env *env, uint32_t fid, const struct meta *m, int *next)
+{
+	struct bxr_state *st = env->cur, *other;
+	struct bxr_reg *cregs = bxr_regs(env);
+	struct bxr_func *f;
+	int err;
+
+	if (m->func < 0)
+		return bxr_reject(env, -EINVAL, -1, -1, "callback function not static");
+	if (st->curframe + 1 >= BX_MAX_CALL_DEPTH)
+		return bxr_reject(env, -E2BIG, -1, -1, "the call stack of %d frames is too deep !",
+				  st->curframe + 2);
+	err = bxr_push_branch(env, env->insn + 1);
+	if (err)
+		return err;
+	other = env->stack[env->nstack - 1].st;
+	clobber(other->frame[other->curframe]->regs);
+	f = bxr_func_new(env->insn, bxr_subprog_of(env, m->func));
+	if (!f)
+		return -ENOMEM;
+	f->cb = (uint8_t)(fid == H_LOOP ? 1 : 2);
+	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
+	f->regs[BX_REG_FP].frameno = (uint8_t)(st->curframe + 1);
+	if (fid == H_LOOP) {
+		bxr_mark_unknown(&f->regs[1]);
+		bxr_trunc(&f->regs[1], 4);
+		f->regs[2] = cregs[3];
+	} else {
+		bxr_mark_ptr(&f->regs[1], BXR_MAP_PTR);
+		f->regs[1].aux = (uint32_t)m->map;
+		bxr_mark_ptr(&f->regs[2], BXR_MAP_KEY);
+		f->regs[2].aux = (uint32_t)m->map;
+		bxr_mark_ptr(&f->regs[3], BXR_MAP_VALUE);
+		f->regs[3].aux = (uint32_t)m->map;
+		f->regs[4] = cregs[3];
+	}
+	env->subprogs[f->subprog].is_cb = true;
+	st->frame[++st->curframe] = f;
+	*next = m->func;
+	return 0;
+}
+
+/*
+ * bxr_check_helper_call - a call of helper imm. *next: where to go on
+ * (callbacks enter their function). Returns 0 or a negative errno.
+ */
+int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
+{
+	uint32_t id = (uint32_t)in->imm;
+	bool registered;
+	const struct bxk_proto *p;
+	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
+	struct bxr_reg *regs = bxr_regs(env);
+	int err;
+
+	if (in->src_reg == BX_CALL_KFUNC) {
+		bxr_reason(env, "bpfbox has no kernel functions (kfuncs)");
+		return bxr_reject(env, -EACCES, -1, -1, "calling kernel function is not allowed");
+	}
+	p = find_proto(env, id, &registered);
+	if (!p) {
+		if (registered) {
+			/* an embedder helper without a prototype: accepted, run checked */
+			env->unproven = true;
+			clobber(regs);
+			return 0;
+		}
+		if (id >= BXR_MAX_FUNC_ID)
+			return bxr_reject(env, -EINVAL, -1, -1, "invalid func unknown#%u", id);
+		bxr_reason(env, "helper #%u does not exist in bpfbox", id);
+		return bxr_reject(env, -EINVAL, -1, -1, "unknown func bpf_unknown#%u", id);
+	}
+	if (bxh_helper_allowed(id, env->prog_type) == 0 ||
+	    (bxh_helper_allowed(id, env->prog_type) < 0 &&
+	     !(p->groups & bxk_prog_type_groups(env->prog_type)))) {
+		bxr_reason(env, "helper bpf_%s is not available to this program type", p->name);
+		return bxr_reject(env, -EINVAL, -1, -1, "program of this type cannot use helper bpf_%s#%u",
+				  p->name, id);
+	}
+	if (p->gpl_only && !env->prog->gpl) {
+		bxr_reason(env, "helper bpf_%s is GPL-only and the program's license is not GPL-compatible",
+			   p->name);
+		bxr_hint(env, "declare a GPL-compatible license: char LICENSE[] SEC(\"license\") = \"GPL\";");
+		return bxr_reject(env, -EINVAL, -1, -1,
+				  "cannot call GPL-restricted function from non-GPL compatible program");
+	}
+	for (int i = 0; i < 5; i++)
+		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
+			return err;
+	if (id == H_TAIL_CALL) {
+		env->subprogs[bxr_curf(env)->subprog].has_tail_call = true;
+		env->tail_call_seen = true;
+		if (env->cur->nrefs)
+			return bxr_reject(env, -EINVAL, -1, -1, "tail_call would lead to reference leak");
+	}
+	if (m.release_ref) {
+		struct inv_arg ia = { m.release_ref, false };
+
+		for (int i = 0; i < env->cur->nrefs; i++) {
+			if (env->cur->refs[i].id == m.release_ref) {
+				env->cur->refs[i] = env->cur->refs[--env->cur->nrefs];
+				break;
+			}
+		}
+		bxr_for_each_reg(env->cur, invalidate, &ia);
+	}
+	if (changes_pkt_data(id)) {
+		struct inv_arg ia = { 0, true };
+
+		bxr_for_each_reg(env->cur, invalidate, &ia);
+	}
+	regs = bxr_regs(env);
+	clobber(regs);
+	switch (p->ret) {
+	case BXK_RET_VOID:
+		bxr_mark_not_init(&regs[0]);
+		break;
+	case BXK_RET_PTR_TO_MAP_VALUE_OR_NULL:
+		if (m.map < 0)
+			return bxr_reject(env, -EINVAL, -1, -1, "kernel subsystem misconfigured verifier");
+		bxr_mark_ptr(&regs[0], BXR_MAP_VALUE);
+		regs[0].flags = BXR_MAYBE_NULL;
+		if (env->maps[m.map].flags & BPFBOX_F_RDONLY_PROG)
+			regs[0].flags |= BXR_RDONLY;
+		regs[0].aux = (uint32_t)m.map;
+		regs[0].id = ++env->id_gen;
+		break;
+	case BXK_RET_PTR_TO_RINGBUF_MEM_OR_NULL:
+		if (env->cur->nrefs >= BXR_MAX_REFS)
+			return bxr_reject(env, -E2BIG, -1, -1, "too many references");
+		bxr_mark_ptr(&regs[0], BXR_MEM);
+		regs[0].flags = BXR_MAYBE_NULL | BXR_RINGBUF;
+		regs[0].aux = (uint32_t)m.alloc_size;
+		regs[0].id = regs[0].ref_obj_id = ++env->id_gen;
+		env->cur->refs[env->cur->nrefs].id = regs[0].id;
+		env->cur->refs[env->cur->nrefs++].insn = env->insn;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * bxr_check_callback_call - helpers with a callback: after the argument
+ * checks of bxr_check_helper_call on a copy, enter the callback.
+ */
+static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, int *next)
+{
+	uint32_t id = (uint32_t)in->imm;
+	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
+	bool registered;
+	const struct bxk_proto *p = find_proto(env, id, &registered);
+	int err;
+
+	if (!p || !(p->groups & bxk_prog_type_groups(env->prog_type)))
+		return 1;	/* not ours: the plain path reports it */
+	for (int i = 0; i < 5; i++)
+		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
+			return err;
+	return enter_callback(env, id, &m, next);
+}
+
+/*
+ * bxr_check_local_call - a bpf-to-bpf call (or, for helper calls with a
+ * callback, entering the callback). *next: the callee's first insn.
+ */
+int bxr_check_local_call(struct bxr_env *env, const struct bpfbox_insn *in, int *next)
+{
+	struct bxr_state *st = env->cur;
+	struct bxr_func *f;
+	int target, err;
+
+	if (in->src_reg == BX_CALL_HELPER) {
+		err = check_cb_helper(env, in, next);
+		if (err <= 0)
+			return err;
+		err = bxr_check_helper_call(env, in);
+		*next = env->insn + 1;
+		return err;
+	}
+	target = (int)bx_jump_target(in, (size_t)env->insn, BX_OP_CALL_LOCAL);
+	if (st->curframe + 1 >= BX_MAX_CALL_DEPTH) {
+		bxr_reason(env, "bpf-to-bpf calls nest deeper than %d frames", BX_MAX_CALL_DEPTH);
+		return bxr_reject(env, -E2BIG, -1, -1, "the call stack of %d frames is too deep !",
+				  st->curframe + 2);
+	}
+	f = bxr_func_new(env->insn, bxr_subprog_of(env, target));
+	if (!f)
+		return -ENOMEM;
+	for (int r = 1; r <= 5; r++)
+		f->regs[r] = bxr_regs(env)[r];
+	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
+	f->regs[BX_REG_FP].frameno = (uint8_t)(st->curframe + 1);
+	st->frame[++st->curframe] = f;
+	*next = target;
+	return 0;
+}
+
+/* bxr_check_ref_leak - at program exit every reference is released. */
+int bxr_check_ref_leak(struct bxr_env *env)
+{
+	if (env->cur->nrefs) {
+		bxr_reason(env, "the ringbuf record reserved at insn %d is neither submitted nor "
+			   "discarded on this path", env->cur->refs[0].insn);
+		bxr_hint(env, "call bpf_ringbuf_submit() or bpf_ringbuf_discard() on every path after "
+			 "a successful bpf_ringbuf_reserve()");
+		return bxr_reject(env, -EINVAL, -1, -1, "Unreleased reference id=%u alloc_insn=%d",
+				  env->cur->refs[0].id, env->cur->refs[0].insn);
+	}
+	return 0;
+}
+
+/* callee_was_cb - the exit went back to a helper call with a callback. */
+static bool callee_was_cb(const struct bxr_env *env, int next)
+{
+	return env->aux[next].cb_call && bx_ops[env->ops[next]].fmt == BX_F_CALL;
+}
+
+/*
+ * widen - after a callback returned to its helper call: scalars on the
+ * stack that differ from the state saved at the call (the previous round)
+ * become unknown, so that repeated rounds converge (the kernel's
+ * widen_imprecise_scalars). Only loses information: sound.
+ */
+static void widen(struct bxr_env *env, int callsite)
+{
+	struct bxr_state *old = NULL, *st = env->cur;
+
+	/* the previous round: the nearest ancestor saved at the call */
+	for (struct bxr_state *s = st->parent; s; s = s->parent) {
+		if (s->insn == callsite && s->curframe == st->curframe) {
+			old = s;
+			break;
+		}
+	}
+	if (!old)
+		return;
+	for (int f = 0; f <= st->curframe; f++) {
+		struct bxr_func *of = old->frame[f], *cf = st->frame[f];
+
+		for (int j = 0; j < cf->nslots; j++) {
+			struct bxr_reg *c = &cf->stack[j].spill, *o;
+
+			if (cf->stack[j].st[0] != BXR_ST_SPILL || c->type != BXR_SCALAR)
+				continue;
+			if (j >= of->nslots || of->stack[j].st[0] != BXR_ST_SPILL) {
+				bxr_mark_unknown(c);
+				continue;
+			}
+			o = &of->stack[j].spill;
+			if (o->type != BXR_SCALAR || o->umin != c->umin || o->umax != c->umax ||
+			    o->smin != c->smin || o->smax != c->smax || o->var.value != c->var.value ||
+			    o->var.mask != c->var.mask)
+				bxr_mark_unknown(c);
+		}
+	}
+}
+
+/*
+ * bxr_check_exit - exit: from a callee back to its caller (r0 returned,
+ * r1..r5 clobbered), from a callback back to the helper call, or from the
+ * program (*done = true).
+ */
+int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
+{
+	struct bxr_state *st = env->cur;
+	struct bxr_func *callee = bxr_curf(env), *caller;
+	struct bxr_reg *r0 = &callee->regs[0];
+	bool was_cb;
+	int err;
+
+	*done = false;
+	/* a function may return an unset r0: the caller fails if it reads it */
+	if ((st->curframe == 0 || callee->cb) && (err = bxr_check_reg_read(env, 0)))
+		return err;
+	if (st->curframe == 0) {
+		if ((err = bxr_check_ref_leak(env)))
+			return err;
+		*done = true;
+		return 0;
+	}
+	if (r0->type == BXR_STACK && r0->frameno >= st->curframe) {
+		bxr_reason(env, "the function returns a pointer into its own stack, which is gone after "
+			   "the return");
+		return bxr_reject(env, -EINVAL, 0, -1, "cannot return stack pointer to the caller frame");
+	}
+	caller = st->frame[st->curframe - 1];
+	if (callee->cb) {
+		if (r0->type != BXR_SCALAR || r0->smin < 0 || r0->smax > 1 || r0->umax > 1) {
+			char b[256];
+
+			bxr_reg_str(env, b, sizeof(b), r0);
+			bxr_reason(env, "a bpf_loop / for_each callback must return 0 (continue) or 1 (stop)");
+			return bxr_reject(env, -EINVAL, 0, -1,
+					  "At callback return the register R0 has %s should have been in [0, 1]", b);
+		}
+		*next = callee->callsite;
+	} else {
+		caller->regs[0] = *r0;
+		for (int r = 1; r <= 5; r++)
+			bxr_mark_not_init(&caller->regs[r]);
+		*next = callee->callsite + 1;
+	}
+	was_cb = callee->cb != 0;
+	free(callee);
+	st->frame[st->curframe--] = NULL;
+	if (was_cb && callee_was_cb(env, *next))
+		widen(env, *next);
+	return 0;
+}

@@ -1,0 +1,461 @@
+/*
+ * jmp.c - conditional jumps (the kernel's check_cond_jmp_op): branches
+ * whose outcome the bounds decide are not explored (is_branch_taken);
+ * otherwise both are, each with its registers refined (reg_set_min_max,
+ * 64- and 32-bit), linked scalars updated together, NULL checks made on
+ * every copy of a pointer (same id), and packet ranges proven by
+ * comparisons with data_end (find_good_pkt_pointers).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "verifier/verifier.h"
+
+#define NSET (-1)   /* !(a & b): the false branch of JSET */
+
+/* negate - the condition of the fall-through branch. */
+static int negate(int sem)
+{
+	switch (sem) {
+	case BXR_S_EQ: return BXR_S_NE;
+	case BXR_S_NE: return BXR_S_EQ;
+	case BXR_S_GT: return BXR_S_LE;
+	case BXR_S_GE: return BXR_S_LT;
+	case BXR_S_LT: return BXR_S_GE;
+	case BXR_S_LE: return BXR_S_GT;
+	case BXR_S_SGT: return BXR_S_SLE;
+	case BXR_S_SGE: return BXR_S_SLT;
+	case BXR_S_SLT: return BXR_S_SGE;
+	case BXR_S_SLE: return BXR_S_SGT;
+	case BXR_S_SET: return NSET;
+	default: return BXR_S_SET;
+	}
+}
+
+struct view {
+	uint64_t umin, umax;
+	int64_t smin, smax;
+	struct bxr_tnum var;
+};
+
+static struct view get_view(const struct bxr_reg *r, bool is32)
+{
+	struct view v;
+
+	if (is32) {
+		v.umin = r->u32min; v.umax = r->u32max;
+		v.smin = r->s32min; v.smax = r->s32max;
+		v.var = bxr_tnum_subreg(r->var);
+	} else {
+		v.umin = r->umin; v.umax = r->umax;
+		v.smin = r->smin; v.smax = r->smax;
+		v.var = r->var;
+	}
+	return v;
+}
+
+static void put_view(struct bxr_reg *r, const struct view *v, bool is32)
+{
+	if (is32) {
+		r->u32min = (uint32_t)v->umin; r->u32max = (uint32_t)v->umax;
+		r->s32min = (int32_t)v->smin; r->s32max = (int32_t)v->smax;
+		r->var = bxr_tnum_with_subreg(r->var, v->var);
+	} else {
+		r->umin = v->umin; r->umax = v->umax;
+		r->smin = v->smin; r->smax = v->smax;
+		r->var = v->var;
+	}
+}
+
+/* branch_taken - 1: "a sem b" always holds, 0: never, -1: unknown. */
+static int branch_taken(const struct view *a, const struct view *b, int sem)
+{
+	switch (sem) {
+	case BXR_S_EQ:
+	case BXR_S_NE: {
+		int eq = -1;
+
+		if (bxr_tnum_is_const(a->var) && bxr_tnum_is_const(b->var))
+			eq = a->var.value == b->var.value;
+		else if (a->umin > b->umax || a->umax < b->umin || a->smin > b->smax ||
+			 a->smax < b->smin ||
+			 ((a->var.value ^ b->var.value) & ~(a->var.mask | b->var.mask)))
+			eq = 0;
+		if (eq < 0)
+			return -1;
+		return sem == BXR_S_EQ ? eq : !eq;
+	}
+	case BXR_S_SET:
+		if (a->var.value & b->var.value)
+			return 1;
+		if (!((a->var.value | a->var.mask) & (b->var.value | b->var.mask)))
+			return 0;
+		return -1;
+	case NSET: {
+		int t = branch_taken(a, b, BXR_S_SET);
+		return t < 0 ? -1 : !t;
+	}
+	case BXR_S_GT: return a->umin > b->umax ? 1 : a->umax <= b->umin ? 0 : -1;
+	case BXR_S_GE: return a->umin >= b->umax ? 1 : a->umax < b->umin ? 0 : -1;
+	case BXR_S_LT: return a->umax < b->umin ? 1 : a->umin >= b->umax ? 0 : -1;
+	case BXR_S_LE: return a->umax <= b->umin ? 1 : a->umin > b->umax ? 0 : -1;
+	case BXR_S_SGT: return a->smin > b->smax ? 1 : a->smax <= b->smin ? 0 : -1;
+	case BXR_S_SGE: return a->smin >= b->smax ? 1 : a->smax < b->smin ? 0 : -1;
+	case BXR_S_SLT: return a->smax < b->smin ? 1 : a->smin >= b->smax ? 0 : -1;
+	case BXR_S_SLE: return a->smax <= b->smin ? 1 : a->smin > b->smax ? 0 : -1;
+	default: return -1;
+	}
+}
+
+#define MAXU(a, b) ((a) > (b) ? (a) : (b))
+#define MINU(a, b) ((a) < (b) ? (a) : (b))
+
+/* set_min_max - refine a and b so that "a sem b" holds (false: impossible). */
+static bool set_min_max(struct view *a, struct view *b, int sem, uint64_t umaxall, int64_t smaxall,
+			int64_t sminall)
+{
+	switch (sem) {
+	case BXR_S_EQ:
+		a->umin = b->umin = MAXU(a->umin, b->umin);
+		a->umax = b->umax = MINU(a->umax, b->umax);
+		a->smin = b->smin = MAXU(a->smin, b->smin);
+		a->smax = b->smax = MINU(a->smax, b->smax);
+		a->var = b->var = bxr_tnum_intersect(a->var, b->var);
+		if ((a->var.value ^ b->var.value) & ~(a->var.mask | b->var.mask))
+			return false;
+		break;
+	case BXR_S_NE:
+		if (bxr_tnum_is_const(b->var)) {
+			uint64_t c = b->var.value;
+
+			if (bxr_tnum_is_const(a->var) && a->var.value == c)
+				return false;
+			if (a->umin == c && c != umaxall) a->umin++;
+			else if (a->umax == c && c) a->umax--;
+			if (a->smin == (int64_t)c && (int64_t)c != smaxall) a->smin++;
+			else if (a->smax == (int64_t)c && (int64_t)c != sminall) a->smax--;
+		} else if (bxr_tnum_is_const(a->var)) {
+			return set_min_max(b, a, BXR_S_NE, umaxall, smaxall, sminall);
+		}
+		break;
+	case BXR_S_SET:
+		if (bxr_tnum_is_const(b->var) && b->var.value &&
+		    !(b->var.value & (b->var.value - 1)))
+			a->var = bxr_tnum_or(a->var, b->var);
+		break;
+	case NSET:
+		if (bxr_tnum_is_const(b->var))
+			a->var = bxr_tnum_and(a->var, bxr_tnum_const(~b->var.value));
+		break;
+	case BXR_S_GT:
+		if (b->umin == umaxall || !a->umax)
+			return false;
+		a->umin = MAXU(a->umin, b->umin + 1);
+		b->umax = MINU(b->umax, a->umax - 1);
+		break;
+	case BXR_S_GE:
+		a->umin = MAXU(a->umin, b->umin);
+		b->umax = MINU(b->umax, a->umax);
+		break;
+	case BXR_S_LT:
+		return set_min_max(b, a, BXR_S_GT, umaxall, smaxall, sminall);
+	case BXR_S_LE:
+		return set_min_max(b, a, BXR_S_GE, umaxall, smaxall, sminall);
+	case BXR_S_SGT:
+		if (b->smin == smaxall || a->smax == sminall)
+			return false;
+		a->smin = MAXU(a->smin, b->smin + 1);
+		b->smax = MINU(b->smax, a->smax - 1);
+		break;
+	case BXR_S_SGE:
+		a->smin = MAXU(a->smin, b->smin);
+		b->smax = MINU(b->smax, a->smax);
+		break;
+	case BXR_S_SLT:
+		return set_min_max(b, a, BXR_S_SGT, umaxall, smaxall, sminall);
+	case BXR_S_SLE:
+		return set_min_max(b, a, BXR_S_SGE, umaxall, smaxall, sminall);
+	default:
+		break;
+	}
+	return a->umin <= a->umax && b->umin <= b->umax && a->smin <= a->smax && b->smin <= b->smax;
+}
+
+struct link_arg {
+	const struct bxr_reg *src;
+};
+
+static void copy_linked(struct bxr_reg *r, void *arg)
+{
+	const struct bxr_reg *s = ((struct link_arg *)arg)->src;
+
+	if (r != s && r->type == BXR_SCALAR && r->id == s->id)
+		*r = *s;
+}
+
+/* refine_scalars - in state st, make "dst sem src" hold; false if impossible. */
+static bool refine_scalars(struct bxr_state *st, const struct bpfbox_insn *in, int sem, bool is32)
+{
+	struct bxr_reg *regs = st->frame[st->curframe]->regs, *d = &regs[in->dst_reg], k, *s;
+	struct view a, b;
+	bool x = BX_SRC(in->code) == BX_X;
+
+	if (x) {
+		s = &regs[in->src_reg];
+	} else {
+		bxr_mark_const(&k, is32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
+		s = &k;
+	}
+	if (d->type != BXR_SCALAR || s->type != BXR_SCALAR)
+		return true;
+	a = get_view(d, is32);
+	b = get_view(s, is32);
+	if (branch_taken(&a, &b, sem) == 0)
+		return false;
+	if (!set_min_max(&a, &b, sem, is32 ? UINT32_MAX : UINT64_MAX, is32 ? INT32_MAX : INT64_MAX,
+			 is32 ? INT32_MIN : INT64_MIN))
+		return false;
+	put_view(d, &a, is32);
+	bxr_bounds_sync(d);
+	if (!bxr_bounds_sane(d))
+		return false;
+	if (x && d != s) {
+		put_view(s, &b, is32);
+		bxr_bounds_sync(s);
+		if (!bxr_bounds_sane(s))
+			return false;
+	}
+	if (d->id) {
+		struct link_arg la = { d };
+		bxr_for_each_reg(st, copy_linked, &la);
+	}
+	if (x && s->id && s != d) {
+		struct link_arg la = { s };
+		bxr_for_each_reg(st, copy_linked, &la);
+	}
+	return true;
+}
+
+/* ---- NULL checks and packet ranges ------------------------------------------------ */
+
+struct null_arg {
+	struct bxr_env *env;
+	uint32_t id;
+	bool is_null;
+};
+
+static void mark_null(struct bxr_reg *r, void *arg)
+{
+	struct null_arg *na = arg;
+
+	if (r->id != na->id || !(r->flags & BXR_MAYBE_NULL) || !bxr_is_ptr(r))
+		return;
+	if (na->is_null) {
+		bxr_mark_const(r, 0);
+		return;
+	}
+	r->flags &= (uint8_t)~BXR_MAYBE_NULL;
+	if (r->type == BXR_MAP_VALUE && na->env->maps[r->aux].inner >= 0) {
+		r->type = BXR_MAP_PTR;
+		r->aux = (uint32_t)na->env->maps[r->aux].inner;
+		r->off = 0;
+	}
+	if (!r->ref_obj_id)
+		r->id = 0;
+}
+
+/* mark_ptr_or_null - every copy of the pointer with `id` is NULL, or not. */
+static void mark_ptr_or_null(struct bxr_env *env, struct bxr_state *st, uint32_t id, uint32_t ref,
+			     bool is_null)
+{
+	struct null_arg na = { env, id, is_null };
+
+	if (is_null && ref) {
+		for (int i = 0; i < st->nrefs; i++) {
+			if (st->refs[i].id == ref) {
+				st->refs[i] = st->refs[--st->nrefs];
+				break;
+			}
+		}
+	}
+	bxr_for_each_reg(st, mark_null, &na);
+}
+
+struct pkt_arg {
+	uint8_t type;
+	uint32_t id;
+	int range;
+};
+
+static void set_range(struct bxr_reg *r, void *arg)
+{
+	struct pkt_arg *pa = arg;
+
+	if (r->type == pa->type && r->id == pa->id && r->range < pa->range)
+		r->range = pa->range;
+}
+
+/* good_pkt - in st, pkt (with its id) has at least off(+1 if strict) bytes. */
+static void good_pkt(struct bxr_state *st, const struct bxr_reg *pkt, bool strict)
+{
+	struct pkt_arg pa = { pkt->type, pkt->id, pkt->off + (strict ? 1 : 0) };
+
+	if (pkt->off < 0 || pkt->umax > BXR_MAX_PACKET_OFF ||
+	    pkt->umax + (uint64_t)pkt->off > BXR_MAX_PACKET_OFF || pkt->smin < 0)
+		return;
+	if (pa.range <= 0)
+		return;
+	bxr_for_each_reg(st, set_range, &pa);
+}
+
+/* is_end_for - e serves as the end of pointer p (pkt_end for packets, the
+ * unmodified data pointer for data_meta). */
+static bool is_end_for(const struct bxr_reg *p, const struct bxr_reg *e)
+{
+	if (p->type == BXR_PKT)
+		return e->type == BXR_PKT_END;
+	if (p->type == BXR_PKT_META)
+		return e->type == BXR_PKT && e->off == 0 && bxr_tnum_is_const(e->var) && !e->var.value;
+	return false;
+}
+
+/*
+ * pkt_compare - "dst sem src" between a packet pointer and its end, made
+ * true in st: mark the proven range. Returns true if it was such a compare.
+ */
+static bool pkt_compare(struct bxr_state *st, const struct bpfbox_insn *in, int sem, bool dry)
+{
+	struct bxr_reg *regs = st->frame[st->curframe]->regs;
+	const struct bxr_reg *d = &regs[in->dst_reg], *s = &regs[in->src_reg];
+
+	if (BX_SRC(in->code) != BX_X)
+		return false;
+	if (bxr_is_pkt(d) && is_end_for(d, s)) {
+		/* pkt sem end */
+		if (!dry && (sem == BXR_S_LE || sem == BXR_S_LT))
+			good_pkt(st, d, sem == BXR_S_LT);
+		return true;
+	}
+	if (bxr_is_pkt(s) && is_end_for(s, d)) {
+		/* end sem pkt */
+		if (!dry && (sem == BXR_S_GE || sem == BXR_S_GT))
+			good_pkt(st, s, sem == BXR_S_GT);
+		return true;
+	}
+	return false;
+}
+
+/* ---- the instruction --------------------------------------------------------------- */
+
+/* ptr_taken - outcome of comparing a pointer with the constant 0 (-1: unknown). */
+static int ptr_taken(const struct bxr_reg *p, const struct bxr_reg *o, int sem)
+{
+	if (!bxr_is_ptr(p) || (p->flags & BXR_MAYBE_NULL) || !bxr_is_const(o) || o->var.value)
+		return -1;
+	/* the kernel's reg_not_null(): only these are known non-NULL */
+	if (p->type == BXR_MAP_VALUE || p->type == BXR_MEM || p->type == BXR_MAP_KEY) {
+		if (sem == BXR_S_EQ)
+			return 0;
+		if (sem == BXR_S_NE)
+			return 1;
+	}
+	return -1;
+}
+
+/* refine - apply "cond" (sem, or its negation) to state st; false if impossible. */
+static bool refine(struct bxr_env *env, struct bxr_state *st, const struct bpfbox_insn *in, int sem,
+		   bool is32)
+{
+	struct bxr_reg *regs = st->frame[st->curframe]->regs, *d = &regs[in->dst_reg];
+	bool x = BX_SRC(in->code) == BX_X;
+	struct bxr_reg *s = x ? &regs[in->src_reg] : NULL;
+
+	if (!is32 && (sem == BXR_S_EQ || sem == BXR_S_NE)) {
+		bool zero_other = x ? bxr_is_const(s) && !s->var.value : in->imm == 0;
+		struct bxr_reg *p = NULL;
+
+		if (zero_other && (d->flags & BXR_MAYBE_NULL))
+			p = d;
+		else if (x && bxr_is_const(d) && !d->var.value && (s->flags & BXR_MAYBE_NULL))
+			p = s;
+		if (p) {
+			mark_ptr_or_null(env, st, p->id, p->ref_obj_id, sem == BXR_S_EQ);
+			return true;
+		}
+	}
+	if (!is32 && pkt_compare(st, in, sem, false))
+		return true;
+	return refine_scalars(st, in, sem, is32);
+}
+
+/*
+ * bxr_check_cond_jmp - a conditional jump at env->insn: *next is where the
+ * current path continues; the other branch, if possible, is pushed.
+ */
+int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next)
+{
+	struct bxr_reg *regs = bxr_regs(env), *d = &regs[in->dst_reg], k, *s;
+	int sem = bxr_sem_of[op], err, taken = -1, target, fall;
+	bool x = BX_SRC(in->code) == BX_X, is32 = BX_CLASS(in->code) == BX_JMP32;
+	bool ok_t, ok_f;
+	struct bxr_state *other;
+
+	if ((err = bxr_check_reg_read(env, in->dst_reg)))
+		return err;
+	if (x && (err = bxr_check_reg_read(env, in->src_reg)))
+		return err;
+	if (x) {
+		s = &regs[in->src_reg];
+	} else {
+		bxr_mark_const(&k, is32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
+		s = &k;
+	}
+	target = (int)bx_jump_target(in, (size_t)env->insn, op);
+	fall = env->insn + 1;
+	if (d->type == BXR_SCALAR && s->type == BXR_SCALAR) {
+		struct view a = get_view(d, is32), b = get_view(s, is32);
+
+		taken = branch_taken(&a, &b, sem);
+	} else if (!is32) {
+		taken = ptr_taken(d, s, sem);
+		if (taken < 0 && x)
+			taken = ptr_taken(s, d, sem);
+	}
+	if (taken == 1) {
+		*next = target;
+		return 0;
+	}
+	if (taken == 0) {
+		*next = fall;
+		return 0;
+	}
+	/* both ways: push the jump, continue with the fall-through */
+	err = bxr_push_branch(env, target);
+	if (err)
+		return err;
+	other = env->stack[env->nstack - 1].st;
+	ok_t = refine(env, other, in, sem, is32);
+	ok_f = refine(env, env->cur, in, negate(sem), is32);
+	if (!ok_t) {
+		env->nstack--;
+		if (other->parent)
+			other->parent->branches--;
+		bxr_state_free(other);
+	}
+	if (!ok_f) {
+		if (ok_t) {
+			/* only the jump is possible: continue there */
+			if (env->cur->parent)
+				env->cur->parent->branches--;
+			bxr_state_free(env->cur);
+			env->cur = bxr_pop_branch(env);
+			*next = target;
+			return 0;
+		}
+		/* neither: this path cannot happen */
+		*next = -1;
+		return 0;
+	}
+	*next = fall;
+	return 0;
+}

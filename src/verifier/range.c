@@ -1,0 +1,255 @@
+/*
+ * range.c - scalar bounds: signed and unsigned, 64- and 32-bit, kept
+ * consistent with each other and with the tnum (the kernel's
+ * reg_bounds_sync(): __update_reg_bounds, __reg_deduce_bounds,
+ * __reg_bound_offset).
+ */
+#include <string.h>
+
+#include "verifier/verifier.h"
+
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+/* bxr_reset_bounds_unknown - no bounds at all (the tnum is left alone). */
+void bxr_reset_bounds_unknown(struct bxr_reg *r)
+{
+	r->smin = INT64_MIN;
+	r->smax = INT64_MAX;
+	r->umin = 0;
+	r->umax = UINT64_MAX;
+	r->s32min = INT32_MIN;
+	r->s32max = INT32_MAX;
+	r->u32min = 0;
+	r->u32max = UINT32_MAX;
+}
+
+/* bxr_mark_unknown - an unknown scalar. */
+void bxr_mark_unknown(struct bxr_reg *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = BXR_SCALAR;
+	r->var = BXR_TNUM_UNKNOWN;
+	bxr_reset_bounds_unknown(r);
+}
+
+/* bxr_mark_const - a known scalar. */
+void bxr_mark_const(struct bxr_reg *r, uint64_t v)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = BXR_SCALAR;
+	r->var = bxr_tnum_const(v);
+	r->smin = r->smax = (int64_t)v;
+	r->umin = r->umax = v;
+	r->s32min = r->s32max = (int32_t)v;
+	r->u32min = r->u32max = (uint32_t)v;
+}
+
+/* bxr_mark_not_init - unreadable. */
+void bxr_mark_not_init(struct bxr_reg *r)
+{
+	bxr_mark_unknown(r);
+	r->type = BXR_NOT_INIT;
+}
+
+/* bxr_mark_ptr - a pointer with offset 0 and no variable part. */
+void bxr_mark_ptr(struct bxr_reg *r, int type)
+{
+	bxr_mark_const(r, 0);
+	r->type = (uint8_t)type;
+}
+
+/* bxr_is_const - a scalar with a known value. */
+bool bxr_is_const(const struct bxr_reg *r)
+{
+	return r->type == BXR_SCALAR && bxr_tnum_is_const(r->var);
+}
+
+/* update_bounds - tighten min/max with what the tnum knows. */
+static void update_bounds(struct bxr_reg *r)
+{
+	struct bxr_tnum v = r->var, s = bxr_tnum_subreg(r->var);
+
+	r->smin = MAX(r->smin, (int64_t)(v.value | (v.mask & (1ull << 63))));
+	r->smax = MIN(r->smax, (int64_t)(v.value | (v.mask & ~(1ull << 63))));
+	r->umin = MAX(r->umin, v.value);
+	r->umax = MIN(r->umax, v.value | v.mask);
+	r->s32min = MAX(r->s32min, (int32_t)(s.value | (s.mask & (1u << 31))));
+	r->s32max = MIN(r->s32max, (int32_t)(s.value | (s.mask & ~(1u << 31))));
+	r->u32min = MAX(r->u32min, (uint32_t)s.value);
+	r->u32max = MIN(r->u32max, (uint32_t)(s.value | s.mask));
+}
+
+/* deduce32 - 32-bit bounds from the 64-bit ones, and signed <-> unsigned. */
+static void deduce32(struct bxr_reg *r)
+{
+	/* the 64-bit range stays within one 2^32 block: its low halves are ordered */
+	if ((r->umin >> 32) == (r->umax >> 32)) {
+		r->u32min = MAX(r->u32min, (uint32_t)r->umin);
+		r->u32max = MIN(r->u32max, (uint32_t)r->umax);
+		if ((int32_t)r->umin <= (int32_t)r->umax) {
+			r->s32min = MAX(r->s32min, (int32_t)r->umin);
+			r->s32max = MIN(r->s32max, (int32_t)r->umax);
+		}
+	}
+	if (((uint64_t)r->smin >> 32) == ((uint64_t)r->smax >> 32)) {
+		if ((uint32_t)r->smin <= (uint32_t)r->smax) {
+			r->u32min = MAX(r->u32min, (uint32_t)r->smin);
+			r->u32max = MIN(r->u32max, (uint32_t)r->smax);
+		}
+		if ((int32_t)r->smin <= (int32_t)r->smax) {
+			r->s32min = MAX(r->s32min, (int32_t)r->smin);
+			r->s32max = MIN(r->s32max, (int32_t)r->smax);
+		}
+	}
+	/* u32 range does not cross the sign boundary: it is the s32 range too */
+	if ((int32_t)r->u32min <= (int32_t)r->u32max) {
+		r->s32min = MAX(r->s32min, (int32_t)r->u32min);
+		r->s32max = MIN(r->s32max, (int32_t)r->u32max);
+	}
+	if ((uint32_t)r->s32min <= (uint32_t)r->s32max) {
+		r->u32min = MAX(r->u32min, (uint32_t)r->s32min);
+		r->u32max = MIN(r->u32max, (uint32_t)r->s32max);
+	}
+}
+
+/* deduce64 - 64-bit bounds from signed <-> unsigned and from the 32-bit ones. */
+static void deduce64(struct bxr_reg *r)
+{
+	if ((int64_t)r->umin <= (int64_t)r->umax) {
+		r->smin = MAX(r->smin, (int64_t)r->umin);
+		r->smax = MIN(r->smax, (int64_t)r->umax);
+	}
+	if ((uint64_t)r->smin <= (uint64_t)r->smax) {
+		r->umin = MAX(r->umin, (uint64_t)r->smin);
+		r->umax = MIN(r->umax, (uint64_t)r->smax);
+	}
+	/* the high halves of umin and umax equal: combine with the u32 range */
+	if ((r->umin >> 32) == (r->umax >> 32)) {
+		uint64_t hi = r->umin & ~0xffffffffull;
+		uint64_t lo = hi | r->u32min, up = hi | r->u32max;
+
+		r->umin = MAX(r->umin, lo);
+		r->umax = MIN(r->umax, up);
+	}
+	if (((uint64_t)r->smin >> 32) == ((uint64_t)r->smax >> 32)) {
+		uint64_t hi = (uint64_t)r->smin & ~0xffffffffull;
+		int64_t lo = (int64_t)(hi | r->u32min), up = (int64_t)(hi | r->u32max);
+
+		if (r->u32min <= r->u32max) {
+			r->smin = MAX(r->smin, lo);
+			r->smax = MIN(r->smax, up);
+		}
+	}
+	if ((int64_t)r->umin <= (int64_t)r->umax) {
+		r->smin = MAX(r->smin, (int64_t)r->umin);
+		r->smax = MIN(r->smax, (int64_t)r->umax);
+	}
+	if ((uint64_t)r->smin <= (uint64_t)r->smax) {
+		r->umin = MAX(r->umin, (uint64_t)r->smin);
+		r->umax = MIN(r->umax, (uint64_t)r->smax);
+	}
+}
+
+/* bound_offset - the tnum from the bounds. */
+static void bound_offset(struct bxr_reg *r)
+{
+	struct bxr_tnum v64 = bxr_tnum_intersect(r->var, bxr_tnum_range(r->umin, r->umax));
+	struct bxr_tnum v32 = bxr_tnum_intersect(bxr_tnum_subreg(v64),
+						 bxr_tnum_range(r->u32min, r->u32max));
+
+	r->var = bxr_tnum_with_subreg(v64, v32);
+}
+
+/* bxr_bounds_sync - make tnum, 64-bit and 32-bit bounds agree (twice, as
+ * each step can feed the others). */
+void bxr_bounds_sync(struct bxr_reg *r)
+{
+	for (int k = 0; k < 2; k++) {
+		update_bounds(r);
+		deduce32(r);
+		deduce64(r);
+		bound_offset(r);
+	}
+	update_bounds(r);
+}
+
+/* bxr_bounds_from_var - bounds exactly as the tnum says (after tnum-only ops). */
+void bxr_bounds_from_var(struct bxr_reg *r)
+{
+	bxr_reset_bounds_unknown(r);
+	bxr_bounds_sync(r);
+}
+
+/* bxr_bounds_sane - no empty range (an impossible state). */
+bool bxr_bounds_sane(const struct bxr_reg *r)
+{
+	if (r->type != BXR_SCALAR)
+		return true;
+	if (r->umin > r->umax || r->smin > r->smax || r->u32min > r->u32max ||
+	    r->s32min > r->s32max)
+		return false;
+	if (r->var.value & r->var.mask)
+		return false;
+	return true;
+}
+
+/* bxr_zext32 - the register keeps its low 32 bits, zero-extended. */
+void bxr_zext32(struct bxr_reg *r)
+{
+	r->var = bxr_tnum_subreg(r->var);
+	r->umin = r->u32min;
+	r->umax = r->u32max;
+	r->smin = r->u32min;
+	r->smax = r->u32max;
+	bxr_bounds_sync(r);
+}
+
+/* bxr_trunc - keep the low `bytes` bytes, zero-extended (a narrow load or
+ * a truncation). */
+void bxr_trunc(struct bxr_reg *r, int bytes)
+{
+	uint64_t max;
+
+	if (bytes >= 8)
+		return;
+	max = (1ull << (bytes * 8)) - 1;
+	if (r->umax <= max) {
+		bxr_bounds_sync(r);
+		return;
+	}
+	r->var = bxr_tnum_cast(r->var, (uint8_t)bytes);
+	bxr_bounds_from_var(r);
+}
+
+/* bxr_sext - sign-extend the low `bytes` bytes (movsx, ldsx). */
+void bxr_sext(struct bxr_reg *r, int bytes)
+{
+	int64_t lo, hi;
+
+	if (bytes >= 8)
+		return;
+	lo = -(1ll << (bytes * 8 - 1));
+	hi = (1ll << (bytes * 8 - 1)) - 1;
+	if (r->smin >= lo && r->smax <= hi) {
+		bxr_bounds_sync(r);
+		return;
+	}
+	if (bxr_tnum_is_const(r->var)) {
+		uint64_t v = r->var.value, sh = 64 - bytes * 8;
+
+		bxr_mark_const(r, (uint64_t)((int64_t)(v << sh) >> sh));
+		return;
+	}
+	{
+		struct bxr_reg t;
+
+		bxr_mark_unknown(&t);
+		t.smin = lo;
+		t.smax = hi;
+		t.id = 0;
+		bxr_bounds_sync(&t);
+		t.ref_obj_id = 0;
+		*r = t;
+	}
+}

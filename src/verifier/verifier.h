@@ -1,0 +1,335 @@
+/*
+ * verifier.h - the path-sensitive verifier (modelled on the kernel's
+ * kernel/bpf/verifier.c): its environment, register and stack state, and
+ * the passes, one file per concern:
+ *
+ *   verifier.c  entry point bxr_verify() and the pass pipeline, do_check
+ *   cfg.c       subprograms, CFG checks, reachability, liveness, stack depth
+ *   tnum.c      tristate numbers (kernel/bpf/tnum.c)
+ *   range.c     scalar bounds: 64/32-bit, sync and deduce (reg_bounds_sync)
+ *   alu.c       ALU on scalars and pointers (driven by the FMT/SEM columns)
+ *   jmp.c       conditional jumps: dead branches, refinement, null checks,
+ *               packet ranges
+ *   mem.c       loads, stores and atomics against every memory region
+ *   calls.c     helper calls, bpf-to-bpf calls, callbacks, references
+ *   state.c     verifier states, copies, pruning (regsafe / stacksafe)
+ *   log.c       the kernel-style log and the error report
+ *
+ * Simplifications (all sound): every scalar is treated as precise; the
+ * verifier assumes a privileged (root) loader, as the kernel with
+ * CAP_BPF + CAP_PERFMON, except that reading uninitialised stack is an
+ * error. Register liveness (for pruning) is a static backward analysis.
+ * The context rewriting that follows verification (src/hooks, through
+ * ctx_flow.c) must agree with the walk on which accesses go through the
+ * context; programs where it would not are rejected (verifier.c).
+ */
+#ifndef BXR_VERIFIER_H
+#define BXR_VERIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfbox/bpfbox.h"
+#include "isa/isa.h"
+#include "vm/vm_internal.h"
+
+/* Load a program's verification: 0 = verified (trusted runs are safe),
+ * 1 = accepted but unproven (it calls an embedder helper that has no
+ * prototype: run it checked), < 0 = rejected (-EACCES / -EINVAL / -E2BIG,
+ * the report is in the log). */
+int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts);
+
+/* ---- tnum ------------------------------------------------------------------ */
+
+struct bxr_tnum {
+	uint64_t value;
+	uint64_t mask;
+};
+
+#define BXR_TNUM_UNKNOWN ((struct bxr_tnum){ 0, ~0ull })
+struct bxr_tnum bxr_tnum_const(uint64_t v);
+struct bxr_tnum bxr_tnum_range(uint64_t min, uint64_t max);
+struct bxr_tnum bxr_tnum_add(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_sub(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_and(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_or(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_xor(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_mul(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_lshift(struct bxr_tnum a, uint8_t shift);
+struct bxr_tnum bxr_tnum_rshift(struct bxr_tnum a, uint8_t shift);
+struct bxr_tnum bxr_tnum_arshift(struct bxr_tnum a, uint8_t min_shift, uint8_t insn_bitness);
+struct bxr_tnum bxr_tnum_intersect(struct bxr_tnum a, struct bxr_tnum b);
+struct bxr_tnum bxr_tnum_cast(struct bxr_tnum a, uint8_t size);
+struct bxr_tnum bxr_tnum_subreg(struct bxr_tnum a);
+struct bxr_tnum bxr_tnum_clear_subreg(struct bxr_tnum a);
+struct bxr_tnum bxr_tnum_with_subreg(struct bxr_tnum reg, struct bxr_tnum subreg);
+bool bxr_tnum_in(struct bxr_tnum a, struct bxr_tnum b);   /* b ⊆ a */
+bool bxr_tnum_is_aligned(struct bxr_tnum a, uint64_t size);
+static inline bool bxr_tnum_is_const(struct bxr_tnum a) { return !a.mask; }
+int bxr_tnum_str(char *buf, size_t n, struct bxr_tnum a);
+
+/* ---- register state ---------------------------------------------------------- */
+
+enum bxr_type {
+	BXR_NOT_INIT = 0,
+	BXR_SCALAR,
+	BXR_CTX,          /* the program's context */
+	BXR_MAP_PTR,      /* CONST_PTR_TO_MAP: aux = map index */
+	BXR_MAP_VALUE,    /* aux = map index */
+	BXR_MAP_KEY,      /* for_each_map_elem callback key: aux = map index */
+	BXR_STACK,        /* frameno = frame */
+	BXR_PKT,
+	BXR_PKT_META,
+	BXR_PKT_END,
+	BXR_MEM,          /* sized memory (ringbuf record): aux = size */
+	BXR_FUNC,         /* callback address: aux = subprog start insn */
+	BXR__TYPES
+};
+
+#define BXR_MAYBE_NULL 0x1u   /* ..._or_null: must be null-checked */
+#define BXR_RDONLY     0x2u   /* read-only memory (.rodata) */
+#define BXR_RINGBUF    0x4u   /* MEM: a ringbuf record */
+
+struct bxr_reg {
+	uint8_t type;              /* enum bxr_type */
+	uint8_t flags;             /* BXR_MAYBE_NULL, ... */
+	uint8_t frameno;           /* STACK: which frame */
+	uint8_t pad;
+	int32_t off;               /* pointers: fixed offset */
+	int32_t range;             /* PKT, PKT_META: bytes known beyond the base */
+	uint32_t aux;              /* map index / mem size / subprog insn */
+	uint32_t id;               /* null checks, packet ids, linked scalars */
+	uint32_t ref_obj_id;       /* acquired reference (ringbuf record) */
+	struct bxr_tnum var;       /* scalars: the value; pointers: variable offset */
+	int64_t smin, smax;
+	uint64_t umin, umax;
+	int32_t s32min, s32max;
+	uint32_t u32min, u32max;
+};
+
+/* stack slot byte states */
+enum { BXR_ST_INVALID = 0, BXR_ST_SPILL, BXR_ST_MISC, BXR_ST_ZERO };
+
+struct bxr_slot {
+	uint8_t st[8];             /* st[k]: byte fp - 8*(j+1) + k */
+	struct bxr_reg spill;      /* valid if st[0] == SPILL: the bytes marked SPILL
+				    * (all 8, or the low ones of a narrow scalar
+				    * spill) hold the low bytes of this register */
+};
+
+#define BXR_NSLOTS (BX_STACK_SIZE / 8)
+#define BXR_MAX_REFS 32
+
+struct bxr_func {
+	struct bxr_reg regs[BX_NREGS];
+	int callsite;              /* insn of the call (-1: main) */
+	int subprog;               /* index in env->subprogs */
+	uint8_t cb;                /* 0, or the helper that calls it back (181, 164) */
+	int nslots;                /* slots in use (allocated) */
+	struct bxr_slot stack[BXR_NSLOTS]; /* stack[j]: bytes [fp-8(j+1), fp-8j) */
+};
+
+struct bxr_state {
+	struct bxr_func *frame[BX_MAX_CALL_DEPTH];
+	int curframe;
+	int insn;                  /* where this state was saved / continues */
+	int from;                  /* pushed branches: the jump that made them */
+	int nrefs;
+	struct { uint32_t id; int insn; } refs[BXR_MAX_REFS];
+	struct bxr_state *parent;  /* explored state this path descends from */
+	uint32_t branches;         /* unfinished paths below (explored states) */
+	uint32_t hit, miss;
+	struct bxr_state *next;    /* explored list at one insn */
+};
+
+/* ---- environment ---------------------------------------------------------------- */
+
+struct bxr_map {
+	const struct bpfbox_map *map;  /* NULL for an inner-map template */
+	uint32_t type, key_size, value_size, max_entries, flags;
+	int inner;                     /* map-in-map: index of the inner template, or -1 */
+	char name[24];
+};
+
+struct bxr_subprog {
+	int start;
+	int end;                   /* one past the last insn */
+	int stack_depth;           /* bytes used (max over paths) */
+	bool has_tail_call;
+	bool is_cb;
+};
+
+struct bxr_aux {
+	uint8_t prune;             /* a pruning point */
+	uint8_t seen;              /* visited by the verifier */
+	uint8_t cb_call;           /* helper call with a callback */
+	uint16_t live;             /* registers live at entry (bit r) */
+	uint8_t ptr_type;          /* loads/stores: base register type seen first */
+	int16_t subprog;
+	struct bxr_state *explored; /* states saved here */
+};
+
+struct bxr_elem {              /* a branch still to explore */
+	struct bxr_state *st;
+};
+
+#define BXR_MAX_SUBPROGS 256
+#define BXR_MAX_MAPS 64
+
+struct bxr_env {
+	struct bpfbox_prog *prog;
+	const struct bpfbox_insn *insns;
+	const int16_t *ops;
+	int cnt;
+	uint32_t prog_type;
+	const struct bpfbox_prog_opts *opts;
+	const struct bx_log *log;
+	struct bxr_aux *aux;
+	struct bxr_subprog subprogs[BXR_MAX_SUBPROGS];
+	int nsub;
+	struct bxr_map maps[BXR_MAX_MAPS];
+	int nmaps;
+	struct bxr_state *cur;
+	struct bxr_elem *stack;    /* branches to explore */
+	int nstack, capstack;
+	int insn;                  /* instruction being verified */
+	int prev_insn;
+	uint32_t id_gen;
+	uint64_t insn_processed;
+	uint64_t states_total;
+	size_t state_bytes;        /* memory of the explored states */
+	bool unproven;             /* calls a helper without a prototype */
+	bool allow_uninit_stack;
+	bool tail_call_seen;
+	int max_states_per_insn;
+	/* log */
+	char *lbuf;
+	size_t lsize, llen;
+	uint32_t level;
+	/* the error */
+	bool failed;
+	int err_insn;
+	int err_regs[3];
+	char reason[512];
+	char kmsg[384];
+	char hint[256];
+};
+
+
+/* ---- the SEM column as data (enum bxr_sem, bxr_sem_of[op]) ----------------------- */
+
+#define BXR_SEM_LIST(S) \
+  S(_) S(ADD) S(SUB) S(MUL) S(DIV) S(SDIV) S(OR) S(AND) S(LSH) S(RSH) S(NEG) S(MOD) \
+  S(SMOD) S(XOR) S(MOV) S(ARSH) S(S8) S(S16) S(S32) S(SWAP) S(LE) S(BE) S(EQ) S(GT) \
+  S(GE) S(SET) S(NE) S(SGT) S(SGE) S(LT) S(SLT) S(SLE) S(HELPER) S(LOCAL) S(KFUNC) \
+  S(IMM64) S(MAP_FD) S(MAP_VALUE) S(BTF_ID) S(FUNC) S(MAP_IDX) S(MAP_IDX_VALUE)
+
+enum bxr_sem {
+#define BXR__S(n) BXR_S_##n,
+	BXR_SEM_LIST(BXR__S)
+#undef BXR__S
+};
+
+/* the SEM of every op, generated from insn_table.h (alu.c) */
+extern const uint8_t bxr_sem_of[BX_OP__COUNT];
+
+/* ---- the passes and their parts ----------------------------------------------------- */
+
+/* log.c */
+void bxr_log(struct bxr_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reject: kernel message (kmsg) and plain reason; returns -EACCES. Only the first
+ * call counts. regs: up to 2 registers to show (-1: none). */
+int bxr_reject(struct bxr_env *env, int err, int r1, int r2, const char *kmsg_fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void bxr_reason(struct bxr_env *env, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bxr_hint(struct bxr_env *env, const char *text);
+const char *bxr_type_str(const struct bxr_reg *r);
+int bxr_reg_str(struct bxr_env *env, char *buf, size_t n, const struct bxr_reg *r);
+void bxr_log_insn(struct bxr_env *env, int i);
+void bxr_log_state(struct bxr_env *env, const char *prefix);
+void bxr_report(struct bxr_env *env);
+
+/* cfg.c */
+int bxr_check_cfg(struct bxr_env *env);
+int bxr_check_reserved(struct bxr_env *env);
+int bxr_compute_liveness(struct bxr_env *env);
+int bxr_check_stack_depth(struct bxr_env *env);
+int bxr_subprog_of(const struct bxr_env *env, int insn);
+
+/* range.c */
+void bxr_mark_unknown(struct bxr_reg *r);
+void bxr_mark_const(struct bxr_reg *r, uint64_t v);
+void bxr_mark_not_init(struct bxr_reg *r);
+void bxr_reset_bounds_unknown(struct bxr_reg *r);
+void bxr_bounds_sync(struct bxr_reg *r);
+void bxr_bounds_from_var(struct bxr_reg *r);
+bool bxr_bounds_sane(const struct bxr_reg *r);
+bool bxr_is_const(const struct bxr_reg *r);
+void bxr_zext32(struct bxr_reg *r);
+void bxr_sext(struct bxr_reg *r, int bytes);
+void bxr_trunc(struct bxr_reg *r, int bytes);
+void bxr_mark_ptr(struct bxr_reg *r, int type);
+
+/* alu.c */
+int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+
+/* jmp.c */
+int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
+
+/* mem.c */
+int bxr_check_mem(struct bxr_env *env, int regno, int off, int size, bool write,
+		  int value_regno, bool sx, bool atomic);
+int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+int bxr_check_lddw(struct bxr_env *env, const struct bpfbox_insn *in);
+int bxr_check_helper_mem(struct bxr_env *env, int regno, int64_t size, bool zero_ok,
+			 bool write, bool uninit);
+void bxr_update_stack_depth(struct bxr_env *env, int frameno, int off);
+
+/* calls.c */
+int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in);
+int bxr_check_local_call(struct bxr_env *env, const struct bpfbox_insn *in, int *next);
+int bxr_check_exit(struct bxr_env *env, int *next, bool *done);
+int bxr_check_ref_leak(struct bxr_env *env);
+
+/* state.c */
+struct bxr_state *bxr_state_new(void);
+void bxr_state_free(struct bxr_state *st);
+struct bxr_state *bxr_state_copy(const struct bxr_state *src);
+struct bxr_func *bxr_func_new(int callsite, int subprog);
+int bxr_push_branch(struct bxr_env *env, int insn);
+struct bxr_state *bxr_pop_branch(struct bxr_env *env);
+void bxr_path_done(struct bxr_env *env, struct bxr_state *st);
+int bxr_is_state_visited(struct bxr_env *env, int insn, bool *prune);
+void bxr_free_all(struct bxr_env *env);
+/* the frame / registers of the current state */
+static inline struct bxr_func *bxr_curf(struct bxr_env *env)
+{
+	return env->cur->frame[env->cur->curframe];
+}
+static inline struct bxr_reg *bxr_regs(struct bxr_env *env)
+{
+	return bxr_curf(env)->regs;
+}
+/* for every register and spilled register of every frame */
+void bxr_for_each_reg(struct bxr_state *st, void (*fn)(struct bxr_reg *r, void *arg), void *arg);
+
+/* common checks */
+int bxr_check_reg_read(struct bxr_env *env, int regno);
+int bxr_check_reg_write(struct bxr_env *env, int regno);
+static inline bool bxr_is_ptr(const struct bxr_reg *r)
+{
+	return r->type != BXR_NOT_INIT && r->type != BXR_SCALAR;
+}
+static inline bool bxr_is_pkt(const struct bxr_reg *r)
+{
+	return r->type == BXR_PKT || r->type == BXR_PKT_META;
+}
+
+#define BXR_MAX_VAR_OFF (1ll << 29)
+#define BXR_MAX_PACKET_OFF 0xffff
+#define BXR_COMPLEXITY_LIMIT 1000000
+#define BXR_MAX_STATE_BYTES (256u << 20)
+
+#endif /* BXR_VERIFIER_H */

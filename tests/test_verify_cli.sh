@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# tests/test_verify_cli.sh - "bpfbox verify" and "bpfbox run --no-verify":
+# every example object and BPF test object that bpfbox can load is
+# accepted; bad programs are rejected with the report's pinned parts (the
+# instruction, the kernel's message, a hint) and exit status 1; JSON
+# output; usage errors exit 2 with their exact message. An XDP object
+# without a packet bounds check (compiled here with clang when available)
+# is refused by `bpfbox run` and runs checked with --no-verify.
+# Run from the repo root; BPFBOX is the binary, BUILD the build directory.
+set -u
+BUILD=${BUILD:-build}
+BPFBOX=${BPFBOX:-$BUILD/bpfbox}
+case $BPFBOX in /*) ;; *) BPFBOX=$PWD/$BPFBOX ;; esac
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+pass=0 fail=0 skip=0
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 1
+
+# t NAME RC STDOUT STDERR1 -- CMD...  (as in tests/test_cli.sh)
+#   STDOUT: exact ('*' anything, '~RE' extended regex); STDERR1: exact
+#   first line of stderr ('' empty, '*' anything, '~RE' regex).
+t() {
+	local name=$1 rc=$2 out=$3 err=$4; shift 5
+	local got_out got_err got_rc ok=1 why=""
+	got_out=$("$@" 2>"$T/.err" </dev/null); got_rc=$?
+	got_err=$(head -n 1 "$T/.err")
+	if (( got_rc != rc )); then ok=0; why+=" exit $got_rc (want $rc);"; fi
+	if (( got_rc >= 128 )); then ok=0; why+=" CRASHED;"; fi
+	case $out in
+	'*') ;;
+	'~'*) [[ $got_out =~ ${out:1} ]] || { ok=0; why+=" stdout [$got_out] !~ /${out:1}/;"; } ;;
+	*) [[ $got_out == "$out" ]] || { ok=0; why+=" stdout [$got_out] want [$out];"; } ;;
+	esac
+	case $err in
+	'*') ;;
+	'~'*) [[ $got_err =~ ${err:1} ]] || { ok=0; why+=" stderr [$got_err] !~ /${err:1}/;"; } ;;
+	*) [[ $got_err == "$err" ]] || { ok=0; why+=" stderr [$got_err] want [$err];"; } ;;
+	esac
+	if (( ok )); then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name:$why"; [[ -s $T/.err ]] && head -n 5 "$T/.err" | sed 's/^/    /'; fi
+}
+# has NAME PATTERN FILE: FILE has a line matching the extended regex
+has() {
+	if grep -Eq -- "$2" "$3"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: no line matching /$2/ in:"; sed 's/^/    /' "$3" | head -n 20; fi
+}
+
+if [[ ! -x $BPFBOX ]]; then
+	echo "FAIL: $BPFBOX not built"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [-v] [--json]'
+ACC='[A-Za-z_][A-Za-z0-9_.]*: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?'
+
+# ---- programs ------------------------------------------------------------------
+cat >good.s <<'EOF'
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 14
+if r4 > r3 goto +2
+r0 = *(u8 *)(r2 + 12)
+exit
+r0 = 2
+exit
+EOF
+cat >uninit.s <<'EOF'
+r0 = r2
+exit
+EOF
+cat >nobounds.s <<'EOF'
+r2 = *(u32 *)(r1 + 0)
+r0 = *(u8 *)(r2 + 0)
+exit
+EOF
+"$BPFBOX" asm good.s -o good.bin 2>/dev/null
+
+# ---- accepted --------------------------------------------------------------------
+t good-s 0 "~^good\.s: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?$" '' -- "$BPFBOX" verify --type xdp good.s
+t good-bin 0 "~^good\.bin: accepted" '' -- "$BPFBOX" verify --type xdp good.bin
+t good-json 0 '~^\{"programs": \[\{"name": "good\.s", "verdict": "accepted", "error": null, "insns_processed": ([0-9]+|null)\}\]\}$' '' -- "$BPFBOX" verify --type xdp --json good.s
+t good-v 0 "~good\.s: accepted" '' -- "$BPFBOX" verify --type xdp -v good.s
+
+# every example and BPF test object whose programs bpfbox can load
+nobj=0
+for o in "$BUILD"/examples/*.o "$BUILD"/bpf/pkt_*.o "$BUILD"/bpf/load_tail.o; do
+	[[ -e $o ]] || continue
+	nobj=$((nobj + 1))
+	t "example-$(basename "$o")" 0 "~^($ACC
+?)+$" '' -- "$BPFBOX" verify "$o"
+done
+if (( nobj == 0 )); then
+	echo "SKIP: no example objects in $BUILD/examples (make examples needs clang)"
+	skip=$((skip + 1))
+fi
+# load_globals.o: one good program, and write_ro, which writes .rodata (the kernel rejects it too)
+if [[ -e $BUILD/bpf/load_globals.o ]]; then
+	t globals-ok 0 "~^globals: accepted" '' -- "$BPFBOX" verify "$BUILD/bpf/load_globals.o" --prog globals
+	t globals-write-ro 1 "~kernel: write into map forbidden, value_size=8 off=0 size=8" '' -- "$BPFBOX" verify "$BUILD/bpf/load_globals.o" --prog write_ro
+fi
+if [[ -e $BUILD/examples/xdp_drop_tcp.o ]]; then
+	t prog-select-ok 0 "~^xdp_drop_tcp: accepted" '' -- "$BPFBOX" verify "$BUILD/examples/xdp_drop_tcp.o" --prog xdp_drop_tcp
+	t prog-json 0 '~^\{"programs": \[\{"name": "xdp_drop_tcp", "verdict": "accepted", "error": null, "insns_processed": ([0-9]+|null)\}\]\}$' '' -- "$BPFBOX" verify --json "$BUILD/examples/xdp_drop_tcp.o"
+fi
+
+# ---- rejected: the report --------------------------------------------------------
+# (needs-verifier/*: these fail while the verifier has not landed.)
+"$BPFBOX" verify --type xdp uninit.s >uninit.out 2>&1; rc=$?
+t needs-verifier/uninit-rc 1 '*' '*' -- sh -c "exit $rc"
+has needs-verifier/uninit-line1 '^uninit\.s: rejected$' uninit.out
+has needs-verifier/uninit-insn '^ *error at insn 0: ' uninit.out
+has needs-verifier/uninit-kernel '^ *kernel: R2 !read_ok$' uninit.out
+has needs-verifier/uninit-hint '^ *hint: .+' uninit.out
+has needs-verifier/uninit-regs '^ *registers: .*R2' uninit.out
+
+"$BPFBOX" verify --type xdp nobounds.s >nobounds.out 2>&1; rc=$?
+t needs-verifier/nobounds-rc 1 '*' '*' -- sh -c "exit $rc"
+has needs-verifier/nobounds-line1 '^nobounds\.s: rejected$' nobounds.out
+has needs-verifier/nobounds-insn '^ *error at insn 1: ' nobounds.out
+has needs-verifier/nobounds-kernel '^ *kernel: (invalid access to packet, off=0 size=1|R2 offset is outside of the packet)' nobounds.out
+has needs-verifier/nobounds-hint '^ *hint: .*(bounds|data_end)' nobounds.out
+
+t needs-verifier/uninit-json 1 '~^\{"programs": \[\{"name": "uninit\.s", "verdict": "rejected", "error": \{"insn": 0, "message": "[^"]+", .*"kernel": "R2 !read_ok".*\}, "insns_processed": ([0-9]+|null)\}\]\}$' '' -- "$BPFBOX" verify --type xdp --json uninit.s
+"$BPFBOX" verify --type xdp -v uninit.s >uninit-v.out 2>&1
+has needs-verifier/uninit-v-log '^0: \(bf\) r0 = r2' uninit-v.out
+
+# ---- usage errors (exit 2) and failures (exit 1) ------------------------------------
+t no-args 2 '' 'bpfbox verify: missing object or program file' -- "$BPFBOX" verify
+t no-type 2 '' 'bpfbox verify: good.s is not an ELF object: give its program type with --type TYPE' -- "$BPFBOX" verify good.s
+t bad-type 2 '' "bpfbox verify: unknown program type 'frob' (e.g. xdp, socket_filter, sched_cls, kprobe, tracepoint)" -- "$BPFBOX" verify --type frob good.s
+t bad-opt 2 '' "bpfbox verify: unknown option '--frob'" -- "$BPFBOX" verify --frob good.s
+t two-files 2 '' "bpfbox verify: unexpected argument 'x'" -- "$BPFBOX" verify good.s x
+t prog-raw 2 '' 'bpfbox verify: --prog is only for ELF objects' -- "$BPFBOX" verify --type xdp --prog p good.s
+t usage-line 2 '' '*' -- "$BPFBOX" verify
+t help 0 "~^$(printf '%s' "$USAGE" | sed 's/[][().*]/\\&/g')" '' -- "$BPFBOX" verify --help
+t missing 1 '' "bpfbox verify: cannot open 'nope.o': No such file or directory" -- "$BPFBOX" verify nope.o
+printf 'not elf' >fake.o
+t not-elf 1 '' 'bpfbox verify: fake.o: not an ELF object (no ELF magic)' -- "$BPFBOX" verify fake.o
+printf 'abc' >odd.bin
+t odd-size 1 '' 'bpfbox verify: odd.bin: size 3 is not a multiple of 8 (eBPF instructions are 8 bytes)' -- "$BPFBOX" verify --type xdp odd.bin
+if [[ -e $BUILD/examples/xdp_drop_tcp.o ]]; then
+	t type-obj 2 '' "bpfbox verify: --type is for bytecode; an object's sections give the types" -- "$BPFBOX" verify --type xdp "$BUILD/examples/xdp_drop_tcp.o"
+	t prog-unknown 1 '' "~^bpfbox verify: .*xdp_drop_tcp\.o: no program 'nope' \(programs: xdp_drop_tcp\)$" -- "$BPFBOX" verify --prog nope "$BUILD/examples/xdp_drop_tcp.o"
+fi
+
+# ---- bpfbox run verifies; --no-verify runs checked ----------------------------------
+CLANG=$(command -v clang-19 || command -v clang || true)
+if [[ -n $CLANG ]] && cat >nocheck.bpf.c <<'EOF' && "$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -c nocheck.bpf.c -o nocheck.o 2>nocheck.err
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* reads the EtherType byte without checking it is inside the packet */
+SEC("xdp")
+int no_check(struct xdp_md *ctx)
+{
+	unsigned char *data = (void *)(long)ctx->data;
+
+	return data[12] == 8 ? XDP_PASS : XDP_DROP;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+EOF
+then
+	printf '\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x08\x00\x45\x00' >pkt16
+	printf '\x00\x01\x02\x03' >pkt4
+	"$BPFBOX" verify nocheck.o >nocheck.out 2>&1; rc=$?
+	t needs-verifier/nocheck-verify-rc 1 '*' '*' -- sh -c "exit $rc"
+	has needs-verifier/nocheck-verify-line1 '^no_check: rejected$' nocheck.out
+	has needs-verifier/nocheck-kernel '^ *kernel: (invalid access to packet|R[0-9] offset is outside of the packet)' nocheck.out
+	has needs-verifier/nocheck-source '^ *source: .*nocheck\.bpf\.c:[0-9]+' nocheck.out
+	t needs-verifier/nocheck-run-refused 1 '' '*' -- "$BPFBOX" run nocheck.o --data pkt16
+	t nocheck-noverify 0 "retval = 2 (XDP_PASS)" '' -- sh -c "'$BPFBOX' run nocheck.o --no-verify --data pkt16 | head -n 1"
+	t nocheck-noverify-oob 1 '' '*' -- "$BPFBOX" run nocheck.o --no-verify --data pkt4
+else
+	echo "SKIP: no clang to compile the unchecked XDP program"
+	skip=$((skip + 1))
+fi
+printf 'r0 = 2\nexit\n' >two.s
+t run-noverify-raw 0 'r0 = 0x2' '' -- "$BPFBOX" run --no-verify two.s
+
+echo "$pass passed, $fail failed, $skip skipped"
+(( fail == 0 ))

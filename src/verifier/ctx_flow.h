@@ -1,8 +1,8 @@
 /*
  * ctx_flow.h - which memory accesses of a program go through the context
  * pointer: a forward data-flow analysis over the control-flow graph
- * (bpf-to-bpf calls included) that the context conversion uses (and that
- * the verifier will later supply from its own, path-sensitive, state).
+ * (bpf-to-bpf calls included) that the context conversion uses; the
+ * verifier's last pass checks it against what it proved path by path.
  */
 #ifndef BXF_CTX_FLOW_H
 #define BXF_CTX_FLOW_H

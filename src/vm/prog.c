@@ -1,6 +1,7 @@
 /*
- * prog.c - loading a program: copy, structural check, helper check, and
- * the pre-decoded form the interpreter runs.
+ * prog.c - loading a program: copy, structural check, verification (typed
+ * programs), helper check, context conversion, and the pre-decoded form
+ * the engines run.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -211,8 +212,9 @@ int bxv_prog_xlate(struct bpfbox_prog *prog)
 }
 
 /*
- * bpfbox_prog__load - see bpfbox.h. The program starts unverified, so
- * BPFBOX_RUN_AUTO runs it in checked mode.
+ * bpfbox_prog__load - see bpfbox.h. A typed program is verified here
+ * (unless opts->no_verify) and BPFBOX_RUN_AUTO then runs it trusted; raw
+ * and unverified programs run checked.
  */
 int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, size_t cnt,
 		      const struct bpfbox_prog_opts *opts, struct bpfbox_prog **prog_out)

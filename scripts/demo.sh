@@ -27,14 +27,17 @@ if [[ -z $CLANG ]]; then
 	exit 1
 fi
 echo "== examples/xdp_drop_tcp.bpf.c: an XDP filter dropping TCP (IPv4/IPv6, VLAN), libbpf style"
-sed -n '/^SEC("xdp")/,/^}/p' examples/xdp_drop_tcp.bpf.c | head -n 12
+sed -n '/^SEC("xdp")/,/^}/p' examples/xdp_drop_tcp.bpf.c >"$out/src.txt"
+head -n 12 "$out/src.txt"
 echo "    ..."
 obj=$out/xdp_drop_tcp.o
 show "$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
 	-c examples/xdp_drop_tcp.bpf.c -o "$obj"
 show "$BPFBOX" prog list "$obj"
 echo; echo "\$ $BPFBOX disasm -S $obj | head -n 16"
-"$BPFBOX" disasm -S "$obj" | head -n 16
+# (through a file: `| head` would end the writer with SIGPIPE under pipefail)
+"$BPFBOX" disasm -S "$obj" >"$out/disasm.txt"
+head -n 16 "$out/disasm.txt"
 
 eth='02 00 00 00 00 02 02 00 00 00 00 01'
 bin "$eth 08 00 45 00 00 28 00 01 40 00 40 06 00 00 0a 00 00 01 0a 00 00 02

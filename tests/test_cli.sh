@@ -3,43 +3,15 @@
 # and every kind of bad input with its exact message and exit status.
 # BPFBOX is the binary (default build/bpfbox). Run from the repo root.
 set -u
-BPFBOX=${BPFBOX:-build/bpfbox}
-case $BPFBOX in /*) ;; *) BPFBOX=$PWD/$BPFBOX ;; esac
-EX=$PWD/examples/asm
-pass=0 fail=0
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+EX=$ROOT/examples/asm
 
-# t NAME RC STDOUT STDERR1 -- CMD...
-#   RC: expected exit status; STDOUT: exact stdout ('*' = anything,
-#   '~RE' = matches the extended regex RE); STDERR1: exact first line of
-#   stderr ('' = stderr must be empty, '*' = anything).
-t() {
-	local name=$1 rc=$2 out=$3 err=$4; shift 5
-	local got_out got_err got_rc ok=1 why=""
-	got_out=$("$@" 2>"$T/.err" </dev/null); got_rc=$?
-	got_err=$(head -n 1 "$T/.err")
-	if (( got_rc != rc )); then ok=0; why+=" exit $got_rc (want $rc);"; fi
-	if (( got_rc >= 128 )); then ok=0; why+=" CRASHED;"; fi
-	case $out in
-	'*') ;;
-	'~'*) [[ $got_out =~ ${out:1} ]] || { ok=0; why+=" stdout [$got_out] !~ /${out:1}/;"; } ;;
-	*) [[ $got_out == "$out" ]] || { ok=0; why+=" stdout [$got_out] want [$out];"; } ;;
-	esac
-	if [[ $err != '*' && $got_err != "$err" ]]; then ok=0; why+=" stderr [$got_err] want [$err];"; fi
-	if (( ok )); then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name:$why"; fi
-}
 ok() { # NAME CMD... : the command succeeds
 	local name=$1; shift
 	if "$@" >/dev/null 2>"$T/.err"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name: $(head -n 3 "$T/.err")"; fi
 }
 
-if [[ ! -x $BPFBOX ]]; then
-	echo "FAIL: $BPFBOX not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need_bpfbox
 
 RUN_USAGE='Usage: bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] [--max-insns N] [--repeat N]'
 
@@ -167,5 +139,4 @@ for i in 1 2 3 4 5 6 7 8; do
 	t "random-$i" 0 '' '' -- test $rc -le 1 -a $rc2 -le 1 -a $rc3 -le 1
 done
 
-echo "$pass passed, $fail failed"
-(( fail == 0 ))
+summary

@@ -6,38 +6,9 @@
 # for objects (--prog missing or unknown, non-ELF .o, truncated object).
 # Run from the repo root; BPFBOX is the binary, BUILD the build directory.
 set -u
-BUILD=${BUILD:-build}
-BPFBOX=${BPFBOX:-$BUILD/bpfbox}
-case $BPFBOX in /*) ;; *) BPFBOX=$PWD/$BPFBOX ;; esac
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 EX=$BUILD/examples
-pass=0 fail=0 skip=0
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
 
-# t NAME RC STDOUT STDERR1 -- CMD...  (as in tests/test_cli.sh)
-#   STDOUT: exact ('*' anything, '~RE' extended regex); STDERR1: exact
-#   first line of stderr ('' empty, '*' anything, '~RE' regex).
-t() {
-	local name=$1 rc=$2 out=$3 err=$4; shift 5
-	local got_out got_err got_rc ok=1 why=""
-	got_out=$("$@" 2>"$T/.err" </dev/null); got_rc=$?
-	got_err=$(head -n 1 "$T/.err")
-	if (( got_rc != rc )); then ok=0; why+=" exit $got_rc (want $rc);"; fi
-	if (( got_rc >= 128 )); then ok=0; why+=" CRASHED;"; fi
-	case $out in
-	'*') ;;
-	'~'*) [[ $got_out =~ ${out:1} ]] || { ok=0; why+=" stdout [$got_out] !~ /${out:1}/;"; } ;;
-	*) [[ $got_out == "$out" ]] || { ok=0; why+=" stdout [$got_out] want [$out];"; } ;;
-	esac
-	case $err in
-	'*') ;;
-	'~'*) [[ $got_err =~ ${err:1} ]] || { ok=0; why+=" stderr [$got_err] !~ /${err:1}/;"; } ;;
-	*) [[ $got_err == "$err" ]] || { ok=0; why+=" stderr [$got_err] want [$err];"; } ;;
-	esac
-	if (( ok )); then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name:$why"; [[ -s $T/.err ]] && head -n 5 "$T/.err" | sed 's/^/    /'; fi
-}
 # check NAME GOT WANT: exact string comparison ('~RE' for a regex)
 check() {
 	local name=$1 got=$2 want=$3
@@ -64,11 +35,7 @@ runpid() {
 	echo $pid
 }
 
-if [[ ! -x $BPFBOX ]]; then
-	echo "FAIL: $BPFBOX not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need_bpfbox
 NAMES="hello syscount xdp_ipv4_trace execve_uid ringbuf_events tailcall_dispatch xdp_drop_tcp openat_latency"
 if ! command -v clang-19 >/dev/null && ! command -v clang >/dev/null; then
 	echo "SKIP: no clang: the examples are not built"
@@ -378,5 +345,4 @@ for cut in 0 4 16 52 63 64 65 100 512 1024 2048 4096 $((size / 2)) $((size - 1))
 done
 check truncations-fail-cleanly "$crashes" 0
 
-if (( skip )); then echo "$pass passed, $fail failed, $skip skipped"; else echo "$pass passed, $fail failed"; fi
-(( fail == 0 ))
+summary

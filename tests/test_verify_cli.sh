@@ -8,47 +8,14 @@
 # is refused by `bpfbox run` and runs checked with --no-verify.
 # Run from the repo root; BPFBOX is the binary, BUILD the build directory.
 set -u
-BUILD=${BUILD:-build}
-BPFBOX=${BPFBOX:-$BUILD/bpfbox}
-case $BPFBOX in /*) ;; *) BPFBOX=$PWD/$BPFBOX ;; esac
-case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
-pass=0 fail=0 skip=0
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-cd "$T" || exit 1
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# t NAME RC STDOUT STDERR1 -- CMD...  (as in tests/test_cli.sh)
-#   STDOUT: exact ('*' anything, '~RE' extended regex); STDERR1: exact
-#   first line of stderr ('' empty, '*' anything, '~RE' regex).
-t() {
-	local name=$1 rc=$2 out=$3 err=$4; shift 5
-	local got_out got_err got_rc ok=1 why=""
-	got_out=$("$@" 2>"$T/.err" </dev/null); got_rc=$?
-	got_err=$(head -n 1 "$T/.err")
-	if (( got_rc != rc )); then ok=0; why+=" exit $got_rc (want $rc);"; fi
-	if (( got_rc >= 128 )); then ok=0; why+=" CRASHED;"; fi
-	case $out in
-	'*') ;;
-	'~'*) [[ $got_out =~ ${out:1} ]] || { ok=0; why+=" stdout [$got_out] !~ /${out:1}/;"; } ;;
-	*) [[ $got_out == "$out" ]] || { ok=0; why+=" stdout [$got_out] want [$out];"; } ;;
-	esac
-	case $err in
-	'*') ;;
-	'~'*) [[ $got_err =~ ${err:1} ]] || { ok=0; why+=" stderr [$got_err] !~ /${err:1}/;"; } ;;
-	*) [[ $got_err == "$err" ]] || { ok=0; why+=" stderr [$got_err] want [$err];"; } ;;
-	esac
-	if (( ok )); then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $name:$why"; [[ -s $T/.err ]] && head -n 5 "$T/.err" | sed 's/^/    /'; fi
-}
 # has NAME PATTERN FILE: FILE has a line matching the extended regex
 has() {
 	if grep -Eq -- "$2" "$3"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL $1: no line matching /$2/ in:"; sed 's/^/    /' "$3" | head -n 20; fi
 }
 
-if [[ ! -x $BPFBOX ]]; then
-	echo "FAIL: $BPFBOX not built"
-	echo "0 passed, 1 failed"
-	exit 1
-fi
+need_bpfbox
 
 USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [-v] [--json]'
 ACC='[A-Za-z_][A-Za-z0-9_.]*: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?'
@@ -179,5 +146,4 @@ fi
 printf 'r0 = 2\nexit\n' >two.s
 t run-noverify-raw 0 'r0 = 0x2' '' -- "$BPFBOX" run --no-verify two.s
 
-echo "$pass passed, $fail failed, $skip skipped"
-(( fail == 0 ))
+summary

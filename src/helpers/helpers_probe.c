@@ -116,29 +116,14 @@ long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
 	return (long)size;
 }
 
-/* bpf_probe_read{,_user,_kernel}(dst, size, unsafe_ptr): 0, or -EFAULT
- * with dst zeroed. */
+/*
+ * bxk_probe - bpf_probe_read{,_user,_kernel}{,_str}(dst, size, unsafe_ptr)
+ * reading `space`. The plain forms return 0, the _str forms (str) the
+ * length incl. the NUL; both return -EFAULT with dst zeroed on a bad read.
+ */
 static uint64_t bxk_probe(struct bpfbox_call *call, const char *name,
-			  enum bxk_mem_space space, uint64_t r1, uint64_t r2, uint64_t r3)
-{
-	uint32_t size = (uint32_t)r2;
-
-	if (size == 0)
-		return 0;
-	if (!r1)
-		return (uint64_t)(long)-EINVAL;
-	if (bxk_arg_mem(call, name, 1, "dst", r1, size, true))
-		return (uint64_t)(long)-EFAULT;
-	if (bxk_mem_read(call, space, BXK_PTR(r1), r3, size) == 0)
-		return 0;
-	memset(BXK_PTR(r1), 0, size);
-	return (uint64_t)(long)-EFAULT;
-}
-
-/* The _str forms: the length incl. the NUL, or -EFAULT with dst zeroed. */
-static uint64_t bxk_probe_str(struct bpfbox_call *call, const char *name,
-			      enum bxk_mem_space space, uint64_t r1, uint64_t r2,
-			      uint64_t r3)
+			  enum bxk_mem_space space, bool str, uint64_t r1,
+			  uint64_t r2, uint64_t r3)
 {
 	uint32_t size = (uint32_t)r2;
 	long n;
@@ -149,7 +134,10 @@ static uint64_t bxk_probe_str(struct bpfbox_call *call, const char *name,
 		return (uint64_t)(long)-EINVAL;
 	if (bxk_arg_mem(call, name, 1, "dst", r1, size, true))
 		return (uint64_t)(long)-EFAULT;
-	n = bxk_mem_read_str(call, space, BXK_PTR(r1), r3, size);
+	if (str)
+		n = bxk_mem_read_str(call, space, BXK_PTR(r1), r3, size);
+	else
+		n = bxk_mem_read(call, space, BXK_PTR(r1), r3, size);
 	if (n < 0)
 		memset(BXK_PTR(r1), 0, size);
 	return (uint64_t)n;
@@ -160,7 +148,7 @@ uint64_t bxk_probe_read(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe(call, "probe_read", BXK_MEM_USER, r1, r2, r3);
+	return bxk_probe(call, "probe_read", BXK_MEM_USER, false, r1, r2, r3);
 }
 
 /* bxk_probe_read_user - long bpf_probe_read_user(dst, size, ptr). */
@@ -168,7 +156,7 @@ uint64_t bxk_probe_read_user(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			     uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe(call, "probe_read_user", BXK_MEM_USER, r1, r2, r3);
+	return bxk_probe(call, "probe_read_user", BXK_MEM_USER, false, r1, r2, r3);
 }
 
 /* bxk_probe_read_kernel - long bpf_probe_read_kernel(dst, size, ptr). */
@@ -176,7 +164,7 @@ uint64_t bxk_probe_read_kernel(struct bpfbox_call *call, uint64_t r1, uint64_t r
 			       uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe(call, "probe_read_kernel", BXK_MEM_KERNEL, r1, r2, r3);
+	return bxk_probe(call, "probe_read_kernel", BXK_MEM_KERNEL, false, r1, r2, r3);
 }
 
 /* bxk_probe_read_str - long bpf_probe_read_str(dst, size, ptr): user memory. */
@@ -184,7 +172,7 @@ uint64_t bxk_probe_read_str(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			    uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe_str(call, "probe_read_str", BXK_MEM_USER, r1, r2, r3);
+	return bxk_probe(call, "probe_read_str", BXK_MEM_USER, true, r1, r2, r3);
 }
 
 /* bxk_probe_read_user_str - long bpf_probe_read_user_str(dst, size, ptr). */
@@ -192,7 +180,7 @@ uint64_t bxk_probe_read_user_str(struct bpfbox_call *call, uint64_t r1, uint64_t
 				 uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe_str(call, "probe_read_user_str", BXK_MEM_USER, r1, r2, r3);
+	return bxk_probe(call, "probe_read_user_str", BXK_MEM_USER, true, r1, r2, r3);
 }
 
 /* bxk_probe_read_kernel_str - long bpf_probe_read_kernel_str(dst, size, ptr). */
@@ -200,5 +188,5 @@ uint64_t bxk_probe_read_kernel_str(struct bpfbox_call *call, uint64_t r1, uint64
 				   uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	(void)r4, (void)r5;
-	return bxk_probe_str(call, "probe_read_kernel_str", BXK_MEM_KERNEL, r1, r2, r3);
+	return bxk_probe(call, "probe_read_kernel_str", BXK_MEM_KERNEL, true, r1, r2, r3);
 }

@@ -277,15 +277,18 @@ bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 }
 
 /*
- * bxh_type_supported - program types with a context bpfbox can build.
+ * bxh_ctx_kind - the one list of program types bpfbox can build a context
+ * for (and test-run), by the kind of context.
  */
-bool bxh_type_supported(uint32_t prog_type)
+enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type)
 {
 	switch (prog_type) {
 	case BPFBOX_PROG_TYPE_XDP:
+		return BXH_CTX_XDP;
 	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
 	case BPFBOX_PROG_TYPE_SCHED_CLS:
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
+		return BXH_CTX_SKB;
 	case BPFBOX_PROG_TYPE_KPROBE:
 	case BPFBOX_PROG_TYPE_PERF_EVENT:
 	case BPFBOX_PROG_TYPE_TRACEPOINT:
@@ -294,16 +297,22 @@ bool bxh_type_supported(uint32_t prog_type)
 	case BPFBOX_PROG_TYPE_TRACING:
 	case BPFBOX_PROG_TYPE_LSM:
 	case BPFBOX_PROG_TYPE_SYSCALL:
-		return true;
+		return BXH_CTX_BYTES;
 	default:
-		return false;
+		return BXH_CTX_NONE;
 	}
+}
+
+/*
+ * bxh_type_supported - program types with a context bpfbox can build.
+ */
+bool bxh_type_supported(uint32_t prog_type)
+{
+	return bxh_ctx_kind(prog_type) != BXH_CTX_NONE;
 }
 
 /* Is this one of the skb program types (LD_ABS allowed: may_access_skb)? */
 bool bxh_type_is_skb(uint32_t prog_type)
 {
-	return prog_type == BPFBOX_PROG_TYPE_SOCKET_FILTER ||
-	       prog_type == BPFBOX_PROG_TYPE_SCHED_CLS ||
-	       prog_type == BPFBOX_PROG_TYPE_SCHED_ACT;
+	return bxh_ctx_kind(prog_type) == BXH_CTX_SKB;
 }

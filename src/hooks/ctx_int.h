@@ -37,6 +37,14 @@ struct bxh_access_res {
  * convert_ctx_access); unconverted contexts keep the instruction. */
 bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r);
 
+/* How bpfbox builds the context of (and test-runs) a program type. */
+enum bxh_ctx_kind {
+	BXH_CTX_NONE,   /* not supported */
+	BXH_CTX_XDP,    /* struct xdp_md */
+	BXH_CTX_SKB,    /* struct __sk_buff: socket_filter, sched_cls, sched_act */
+	BXH_CTX_BYTES,  /* a caller-given context (tracing types, syscall) */
+};
+enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type);
 /* Program types whose context bpfbox builds. */
 bool bxh_type_supported(uint32_t prog_type);
 /* socket_filter, sched_cls, sched_act */

@@ -285,25 +285,17 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 		bx_err(&prog->vm->log, "%s: test run: data_size_in without data_in", prog->name);
 		return -EFAULT;
 	}
-	switch (prog->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP:
+	switch (bxh_ctx_kind(prog->prog_type)) {
+	case BXH_CTX_XDP:
 		err = bxh_test_run_xdp(prog, &o);
 		break;
-	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS:
-	case BPFBOX_PROG_TYPE_SCHED_ACT:
+	case BXH_CTX_SKB:
 		err = bxh_test_run_skb(prog, &o);
 		break;
-	case BPFBOX_PROG_TYPE_KPROBE:
-	case BPFBOX_PROG_TYPE_PERF_EVENT:
-	case BPFBOX_PROG_TYPE_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
-	case BPFBOX_PROG_TYPE_TRACING:
-	case BPFBOX_PROG_TYPE_LSM:
-	case BPFBOX_PROG_TYPE_SYSCALL:
+	case BXH_CTX_BYTES:
 		err = bxh_test_run_bytes(prog, &o);
 		break;
+	case BXH_CTX_NONE:
 	default: {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 		bx_err(&prog->vm->log, "%s: test runs of program type %s (%u) are not supported",

@@ -394,6 +394,16 @@ static int bxm_check_key(const struct bpfbox_map *m, const void *key)
 	return 0;
 }
 
+/* Access and key checks of the element commands: -EPERM if the map has
+ * one of the `deny` flags (BPF_F_RDONLY / BPF_F_WRONLY), then the key
+ * pointer rules (bxm_check_key()). */
+static int bxm_check_access(const struct bpfbox_map *m, const void *key, uint32_t deny)
+{
+	if (m->map_flags & deny)
+		return -EPERM;
+	return bxm_check_key(m, key);
+}
+
 /* Common flag check of lookup-type commands (only BPF_F_LOCK is known, and
  * there are no spin locks). */
 static int bxm_check_lock_flags(const struct bpfbox_map *m, uint64_t flags)
@@ -416,9 +426,7 @@ int bpfbox_map__lookup_elem(struct bpfbox_map *m, const void *key, void *value,
 		return -EBADF;
 	if ((err = bxm_check_lock_flags(m, flags)))
 		return err;
-	if (m->map_flags & BPFBOX_F_WRONLY)
-		return -EPERM;
-	if ((err = bxm_check_key(m, key)))
+	if ((err = bxm_check_access(m, key, BPFBOX_F_WRONLY)))
 		return err;
 	if (m->type == BPFBOX_MAP_TYPE_RINGBUF || m->type == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY)
 		return -BPFBOX_ENOTSUPP;
@@ -441,9 +449,7 @@ int bpfbox_map__update_elem(struct bpfbox_map *m, const void *key,
 		bx_err(&m->log, "map %s: BPF_F_LOCK needs a bpf_spin_lock in the value (unsupported)", m->name);
 		return -EINVAL;
 	}
-	if (m->map_flags & BPFBOX_F_RDONLY)
-		return -EPERM;
-	if ((err = bxm_check_key(m, key)))
+	if ((err = bxm_check_access(m, key, BPFBOX_F_RDONLY)))
 		return err;
 	if (m->type == BPFBOX_MAP_TYPE_RINGBUF)
 		return -BPFBOX_ENOTSUPP;
@@ -474,9 +480,7 @@ int bpfbox_map__delete_elem(struct bpfbox_map *m, const void *key)
 
 	if (!m)
 		return -EBADF;
-	if (m->map_flags & BPFBOX_F_RDONLY)
-		return -EPERM;
-	if ((err = bxm_check_key(m, key)))
+	if ((err = bxm_check_access(m, key, BPFBOX_F_RDONLY)))
 		return err;
 	if (m->type == BPFBOX_MAP_TYPE_RINGBUF)
 		return -BPFBOX_ENOTSUPP;
@@ -519,9 +523,7 @@ int bpfbox_map__lookup_and_delete_elem(struct bpfbox_map *m, const void *key,
 		return -EINVAL;
 	if ((err = bxm_check_lock_flags(m, flags)))
 		return err;
-	if (m->map_flags & (BPFBOX_F_RDONLY | BPFBOX_F_WRONLY))
-		return -EPERM;
-	if ((err = bxm_check_key(m, key)))
+	if ((err = bxm_check_access(m, key, BPFBOX_F_RDONLY | BPFBOX_F_WRONLY)))
 		return err;
 	if (!qs && (!m->ops->lookup_and_delete || m->ptr_values))
 		return -BPFBOX_ENOTSUPP;

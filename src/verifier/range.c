@@ -113,8 +113,9 @@ static void deduce32(struct bxr_reg *r)
 	}
 }
 
-/* deduce64 - 64-bit bounds from signed <-> unsigned and from the 32-bit ones. */
-static void deduce64(struct bxr_reg *r)
+/* cross64 - a signed or unsigned 64-bit range that does not cross the
+ * sign boundary bounds the other one too. */
+static void cross64(struct bxr_reg *r)
 {
 	if ((int64_t)r->umin <= (int64_t)r->umax) {
 		r->smin = MAX(r->smin, (int64_t)r->umin);
@@ -124,6 +125,12 @@ static void deduce64(struct bxr_reg *r)
 		r->umin = MAX(r->umin, (uint64_t)r->smin);
 		r->umax = MIN(r->umax, (uint64_t)r->smax);
 	}
+}
+
+/* deduce64 - 64-bit bounds from signed <-> unsigned and from the 32-bit ones. */
+static void deduce64(struct bxr_reg *r)
+{
+	cross64(r);
 	/* the high halves of umin and umax equal: combine with the u32 range */
 	if ((r->umin >> 32) == (r->umax >> 32)) {
 		uint64_t hi = r->umin & ~0xffffffffull;
@@ -141,14 +148,7 @@ static void deduce64(struct bxr_reg *r)
 			r->smax = MIN(r->smax, up);
 		}
 	}
-	if ((int64_t)r->umin <= (int64_t)r->umax) {
-		r->smin = MAX(r->smin, (int64_t)r->umin);
-		r->smax = MIN(r->smax, (int64_t)r->umax);
-	}
-	if ((uint64_t)r->smin <= (uint64_t)r->smax) {
-		r->umin = MAX(r->umin, (uint64_t)r->smin);
-		r->umax = MIN(r->umax, (uint64_t)r->smax);
-	}
+	cross64(r);
 }
 
 /* bound_offset - the tnum from the bounds. */

@@ -638,8 +638,20 @@ static void test_bytes_contexts(void)
 		CHECK_EQ_INT(co[1], 9);
 	}
 	bpfbox_prog__free(p);
-	/* unsupported types are refused at load */
-	REFUSE(BPF_PROG_TYPE_CGROUP_SOCK, "is not supported", MOVK(0, 0), EXIT());
+	/* types bpfbox cannot run: verified and loaded (as the kernel loads
+	 * them), but every run is refused; unverified, the load is refused */
+	REFUSE_NV(BPF_PROG_TYPE_CGROUP_SOCK, "is not supported", MOVK(0, 0), EXIT());
+	p = LOAD(BPF_PROG_TYPE_CGROUP_SOCK, MOVK(0, 1), EXIT());
+	CHECK(p != NULL);
+	if (p) {
+		BPFBOX_OPTS(bpfbox_test_run_opts, o);
+		BPFBOX_OPTS(bpfbox_run_opts, ro);
+		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), -EOPNOTSUPP);
+		CHECK(strstr(last_log, "not supported") != NULL);
+		CHECK_EQ_INT(bpfbox_prog__run(p, &ro), -EOPNOTSUPP);
+		CHECK(strstr(last_log, "can be loaded but not run") != NULL);
+	}
+	bpfbox_prog__free(p);
 }
 
 /* ---- adjust helpers ------------------------------------------------------------------------------ */

@@ -7,7 +7,9 @@
 #ifndef BXH_CTX_H
 #define BXH_CTX_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct bpfbox_prog;
 
@@ -32,5 +34,9 @@ int bxh_register_packet_helpers(struct bpfbox_vm *vm);
  * hook built its context): 0 if the caller's ctx of ctx_size bytes is
  * what the program may read, -EINVAL (logged) otherwise. */
 int bxh_check_direct_run(const struct bpfbox_prog *prog, size_t ctx_size);
+
+/* Can bpfbox build the context of (and so run) programs of this type?
+ * Other types may still be verified and loaded, but not run. */
+bool bxh_type_supported(uint32_t prog_type);
 
 #endif /* BXH_CTX_H */

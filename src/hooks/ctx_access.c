@@ -121,6 +121,31 @@ static bool tc_valid(int off, int size, bool write, bool ldsx)
 	return skb_base_valid(off, size, write, ldsx);
 }
 
+/* sk_skb_is_valid_access (sk: refused, bpfbox has no socket pointers) */
+static bool sk_skb_valid(int off, int size, bool write, bool ldsx)
+{
+	if (IN(BXH_SKB_TC_CLASSID, BXH_SKB_TC_CLASSID + 4) || IN(BXH_SKB_DATA_META, BXH_SKB_DATA_META + 4) ||
+	    IN(BXH_SKB_TSTAMP, BXH_SKB_TSTAMP + 8) || IN(BXH_SKB_WIRE_LEN, BXH_SKB_WIRE_LEN + 4) ||
+	    IN(BXH_SKB_HWTSTAMP, BXH_SKB_HWTSTAMP + 8) || IN(BXH_SKB_MARK, BXH_SKB_MARK + 4) ||
+	    IN(BXH_SKB_SK, BXH_SKB_SK + 8))
+		return false;
+	if (write && !(IN(BXH_SKB_TC_INDEX, BXH_SKB_TC_INDEX + 4) || IN(BXH_SKB_PRIORITY, BXH_SKB_PRIORITY + 4)))
+		return false;
+	return skb_base_valid(off, size, write, ldsx);
+}
+
+/* cg_skb_is_valid_access (privileged; sk: refused as above) */
+static bool cg_skb_valid(int off, int size, bool write, bool ldsx)
+{
+	if (IN(BXH_SKB_TC_CLASSID, BXH_SKB_TC_CLASSID + 4) || IN(BXH_SKB_DATA_META, BXH_SKB_DATA_META + 4) ||
+	    IN(BXH_SKB_WIRE_LEN, BXH_SKB_WIRE_LEN + 4) || IN(BXH_SKB_SK, BXH_SKB_SK + 8))
+		return false;
+	if (write && !(IN(BXH_SKB_MARK, BXH_SKB_MARK + 4) || IN(BXH_SKB_PRIORITY, BXH_SKB_PRIORITY + 4) ||
+		       IN(BXH_SKB_CB, BXH_SKB_CB_END) || IN(BXH_SKB_TSTAMP, BXH_SKB_TSTAMP + 8)))
+		return false;
+	return skb_base_valid(off, size, write, ldsx);
+}
+
 #undef IN
 
 /* The size of the kernel field behind a 32-bit __sk_buff field (the
@@ -258,6 +283,10 @@ bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 	case BPFBOX_PROG_TYPE_SCHED_CLS:
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
 		return skb_access(q, r);
+	case BPFBOX_PROG_TYPE_SK_SKB:	/* verified only: never converted nor run */
+		return sk_skb_valid(q->off, q->size, q->write, q->ldsx);
+	case BPFBOX_PROG_TYPE_CGROUP_SKB:
+		return cg_skb_valid(q->off, q->size, q->write, q->ldsx);
 	case BPFBOX_PROG_TYPE_KPROBE:
 		return kprobe_valid(q);
 	case BPFBOX_PROG_TYPE_PERF_EVENT:

@@ -239,6 +239,11 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog)
 		return 0;
 	if (!bxh_type_supported(prog->prog_type)) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
+
+		/* verifiable, not runnable: the load succeeds as the kernel's,
+		 * bxv_prog_run() refuses to run it */
+		if (prog->verified)
+			return 0;
 		bx_err(log, "%s: program type %s (%u) is not supported", prog->name,
 		       n ? n : "unknown", prog->prog_type);
 		return -EOPNOTSUPP;

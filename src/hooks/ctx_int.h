@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "bpfbox/bpfbox.h"
+#include "hooks/ctx.h"
 
 struct bpfbox_vm;
 struct bpfbox_call;
@@ -45,8 +46,7 @@ enum bxh_ctx_kind {
 	BXH_CTX_BYTES,  /* a caller-given context (tracing types, syscall) */
 };
 enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type);
-/* Program types whose context bpfbox builds. */
-bool bxh_type_supported(uint32_t prog_type);
+/* bxh_type_supported(): see ctx.h */
 /* socket_filter, sched_cls, sched_act */
 bool bxh_type_is_skb(uint32_t prog_type);
 

@@ -342,6 +342,8 @@ static int ctx_load_type(const struct bxr_env *env, int off)
 	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
 	case BPFBOX_PROG_TYPE_SCHED_CLS:
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
+	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused by ctx_access.c) */
+	case BPFBOX_PROG_TYPE_CGROUP_SKB:
 		return off == BXH_SKB_DATA ? BXR_PKT : off == BXH_SKB_DATA_END ? BXR_PKT_END :
 		       off == BXH_SKB_DATA_META ? BXR_PKT_META : BXR_SCALAR;
 	default:

@@ -184,6 +184,13 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 		       o.ctx_size);
 		return -EINVAL;
 	}
+	if (prog->prog_type && !bxh_type_supported(prog->prog_type)) {
+		const char *n = bpfbox_prog_type_name(prog->prog_type);
+
+		bx_err(&prog->vm->log, "%s: programs of type %s (%u) can be loaded but not run",
+		       prog->name, n ? n : "unknown", prog->prog_type);
+		return -EOPNOTSUPP;
+	}
 	memset(&call, 0, offsetof(struct bpfbox_call, regions));
 	err = run_cpu(prog, opts, o.cpu, &call.cpu);
 	if (err)

@@ -17,9 +17,12 @@
  * check_calls - the load-time rules bx_isa_check() does not know about:
  * helper calls name a helper registered in this vm, kfunc calls are not
  * supported, and atomics that write their src register do not name r10.
+ * In a verified program (verified: the verifier proved it) a kfunc call
+ * is dead code, as the verifier rejects every reachable one (the kernel
+ * too); it stays, and would stop the run with an error if ever reached.
  */
 static int check_calls(const struct bpfbox_vm *vm, const struct bpfbox_insn *insns,
-		       const int16_t *ops, size_t cnt)
+		       const int16_t *ops, size_t cnt, bool verified)
 {
 	for (size_t i = 0; i < cnt; i++) {
 		int op = ops[i];
@@ -30,7 +33,7 @@ static int check_calls(const struct bpfbox_vm *vm, const struct bpfbox_insn *ins
 			bx_err(&vm->log, "insn %zu: call to unknown helper %d", i, insns[i].imm);
 			return -EINVAL;
 		}
-		if (op == BX_OP_CALL_KFUNC) {
+		if (op == BX_OP_CALL_KFUNC && !verified) {
 			bx_err(&vm->log, "insn %zu: kfunc calls are not supported (btf id %d)",
 			       i, insns[i].imm);
 			return -EINVAL;
@@ -268,7 +271,7 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 			goto fail;
 		prog->verified = err == 0;
 	}
-	err = check_calls(vm, prog->insns, prog->ops, cnt);
+	err = check_calls(vm, prog->insns, prog->ops, cnt, prog->verified);
 	if (err)
 		goto fail;
 	/* hooks: rewrite context accesses for the program type (src/hooks/) */

@@ -11,6 +11,7 @@
 #include "vm_internal.h"
 #include "maps/map_internal.h"
 #include "helpers/helpers.h"
+#include "hooks/ctx.h"
 
 /*
  * bpfbox_version - the library's version string.
@@ -275,6 +276,11 @@ int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target)
 		bx_err(&call->vm->log, "%s: tail call to '%s', a program of another vm",
 		       call->prog->name, target->name);
 		return -EINVAL;
+	}
+	if (target->prog_type && !bxh_type_supported(target->prog_type)) {
+		bx_err(&call->vm->log, "%s: tail call to '%s' refused: its program type cannot run",
+		       call->prog->name, target->name);
+		return -EOPNOTSUPP;
 	}
 	/* A run trusted because the verifier proved its program safe may only
 	 * continue in code proved safe for the same context (the kernel's

@@ -235,6 +235,61 @@ static bool skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 /* ---- unconverted contexts --------------------------------------------------------- */
 
 /* kprobe_prog_is_valid_access */
+/* struct bpf_sock_addr (uapi) offsets */
+#define SA_USER_IP4      4
+#define SA_USER_IP6      8    /* u32[4] */
+#define SA_USER_PORT     24
+#define SA_MSG_SRC_IP4   40
+#define SA_MSG_SRC_IP6   44   /* u32[4] */
+#define SA_SK            64   /* pointer, 8 bytes */
+#define SA_SIZE          72
+
+/* wide_ok - the kernel's bpf_ctx_wide_access_ok() for the u32[4] at base */
+static bool wide_ok(int off, int size, int base)
+{
+	return size == 8 && off >= base && off + 8 <= base + 16 && off % 8 == 0;
+}
+
+/* sock_addr_valid - the kernel's sock_addr_is_valid_access(): the address
+ * fields of the attach type's family only, u32 (or narrow reads) and 8-byte
+ * accesses to the 8-byte aligned halves of user_ip6 / msg_src_ip6. The sk
+ * field (PTR_TO_SOCKET in the kernel) is refused: bpfbox has no sockets.
+ * Verified only: never converted nor run. */
+static bool sock_addr_valid(const struct bxh_access_req *q)
+{
+	int off = q->off, size = q->size;
+	uint32_t eat = q->expected_attach_type;
+	bool v4 = eat == BPFBOX_CGROUP_INET4_BIND || eat == BPFBOX_CGROUP_INET4_CONNECT ||
+		  eat == BPFBOX_CGROUP_INET4_GETPEERNAME || eat == BPFBOX_CGROUP_INET4_GETSOCKNAME ||
+		  eat == BPFBOX_CGROUP_UDP4_SENDMSG || eat == BPFBOX_CGROUP_UDP4_RECVMSG;
+	bool v6 = eat == BPFBOX_CGROUP_INET6_BIND || eat == BPFBOX_CGROUP_INET6_CONNECT ||
+		  eat == BPFBOX_CGROUP_INET6_GETPEERNAME || eat == BPFBOX_CGROUP_INET6_GETSOCKNAME ||
+		  eat == BPFBOX_CGROUP_UDP6_SENDMSG || eat == BPFBOX_CGROUP_UDP6_RECVMSG;
+	bool addr;
+
+	if (q->ldsx || size <= 0 || off < 0 || off >= SA_SIZE || off % size != 0)
+		return false;
+	if (off >= SA_USER_IP4 && off < SA_USER_IP4 + 4 && !v4)
+		return false;
+	if (off >= SA_USER_IP6 && off < SA_USER_IP6 + 16 && !v6)
+		return false;
+	if (off >= SA_MSG_SRC_IP4 && off < SA_MSG_SRC_IP4 + 4 && eat != BPFBOX_CGROUP_UDP4_SENDMSG)
+		return false;
+	if (off >= SA_MSG_SRC_IP6 && off < SA_MSG_SRC_IP6 + 16 && eat != BPFBOX_CGROUP_UDP6_SENDMSG)
+		return false;
+	if (off >= SA_SK && off < SA_SK + 8)
+		return false;
+	addr = (off >= SA_USER_IP4 && off < SA_USER_PORT + 4) ||
+	       (off >= SA_MSG_SRC_IP4 && off < SA_MSG_SRC_IP6 + 16);
+	if (!addr)	/* user_family, family, type, protocol, padding */
+		return !q->write && size == 4;
+	if (wide_ok(off, size, SA_USER_IP6) || wide_ok(off, size, SA_MSG_SRC_IP6))
+		return true;
+	if (q->write)
+		return size == 4;
+	return size == 1 || size == 2 || size == 4;
+}
+
 static bool kprobe_valid(const struct bxh_access_req *q)
 {
 	return q->off >= 0 && q->off < BXH_PT_REGS_SIZE && !q->write &&
@@ -287,6 +342,8 @@ bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 		return sk_skb_valid(q->off, q->size, q->write, q->ldsx);
 	case BPFBOX_PROG_TYPE_CGROUP_SKB:
 		return cg_skb_valid(q->off, q->size, q->write, q->ldsx);
+	case BPFBOX_PROG_TYPE_CGROUP_SOCK_ADDR:	/* verified only */
+		return sock_addr_valid(q);
 	case BPFBOX_PROG_TYPE_KPROBE:
 		return kprobe_valid(q);
 	case BPFBOX_PROG_TYPE_PERF_EVENT:

@@ -290,6 +290,48 @@ static uint64_t h_skb_load_bytes(struct bpfbox_call *call, uint64_t r1, uint64_t
 	return 0;
 }
 
+/* bpf_get_cgroup_classid(skb): the net_cls class id of the skb's socket.
+ * There are no cgroups in userspace: no socket is in a net_cls cgroup, and
+ * the kernel returns 0 then too. */
+static uint64_t h_get_cgroup_classid(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+				     uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct bxh_pkt *p;
+
+	(void)r1; (void)r2; (void)r3; (void)r4; (void)r5;
+	(void)skb_ctx(call, "bpf_get_cgroup_classid", &p);
+	return 0;
+}
+
+/* bpf_skb_vlan_push(skb, __be16 vlan_proto, u16 vlan_tci): as the kernel, a
+ * vlan_proto other than 802.1Q / 802.1ad counts as 802.1Q, and the tag
+ * becomes the skb's hardware-accelerated tag (__sk_buff vlan_present,
+ * vlan_tci, vlan_proto); the packet bytes do not change. When a tag is
+ * already present the kernel first moves it into the packet bytes: bpfbox
+ * does not grow packets and returns -EOPNOTSUPP then. */
+static uint64_t h_skb_vlan_push(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+				uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	static const uint8_t q[2] = { 0x81, 0x00 }, ad[2] = { 0x88, 0xa8 };
+	struct bxh_pkt *p;
+	struct bxh_skb *s = skb_ctx(call, "bpf_skb_vlan_push", &p);
+	uint16_t proto = (uint16_t)r2, be_q, be_ad;
+
+	(void)r1; (void)r4; (void)r5;
+	if (!s)
+		return 0;
+	memcpy(&be_q, q, 2);	/* htons(ETH_P_8021Q), htons(ETH_P_8021AD) */
+	memcpy(&be_ad, ad, 2);
+	if (proto != be_q && proto != be_ad)
+		proto = be_q;
+	if (bxh_md32(s->md, BXH_SKB_VLAN_PRESENT))
+		return (uint64_t)-EOPNOTSUPP;
+	bxh_md32_set(s->md, BXH_SKB_VLAN_PRESENT, 1);
+	bxh_md32_set(s->md, BXH_SKB_VLAN_TCI, (uint16_t)r3);
+	bxh_md32_set(s->md, BXH_SKB_VLAN_PROTO, proto);
+	return 0;
+}
+
 /* bpf_redirect(ifindex, flags): XDP (bpf_xdp_redirect) and tc */
 static uint64_t h_redirect(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			   uint64_t r3, uint64_t r4, uint64_t r5)
@@ -382,6 +424,8 @@ static const struct {
 	uint32_t types;         /* bit t: program type t may call it */
 } pkt_helpers[] = {
 	{ 23,  "bpf_redirect",             h_redirect,        T(XDP) | T(SCHED_CLS) | T(SCHED_ACT) },
+	{ 17,  "bpf_get_cgroup_classid",   h_get_cgroup_classid, T(SCHED_CLS) | T(SCHED_ACT) },
+	{ 18,  "bpf_skb_vlan_push",        h_skb_vlan_push,   T(SCHED_CLS) | T(SCHED_ACT) },
 	{ 26,  "bpf_skb_load_bytes",       h_skb_load_bytes,  SKB_TYPES },
 	{ 44,  "bpf_xdp_adjust_head",      h_xdp_adjust_head, T(XDP) },
 	{ 51,  "bpf_redirect_map",         h_redirect_map,    T(XDP) },

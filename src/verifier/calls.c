@@ -33,6 +33,10 @@
 
 /* Prototypes of the packet helpers of src/hooks/helpers_pkt.c. */
 static const struct bxk_proto pkt_protos[] = {
+	{ .id = 17, .name = "get_cgroup_classid", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX } },
+	{ .id = 18, .name = "skb_vlan_push", .ret = BXK_RET_INTEGER,
+	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
 	{ .id = 23, .name = "redirect", .ret = BXK_RET_INTEGER,
 	  .arg = { BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
 	{ .id = 26, .name = "skb_load_bytes", .ret = BXK_RET_INTEGER,
@@ -50,7 +54,7 @@ static const struct bxk_proto pkt_protos[] = {
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
 {
-	return id == 44 || id == 54 || id == 65;
+	return id == 18 || id == 44 || id == 54 || id == 65;
 }
 
 /* find_proto - the prototype the verifier checks a call of helper id against:

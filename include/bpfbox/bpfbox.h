@@ -153,6 +153,41 @@ BPFBOX_API int bpfbox_vm__register_helper(struct bpfbox_vm *vm, uint32_t id,
 BPFBOX_API const char *bpfbox_vm__helper_name(const struct bpfbox_vm *vm,
 					      uint32_t id);
 
+/* A helper's prototype, so the verifier checks calls to it (as the
+ * kernel's bpf_func_proto) and a verified program calling it runs trusted.
+ * Without one, a call to an embedder helper is accepted unproven and the
+ * program runs checked. */
+enum bpfbox_arg_kind {
+	BPFBOX_ARG_NONE = 0,            /* unused (the helper must ignore it) */
+	BPFBOX_ARG_ANYTHING,            /* any initialised value */
+	BPFBOX_ARG_PTR_TO_MEM,          /* initialised memory the helper reads; size in the next arg */
+	BPFBOX_ARG_PTR_TO_UNINIT_MEM,   /* memory the helper writes (all of it); size in the next arg */
+	BPFBOX_ARG_CONST_SIZE,          /* size > 0 of the previous memory arg */
+	BPFBOX_ARG_CONST_SIZE_OR_ZERO,  /* size >= 0 of the previous memory arg */
+	BPFBOX_ARG_PTR_TO_CTX,          /* the program's unmodified context pointer */
+	BPFBOX_ARG_CONST_MAP_PTR,       /* a map (lddw r, map[...]) */
+};
+
+enum bpfbox_ret_kind {
+	BPFBOX_RET_INTEGER = 0,         /* a scalar in r0 */
+	BPFBOX_RET_VOID,                /* r0 unreadable after the call */
+};
+
+struct bpfbox_helper_proto {
+	size_t sz;
+	enum bpfbox_ret_kind ret;
+	enum bpfbox_arg_kind args[5];   /* r1..r5 */
+};
+
+/* Give helper `id` a prototype (copied; also for kernel-helper ids, whose
+ * built-in prototype it replaces; NULL removes it). Memory args must be
+ * followed by a size arg and size args preceded by a memory arg.
+ * Re-registering the helper drops the prototype. Applies to programs
+ * loaded afterwards. -ENOENT if no helper has that id, -EINVAL if the
+ * prototype is malformed. */
+BPFBOX_API int bpfbox_vm__set_helper_proto(struct bpfbox_vm *vm, uint32_t id,
+					   const struct bpfbox_helper_proto *proto);
+
 /* Inside a helper: what it was registered with, the program's context
  * pointer, and a way to stop the program once the helper returns
  * (bpfbox_prog__run() then returns `err`, a negative errno). */

@@ -58,8 +58,11 @@ static bool changes_pkt_data(uint32_t id)
 }
 
 /* find_proto - the prototype the verifier checks a call of helper id against:
- * NULL with *unproven set when the vm has a helper of its own there. */
-static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool *registered)
+ * the one the embedder gave (bpfbox_vm__set_helper_proto(), built in *buf),
+ * else the built-in one; NULL when the vm has a helper of its own there
+ * without a prototype (*registered tells that from "no helper"). */
+static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool *registered,
+					  struct bxk_proto *buf)
 {
 	const struct bpfbox_vm *vm = env->prog->vm;
 	const struct bxv_helper *h = bxv_vm_helper(vm, id);
@@ -68,6 +71,12 @@ static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool
 	*registered = h != NULL;
 	if (!h)
 		return NULL;
+	if (h->has_proto) {
+		*buf = (struct bxk_proto){ .id = id, .name = h->name, .fn = h->fn,
+					   .ret = h->proto_ret, .groups = ~0u };
+		memcpy(buf->arg, h->proto_arg, sizeof(buf->arg));
+		return buf;
+	}
 	if (bxh_helper_allowed(id, env->prog_type) >= 0) {
 		if (!bxh_helper_is_ours(vm, id))
 			return NULL;
@@ -337,7 +346,7 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
  * (helper_table.h lists them as ARG_ANYTHING). */
 static uint32_t arg_kind(const struct bxk_proto *p, int i)
 {
-	if (p->id == 6 && i >= 2)
+	if (p->id == 6 && i >= 2 && p == bxk_proto(6))
 		return BXK_ARG_DONTCARE;
 	return p->arg[i];
 }
@@ -401,6 +410,7 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 {
 	uint32_t id = (uint32_t)in->imm;
 	bool registered;
+	struct bxk_proto buf;
 	const struct bxk_proto *p;
 	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
 	struct bxr_reg *regs = bxr_regs(env);
@@ -410,7 +420,7 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 		bxr_reason(env, "bpfbox has no kernel functions (kfuncs)");
 		return bxr_reject(env, -EACCES, -1, -1, "calling kernel function is not allowed");
 	}
-	p = find_proto(env, id, &registered);
+	p = find_proto(env, id, &registered, &buf);
 	if (!p) {
 		if (registered) {
 			/* an embedder helper without a prototype: accepted, run checked */
@@ -503,7 +513,8 @@ static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, in
 	uint32_t id = (uint32_t)in->imm;
 	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
 	bool registered;
-	const struct bxk_proto *p = find_proto(env, id, &registered);
+	struct bxk_proto buf;
+	const struct bxk_proto *p = find_proto(env, id, &registered, &buf);
 	int err;
 
 	if (!p || !(p->groups & bxk_prog_type_groups(env->prog_type)))

@@ -28,6 +28,9 @@ struct bxv_helper {
 	bpfbox_helper_fn fn;    /* NULL: no helper with this id */
 	void *ctx;
 	char *name;             /* owned copy */
+	bool has_proto;         /* bpfbox_vm__set_helper_proto() gave one */
+	uint32_t proto_ret;     /* enum bxk_ret (src/helpers/helpers.h) */
+	uint32_t proto_arg[5];  /* enum bxk_arg */
 };
 
 #define BXV_MAX_CPUS 4096u          /* as the maps' limit */

@@ -256,6 +256,41 @@ static void use_def(const struct bxr_env *env, int i, uint16_t *use, uint16_t *d
 }
 
 /*
+ * prec_in - registers at insn i whose exact scalar value may decide
+ * acceptance (a static stand-in for the kernel's precision marks), given
+ * those after it (out). A scalar value matters when it may reach a branch,
+ * an address, a store, a call, a callee's return or pointer arithmetic;
+ * values that only feed other scalars' arithmetic (32-bit ops and 64-bit
+ * ops other than add/sub reject pointers whatever the scalar holds) or the
+ * program's return value (no range check at the main exit) do not.
+ */
+static uint16_t prec_in(const struct bxr_env *env, int i, uint16_t use, uint16_t def,
+			uint16_t out)
+{
+	const struct bpfbox_insn *in = &env->insns[i];
+	int op = env->ops[i], fmt = bx_ops[op].fmt, sem = bxr_sem_of[op];
+	uint16_t d = (uint16_t)(1u << in->dst_reg);
+
+	use &= (uint16_t)~(1u << BX_REG_FP);
+	switch (fmt) {
+	case BX_F_ALU:
+		if (BX_CLASS(in->code) == BX_ALU64 && (sem == BXR_S_ADD || sem == BXR_S_SUB) &&
+		    BX_OP(in->code) != BX_MOV)
+			break;	/* may be pointer arithmetic: the offset's range matters */
+		/* fallthrough */
+	case BX_F_NEG: case BX_F_END: case BX_F_MOVSX:
+		return (uint16_t)((out & ~def) | ((out & d) ? use : 0));
+	case BX_F_EXIT:
+		if (env->aux[i].subprog == 0)
+			return 0;
+		break;
+	default:
+		break;
+	}
+	return (uint16_t)(use | (out & ~def));
+}
+
+/*
  * bxr_compute_liveness - live-in register sets of every instruction (a
  * backward fixpoint within each function). Returns 0 or -ENOMEM.
  */
@@ -281,6 +316,17 @@ int bxr_compute_liveness(struct bxr_env *env)
 			in = (uint16_t)(use | (out & ~def));
 			if (in != env->aux[i].live) {
 				env->aux[i].live = in;
+				changed = true;
+			}
+			out = 0;
+			for (int k = 0; k < n; k++)
+				if (nx[k] >= 0 && nx[k] < env->cnt)
+					out |= env->aux[nx[k]].prec;
+			if (env->aux[i].cb_call)
+				out |= env->aux[i].prec;
+			in = prec_in(env, i, use, def, out);
+			if (in != env->aux[i].prec) {
+				env->aux[i].prec = in;
 				changed = true;
 			}
 		}

@@ -278,9 +278,11 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 	return true;
 }
 
-/* states_equal - old covers cur at insn (liveness filters the registers). */
+/* states_equal - old covers cur at insn (liveness filters the registers;
+ * with loose, scalars whose value never matters later (aux.prec) in the
+ * current frame are equal whatever they hold: only for finished states). */
 static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
-			 const struct bxr_state *c, int insn, bool exact)
+			 const struct bxr_state *c, int insn, bool exact, bool loose)
 {
 	struct idmap m = { .n = 0 };
 
@@ -291,12 +293,14 @@ static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 			return false;
 	for (int f = o->curframe; f >= 0; f--) {
 		const struct bxr_func *of = o->frame[f], *cf = c->frame[f];
-		uint16_t live;
+		uint16_t live, prec = 0xffff;
 
 		if (of->callsite != cf->callsite || of->cb != cf->cb)
 			return false;
 		if (f == o->curframe) {
 			live = env->aux[insn].live;
+			if (loose)
+				prec = env->aux[insn].prec;
 		} else {
 			const struct bxr_func *callee = o->frame[f + 1];
 
@@ -305,6 +309,9 @@ static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 		}
 		for (int r = 0; r < BX_NREGS; r++) {
 			if (!exact && !(live >> r & 1))
+				continue;
+			if (!exact && !(prec >> r & 1) && of->regs[r].type == BXR_SCALAR &&
+			    cf->regs[r].type == BXR_SCALAR)
 				continue;
 			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
 				return false;
@@ -332,18 +339,18 @@ int bxr_is_state_visited(struct bxr_env *env, int insn, bool *prune)
 		cnt++;
 		if (sl->branches) {
 			/* a loop in progress (or a callback loop) */
-			if (a->cb_call && states_equal(env, sl, env->cur, insn, false)) {
+			if (a->cb_call && states_equal(env, sl, env->cur, insn, false, false)) {
 				sl->hit++;
 				*prune = true;
 				return 0;
 			}
-			if (!a->cb_call && states_equal(env, sl, env->cur, insn, true))
+			if (!a->cb_call && states_equal(env, sl, env->cur, insn, true, false))
 				return bxr_reject(env, -EINVAL, -1, -1, "infinite loop detected at insn %d",
 						  insn);
 			pp = &sl->next;
 			continue;
 		}
-		if (states_equal(env, sl, env->cur, insn, false)) {
+		if (states_equal(env, sl, env->cur, insn, false, true)) {
 			sl->hit++;
 			*prune = true;
 			return 0;

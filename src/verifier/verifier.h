@@ -165,6 +165,7 @@ struct bxr_aux {
 	uint8_t seen;              /* visited by the verifier */
 	uint8_t cb_call;           /* helper call with a callback */
 	uint16_t live;             /* registers live at entry (bit r) */
+	uint16_t prec;             /* live registers whose scalar value may matter */
 	uint8_t ptr_type;          /* loads/stores: base register type seen first */
 	int16_t subprog;
 	struct bxr_state *explored; /* states saved here */

@@ -439,6 +439,8 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 
 		if (write && (reg->flags & BXR_RDONLY)) {
 			bxr_reason(env, "map '%s' is read-only for programs", m->name);
+			bxr_hint(env, "do not write read-only data: a const global lives in .rodata; "
+				 "drop the const (it then lives in .data) or copy it to the stack");
 			return bxr_reject(env, -EACCES, regno, -1, "write into map forbidden, value_size=%u off=%d size=%d",
 					  m->value_size, reg->off + off, size);
 		}

@@ -38,6 +38,17 @@ int bxr_check_reg_write(struct bxr_env *env, int regno)
 
 /* ---- scalars ------------------------------------------------------------------ */
 
+/* bitwise_signed - signed bounds of AND/OR/XOR: the unsigned ones when both
+ * operands are known non-negative, unknown otherwise. */
+static void bitwise_signed(const struct bxr_reg *d, const struct bxr_reg *s, uint64_t ua,
+			   uint64_t ub, int64_t *a, int64_t *b)
+{
+	bool nonneg = d->smin >= 0 && s->smin >= 0;
+
+	*a = nonneg ? (int64_t)ua : INT64_MIN;
+	*b = nonneg ? (int64_t)ub : INT64_MAX;
+}
+
 /* scalar_op - d = d OP s for 64-bit scalars (s may be a 32-bit view). */
 static void scalar_op(struct bxr_reg *d, const struct bxr_reg *s, int sem)
 {
@@ -92,34 +103,19 @@ static void scalar_op(struct bxr_reg *d, const struct bxr_reg *s, int sem)
 		d->var = bxr_tnum_and(d->var, s->var);
 		ua = d->var.value;
 		ub = d->umax < s->umax ? d->umax : s->umax;
-		a = INT64_MIN;
-		b = INT64_MAX;
-		if (d->smin >= 0 && s->smin >= 0) {
-			a = (int64_t)ua;
-			b = (int64_t)ub;
-		}
+		bitwise_signed(d, s, ua, ub, &a, &b);
 		break;
 	case BXR_S_OR:
 		d->var = bxr_tnum_or(d->var, s->var);
 		ua = d->umin > s->umin ? d->umin : s->umin;
 		ub = d->var.value | d->var.mask;
-		a = INT64_MIN;
-		b = INT64_MAX;
-		if (d->smin >= 0 && s->smin >= 0) {
-			a = (int64_t)ua;
-			b = (int64_t)ub;
-		}
+		bitwise_signed(d, s, ua, ub, &a, &b);
 		break;
 	case BXR_S_XOR:
 		d->var = bxr_tnum_xor(d->var, s->var);
 		ua = d->var.value;
 		ub = d->var.value | d->var.mask;
-		a = INT64_MIN;
-		b = INT64_MAX;
-		if (d->smin >= 0 && s->smin >= 0) {
-			a = (int64_t)ua;
-			b = (int64_t)ub;
-		}
+		bitwise_signed(d, s, ua, ub, &a, &b);
 		break;
 	case BXR_S_LSH:
 		if (!sconst || sv >= 64)

@@ -3,15 +3,21 @@
  * interpreter, on the loops of bench/progs/loops.h (hash chain, checksum
  * over a packet, branchy loop, 32-bit arithmetic, stack-heavy code).
  *
- *  - kernel: the object build/bench/progs/loops.o loaded with libbpf
- *    LOADS times (each load is a fresh JIT), each program test-run
- *    (BPF_PROG_TEST_RUN, XDP, 1 KiB packet, `repeat` runs): the median
- *    duration less the empty program's;
- *  - bpfbox: the same bytecode, test-run the same way (trusted; the kernel
- *    verified it), JIT and interpreter, median of BATCHES less empty;
- *  - native: the same C (loops.h) compiled with -O2, called directly.
- * Also the JIT's compile time per instruction. Needs root for the kernel
- * column (it prints "-" otherwise). Run from the repo root (make bench).
+ * ROUNDS rounds (BENCH_JIT_ROUNDS), each:
+ *  - kernel: the object build/bench/progs/loops.o loaded afresh with libbpf
+ *    (a fresh JIT image, wherever it lands), each program test-run
+ *    (BPF_PROG_TEST_RUN, XDP, 1 KiB packet, `repeat` runs) BATCHES times:
+ *    the median duration;
+ *  - bpfbox: the same bytecode loaded and compiled afresh, test-run the
+ *    same way (trusted; the kernel verified it) BATCHES times: the median
+ *    thread CPU time per run (the kernel's timer also stops while the task
+ *    is scheduled out).
+ * Reported: the median over rounds less the empty program's (the test-run
+ * overhead), the range of per-round ratios; the interpreter (median of
+ * BATCHES) and its ns per executed instruction (counted by one checked
+ * run); the same C (loops.h) compiled with -O2 and called directly; the
+ * JIT's compile time per instruction. Needs root for the kernel column
+ * (it prints "-" otherwise). Run from the repo root (make bench).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,8 +35,8 @@
 
 #include "progs/loops.h"  /* bench/progs/loops.h */
 
-#define LOADS 5
-#define BATCHES 5
+#define ROUNDS 9      /* fresh kernel loads and fresh bpfbox compiles (BENCH_JIT_ROUNDS) */
+#define BATCHES 5     /* test runs per measurement (median) */
 #define PKT 1024
 
 u32_t native_hash_chain(const u8_t *d, const u8_t *e);
@@ -53,11 +59,14 @@ static const struct {
 
 static uint8_t pkt[PKT];
 
-static uint64_t now_ns(void)
+/* CPU time of this thread: like the kernel's test-run timer, which stops
+ * while the task is scheduled out, it leaves out time spent preempted
+ * (the machine is shared) */
+static uint64_t cpu_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -91,64 +100,124 @@ static struct bpfbox_prog *bx_load(struct bpfbox_vm *vm, struct bpfbox_object *o
 	return prog;
 }
 
-/* median ns per run over BATCHES test runs of `repeat` */
+/* median ns per run over `batches` test runs of `repeat` (thread CPU time
+ * of the whole test run: the test-run overhead is the empty program's) */
 static double bx_time(struct bpfbox_prog *prog, enum bpfbox_engine engine, int repeat,
-		      uint32_t *retval)
+		      int batches, uint32_t *retval)
 {
 	double s[BATCHES];
 
-	for (int b = 0; b < BATCHES; b++) {
+	for (int b = 0; b < batches; b++) {
 		BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt, .data_size_in = PKT,
 			    .repeat = repeat, .mode = BPFBOX_RUN_TRUSTED, .engine = engine);
-		uint64_t t0 = now_ns();
+		uint64_t t0 = cpu_ns();
 
 		if (bpfbox_prog__test_run(prog, &t))
 			return -1;
-		s[b] = (double)(now_ns() - t0) / repeat;
-		s[b] = t.duration ? (double)t.duration : s[b];
+		s[b] = (double)(cpu_ns() - t0) / repeat;
 		*retval = t.retval;
 	}
-	qsort(s, BATCHES, sizeof(s[0]), cmp_d);
-	return s[BATCHES / 2];
+	qsort(s, (size_t)batches, sizeof(s[0]), cmp_d);
+	return s[batches / 2];
+}
+
+/*
+ * bx_insns - instructions one run of `prog` executes: its (converted)
+ * instructions loaded as a raw program and run once in checked mode on a
+ * ctx that holds the xdp_buff fields the conversion reads (data at +24,
+ * data_end at +32) followed by the packet. 0 if that fails.
+ */
+static uint64_t bx_insns(struct bpfbox_vm *vm, struct bpfbox_prog *prog)
+{
+	static uint8_t ctx[64 + PKT];
+	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "count", .no_verify = true);
+	struct bpfbox_prog *raw = NULL;
+	uint64_t d = (uint64_t)(uintptr_t)(ctx + 64), e = d + PKT, n = 0;
+
+	memcpy(ctx + 24, &d, 8);
+	memcpy(ctx + 32, &e, 8);
+	memcpy(ctx + 64, pkt, PKT);
+	if (bpfbox_prog__load(vm, bpfbox_prog__insns(prog), bpfbox_prog__insn_cnt(prog), &po, &raw))
+		return 0;
+	{
+		BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = ctx, .ctx_size = sizeof(ctx),
+			    .mode = BPFBOX_RUN_CHECKED, .engine = BPFBOX_ENGINE_INTERP);
+		if (bpfbox_prog__run(raw, &ro) == 0)
+			n = ro.insn_executed;
+	}
+	bpfbox_prog__free(raw);
+	return n;
 }
 
 /* ---- the kernel ------------------------------------------------------------------------------ */
 
 #ifndef BPFBOX_NO_LIBBPF
-/* median over LOADS fresh loads of ns per run, per program (empty last) */
-static int kernel_times(const char *path, double *out, uint32_t *ret, int repeat)
+/* one fresh kernel load: ns per run of each program (empty last) */
+static int kernel_round(const char *path, double *out, uint32_t *ret, int repeat)
 {
-	double s[NPROGS + 1][LOADS];
+	struct bpf_object *o = bpf_object__open_file(path, NULL);
 
-	for (int l = 0; l < LOADS; l++) {
-		struct bpf_object *o = bpf_object__open_file(path, NULL);
+	if (!o || bpf_object__load(o)) {
+		bpf_object__close(o);
+		return -1;
+	}
+	for (size_t i = 0; i <= NPROGS; i++) {
+		const char *n = i < NPROGS ? progs[i].name : "empty";
+		struct bpf_program *p = bpf_object__find_program_by_name(o, n);
+		double s[BATCHES];
 
-		if (!o || bpf_object__load(o)) {
-			bpf_object__close(o);
-			return -1;
-		}
-		for (size_t i = 0; i <= NPROGS; i++) {
-			const char *n = i < NPROGS ? progs[i].name : "empty";
-			struct bpf_program *p = bpf_object__find_program_by_name(o, n);
+		for (int b = 0; b < BATCHES; b++) {
 			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = PKT,
 				    .repeat = i < NPROGS ? repeat : repeat * 20);
 			if (!p || bpf_prog_test_run_opts(bpf_program__fd(p), &t)) {
 				bpf_object__close(o);
 				return -1;
 			}
-			s[i][l] = t.duration;
+			s[b] = t.duration;
 			if (i < NPROGS)
 				ret[i] = t.retval;
 		}
-		bpf_object__close(o);
+		qsort(s, BATCHES, sizeof(s[0]), cmp_d);
+		out[i] = s[BATCHES / 2];
 	}
-	for (size_t i = 0; i <= NPROGS; i++) {
-		qsort(s[i], LOADS, sizeof(double), cmp_d);
-		out[i] = s[i][LOADS / 2];
-	}
+	bpf_object__close(o);
 	return 0;
 }
 #endif
+
+/*
+ * bx_round - one round of bpfbox: every program freshly loaded and
+ * compiled (its code lands somewhere new, as a kernel load's does), ns
+ * per run through the JIT (median of BATCHES), and the compile time.
+ */
+static int bx_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, double *out, uint32_t *ret,
+		    int repeat, uint64_t *cns, uint64_t *cinsns)
+{
+	for (size_t i = 0; i <= NPROGS; i++) {
+		const char *n = i < NPROGS ? progs[i].name : "empty";
+		struct bpfbox_prog *p = bx_load(vm, obj, n);
+
+		if (!p || bxj_compile(p)) {
+			printf("%s: bpfbox cannot load or compile it\n", n);
+			bpfbox_prog__free(p);
+			return -1;
+		}
+		*cns += bxj_compile_ns(p);
+		*cinsns += bpfbox_prog__insn_cnt(p);
+		out[i] = bx_time(p, BPFBOX_ENGINE_JIT, i < NPROGS ? repeat : repeat * 20, BATCHES,
+				 &ret[i]);
+		bpfbox_prog__free(p);
+		if (out[i] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
 int main(int argc, char **argv)
 {
@@ -157,11 +226,16 @@ int main(int argc, char **argv)
 	BPFBOX_OPTS(bpfbox_object_opts, oo);
 	struct bpfbox_vm *vm = NULL;
 	struct bpfbox_object *obj = NULL;
+	double ks[NPROGS + 1][ROUNDS], js[NPROGS + 1][ROUNDS], rs[NPROGS][ROUNDS];
 	double kt[NPROGS + 1] = { 0 }, jt[NPROGS + 1], it[NPROGS + 1];
-	uint32_t kret[NPROGS] = { 0 }, jret[NPROGS + 1], iret[NPROGS + 1];
-	int have_kernel = 0, bad = 0, repeat = 200;
+	uint32_t kret[NPROGS + 1] = { 0 }, jret[NPROGS + 1], iret[NPROGS + 1];
+	uint64_t ninsn[NPROGS + 1] = { 0 };
+	int have_kernel = 0, bad = 0, repeat = 200, rounds = ROUNDS;
 	uint64_t cns = 0, cinsns = 0;
+	const char *env = getenv("BENCH_JIT_ROUNDS");
 
+	if (env && atoi(env) > 0 && atoi(env) <= ROUNDS)
+		rounds = atoi(env);
 	for (size_t i = 0; i < PKT; i++)
 		pkt[i] = (uint8_t)(i * 7 + 3);
 	if (bpfbox_vm__new(&vo, &vm) || bpfbox_object__open_file(path, &oo, &obj)) {
@@ -171,69 +245,96 @@ int main(int argc, char **argv)
 	}
 #ifndef BPFBOX_NO_LIBBPF
 	libbpf_set_print(NULL);
-	have_kernel = kernel_times(path, kt, kret, repeat) == 0;
+	have_kernel = 1;
 #endif
+	/* rounds pair a fresh kernel load with fresh bpfbox compiles, so both
+	 * sides see the same machine noise; medians over rounds */
+	for (int r = 0; r < rounds; r++) {
+		double k[NPROGS + 1] = { 0 }, j[NPROGS + 1];
+
+		/* odd rounds time bpfbox first: neither side always runs second */
+		if ((r & 1) && bx_round(vm, obj, j, jret, repeat, &cns, &cinsns)) {
+			bad = 1;
+			goto out;
+		}
+#ifndef BPFBOX_NO_LIBBPF
+		if (have_kernel && kernel_round(path, k, kret, repeat))
+			have_kernel = 0;
+#endif
+		if (!(r & 1) && bx_round(vm, obj, j, jret, repeat, &cns, &cinsns)) {
+			bad = 1;
+			goto out;
+		}
+		for (size_t i = 0; i <= NPROGS; i++) {
+			ks[i][r] = k[i];
+			js[i][r] = j[i];
+			if (i < NPROGS)
+				rs[i][r] = (j[i] - j[NPROGS]) / (k[i] - k[NPROGS]);
+		}
+	}
 	for (size_t i = 0; i <= NPROGS; i++) {
 		const char *n = i < NPROGS ? progs[i].name : "empty";
-		struct bpfbox_prog *p = bx_load(vm, obj, n), *c = bx_load(vm, obj, n);
+		struct bpfbox_prog *p = bx_load(vm, obj, n);
 
-		if (!p || !c) {
-			printf("%s: bpfbox cannot load it\n", n);
+		if (!p) {
 			bad = 1;
-			jt[i] = it[i] = -1;
-			continue;
+			goto out;
 		}
-		bxj_compile(c);
-		cns += bxj_compile_ns(c);
-		cinsns += bpfbox_prog__insn_cnt(c);
-		jt[i] = bx_time(p, BPFBOX_ENGINE_JIT, i < NPROGS ? repeat : repeat * 20, &jret[i]);
-		it[i] = bx_time(p, BPFBOX_ENGINE_INTERP, i < NPROGS ? repeat / 4 : repeat * 20, &iret[i]);
+		kt[i] = median(ks[i], rounds);
+		jt[i] = median(js[i], rounds);
+		it[i] = bx_time(p, BPFBOX_ENGINE_INTERP, i < NPROGS ? repeat / 4 : repeat * 20,
+				BATCHES, &iret[i]);
+		ninsn[i] = bx_insns(vm, p);
 		bpfbox_prog__free(p);
-		bpfbox_prog__free(c);
 	}
 	printf("JIT vs kernel JIT vs native -O2 vs interpreter: ns per run (test runs of XDP\n"
-	       "programs on a %d-byte packet, less the empty program: kernel %.0f ns, bpfbox JIT\n"
-	       "%.0f ns, interpreter %.0f ns; kernel: median of %d loads)\n\n", PKT, kt[NPROGS],
-	       jt[NPROGS], it[NPROGS], LOADS);
-	printf("%-12s %10s %10s %8s %10s %9s %10s %9s\n", "program", "kernel", "bpfbox JIT",
-	       "JIT/kern", "native O2", "JIT/nat", "interp", "int/JIT");
+	       "programs on a %d-byte packet, less the empty program's test-run overhead:\n"
+	       "kernel %.1f ns, bpfbox JIT %.1f ns, interpreter %.1f ns). Medians over %d rounds;\n"
+	       "each round loads the kernel program afresh and compiles bpfbox's afresh, and\n"
+	       "times each program as the median of %d test runs of %d. Time spent preempted\n"
+	       "is left out on both sides (kernel: the test-run timer; bpfbox and native:\n"
+	       "thread CPU time). ns/insn: interpreter ns per executed instruction.\n\n", PKT,
+	       kt[NPROGS], jt[NPROGS], it[NPROGS], rounds, BATCHES, repeat);
+	printf("%-12s %8s %8s %7s %13s %8s %7s %8s %6s %7s\n", "program", "kernel", "bpfbox",
+	       "JIT/k", "(rounds)", "native", "JIT/nat", "interp", "insns", "ns/insn");
 	for (size_t i = 0; i < NPROGS; i++) {
 		double k = kt[i] - kt[NPROGS], j = jt[i] - jt[NPROGS], in = it[i] - it[NPROGS];
-		uint64_t n = 0, t0;
-		double nat;
+		double nat, s[BATCHES], lo = rs[i][0], hi = rs[i][0];
+		uint64_t t0;
 		u32_t r = 0;
 
-		/* native: enough calls for ~20 ms, median of BATCHES */
-		{
-			double s[BATCHES];
-			for (int b = 0; b < BATCHES; b++) {
-				t0 = now_ns();
-				for (n = 0; n < 2000; n++)
-					r += progs[i].native(pkt, pkt + PKT);
-				s[b] = (double)(now_ns() - t0) / 2000;
-			}
-			qsort(s, BATCHES, sizeof(s[0]), cmp_d);
-			nat = s[BATCHES / 2];
-			r = progs[i].native(pkt, pkt + PKT);
+		/* native: 2000 calls per batch, median of BATCHES */
+		for (int b = 0; b < BATCHES; b++) {
+			t0 = cpu_ns();
+			for (int n = 0; n < 2000; n++)
+				r += progs[i].native(pkt, pkt + PKT);
+			s[b] = (double)(cpu_ns() - t0) / 2000;
 		}
-		if (jt[i] < 0)
-			continue;
+		nat = median(s, BATCHES);
+		r = progs[i].native(pkt, pkt + PKT);
+		for (int x = 1; x < rounds; x++) {
+			lo = rs[i][x] < lo ? rs[i][x] : lo;
+			hi = rs[i][x] > hi ? rs[i][x] : hi;
+		}
 		if (jret[i] != r || iret[i] != r || (have_kernel && kret[i] != r)) {
 			printf("%-12s WRONG RESULT: native 0x%x, JIT 0x%x, interp 0x%x, kernel 0x%x\n",
 			       progs[i].name, r, jret[i], iret[i], kret[i]);
 			bad = 1;
 		}
 		if (have_kernel)
-			printf("%-12s %10.0f %10.0f %7.2fx %10.0f %8.2fx %10.0f %8.2fx\n", progs[i].name,
-			       k, j, j / k, nat, j / nat, in, in / j);
+			printf("%-12s %8.0f %8.0f %6.2fx  %5.2f..%5.2fx %8.0f %6.2fx %8.0f %6llu %7.2f\n",
+			       progs[i].name, k, j, j / k, lo, hi, nat, j / nat, in,
+			       (unsigned long long)ninsn[i], ninsn[i] ? in / (double)ninsn[i] : 0.0);
 		else
-			printf("%-12s %10s %10.0f %8s %10.0f %8.2fx %10.0f %8.2fx\n", progs[i].name,
-			       "-", j, "-", nat, j / nat, in, in / j);
+			printf("%-12s %8s %8.0f %7s %13s %8.0f %6.2fx %8.0f %6llu %7.2f\n", progs[i].name,
+			       "-", j, "-", "", nat, j / nat, in, (unsigned long long)ninsn[i],
+			       ninsn[i] ? in / (double)ninsn[i] : 0.0);
 	}
-	printf("\nJIT compile time: %.1f ns per instruction (%llu instructions)\n",
-	       cinsns ? (double)cns / (double)cinsns : 0.0, (unsigned long long)cinsns);
+	printf("\nJIT compile time: %.1f ns per instruction (%llu instructions over %d rounds)\n",
+	       cinsns ? (double)cns / (double)cinsns : 0.0, (unsigned long long)cinsns, rounds);
 	if (!have_kernel)
 		printf("(kernel column: BPF_PROG_TEST_RUN not available here)\n");
+out:
 	bpfbox_object__close(obj);
 	bpfbox_vm__free(vm);
 	return bad;

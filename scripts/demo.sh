@@ -3,7 +3,9 @@
 # shipped example. examples/xdp_drop_tcp.bpf.c is compiled as any libbpf
 # user compiles it (clang -O2 -g -target bpf), listed, disassembled with its
 # source, and run on two packets (an IPv4 TCP segment, dropped, and a UDP
-# datagram behind a VLAN tag, passed) with its per-CPU map dumped.
+# datagram behind a VLAN tag, passed) with its per-CPU map dumped, then on
+# every packet of a shipped capture (examples/pcap/mixed-1k.pcap, made by
+# build/pcapgen). Last, examples/syscount.bpf.c traces a real command.
 set -euo pipefail
 BPFBOX=${1:-build/bpfbox}
 build=$(dirname "$BPFBOX")
@@ -48,5 +50,13 @@ echo; echo "# an IPv4 TCP packet (10.0.0.1:12345 -> 10.0.0.2:80): dropped"
 show "$BPFBOX" run "$obj" --data "$out/tcp.bin" --repeat 1000 --cpu 0 --json --dump-maps
 echo; echo "# a UDP datagram behind an 802.1Q tag: passed, the packet unchanged"
 show "$BPFBOX" run "$obj" --data "$out/vlan_udp.bin" --cpu 0 --dump-maps
+echo; echo "# every packet of a shipped capture (1000 mixed packets); passed ones to a new capture"
+show "$BPFBOX" xdp "$obj" --pcap examples/pcap/mixed-1k.pcap --out "$out/passed.pcap"
+
+sc=$out/syscount.o
+echo; echo "== examples/syscount.bpf.c: syscalls per process, attached to a real command (ptrace)"
+show "$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
+	-c examples/syscount.bpf.c -o "$sc"
+show "$BPFBOX" trace "$sc" -- sh -c 'ls / >/dev/null; echo done'
 echo
 echo "Next: 'make test' runs every test (examples: tests/test_examples.sh)."

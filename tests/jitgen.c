@@ -157,6 +157,8 @@ static void gen_op(struct gen *G, int op)
 	switch (fmt) {
 	case BX_F_ALU:
 		imm = imm32(s);
+		if (BX_OP(code) == BX_MUL && !rnd(s, 4))     /* the JIT's lea/shl forms */
+			imm = (int32_t)"\3\5\x09\2\x10"[rnd(s, 5)];
 		if ((BX_OP(code) == BX_LSH || BX_OP(code) == BX_RSH || BX_OP(code) == BX_ARSH) &&
 		    rnd(s, 4))
 			imm = (int32_t)rnd(s, 64);
@@ -216,6 +218,57 @@ static void gen_op(struct gen *G, int op)
 	}
 }
 
+/*
+ * gen_addr_load - the JIT's fusion pattern: rX = r9|r10; rX += rY|imm;
+ * mostly followed by rX = *(size *)(rX + off), the address inside the
+ * ctx data (r9, 128 bytes) or the stack's top 64 bytes (rY = imm first),
+ * else by rX -= r9|r10. (Jumps into the middle: tests/test_jit.c.)
+ */
+static void gen_addr_load(struct gen *G)
+{
+	static const int ld[4] = { BX_OP_LDXB, BX_OP_LDXH, BX_OP_LDXW, BX_OP_LDXDW };
+	uint64_t *s = G->rng;
+	int k = (int)rnd(s, 4), size = 1 << k, base = rnd(s, 2) ? 9 : 10;
+	int x = dreg(G), y = dreg(G);
+	int lo = base == 9 ? 0 : -64, t = lo + (int)rnd(s, (unsigned)(64 - size + 1));
+	int off = (int)rnd(s, 33) - 16, imm = t - off;
+
+	int load = (int)rnd(s, 4), first = G->n;
+
+	if (G->loop_reg >= 0)
+		return;
+	if (y != x && rnd(s, 2)) {
+		add(G, enc(BX_OP_MOV64_K, y, 0, 0, imm));
+		add(G, enc(BX_OP_MOV64_X, x, base, 0, 0));
+		add(G, enc(BX_OP_ADD64_X, x, y, 0, 0));
+	} else {
+		add(G, enc(BX_OP_MOV64_X, x, base, 0, 0));
+		add(G, enc(BX_OP_ADD64_K, x, 0, 0, imm));
+	}
+	if (load)
+		add(G, enc(ld[k], x, x, off, 0));
+	else    /* the address is no value to compare: take the base off again */
+		add(G, enc(BX_OP_SUB64_X, x, base, 0, 0));
+	/* no jumps into the middle: a partial sum is an address (or worse) */
+	for (int i = first + 1; i < G->n; i++)
+		G->it[i].no_target = 1;
+}
+
+/*
+ * gen_scaled_add - rX <<= 1..3; rY += rX; then (mostly) rX overwritten,
+ * so that rX is dead after the add (the JIT's lea rY, [rY + rX*k]).
+ */
+static void gen_scaled_add(struct gen *G)
+{
+	uint64_t *s = G->rng;
+	int x = dreg(G), y = dreg(G);
+
+	add(G, enc(BX_OP_LSH64_K, x, 0, 0, 1 + (int32_t)rnd(s, 3)));
+	add(G, enc(BX_OP_ADD64_X, y, x, 0, 0));
+	if (rnd(s, 4))
+		add(G, enc(BX_OP_MOV64_K, x, 0, 0, imm32(s)));
+}
+
 /* a random row of one FMT */
 static int pick(struct gen *G, int fmt)
 {
@@ -270,6 +323,23 @@ static void gen_body(struct gen *G, int n)
 			add(G, enc(BX_OP_SUB64_K, 8, 0, 0, 1));
 			add(G, enc(BX_OP_JNE_K, 8, 0, 0, 0))->target = start;
 			G->loop_reg = -1;
+		} else if (w < 97) {
+			if (rnd(s, 3))
+				gen_addr_load(G);
+			else
+				gen_scaled_add(G);
+		} else if (w < 98) {   /* an ALU op, then a compare of its dst with 0 */
+			int r = dreg(G);
+			static const int f[] = { BX_OP_JEQ_K, BX_OP_JNE_K, BX_OP_JEQ32_K,
+						 BX_OP_JNE32_K };
+			int op;
+
+			do
+				op = pick(G, BX_F_ALU);
+			while (BX_OP(bx_ops[op].code) == BX_DIV || BX_OP(bx_ops[op].code) == BX_MOD);
+			add(G, enc(op, r, dreg(G), 0, rnd(s, 4) ? imm32(s) : (int32_t)rnd(s, 64)));
+			add(G, enc(f[rnd(s, 4)], r, 0, 0, 0));
+			G->fwd[G->nfwd++] = G->n - 1;
 		} else {
 			int r = dreg(G);
 			uint64_t v = val64(s);

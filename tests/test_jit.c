@@ -226,6 +226,113 @@ static void test_known(void)
 	bpfbox_vm__free(vm);
 }
 
+/* the bytes of native code slot k compiled to */
+static size_t slot_bytes(struct bpfbox_prog *prog, size_t k)
+{
+	const uint32_t *off = NULL;
+	const uint8_t *code = NULL;
+	size_t len = 0;
+
+	if (bpfbox_prog__jited(prog, &code, &len, &off))
+		return (size_t)-1;
+	return off[k + 1] - off[k];
+}
+
+/*
+ * test_peep - the peepholes (jit_peep.c, gen_ALU, gen_JCOND) give the
+ * interpreter's answers, also where they must not apply (a jump into
+ * the middle, an operand the first op overwrites, mixed widths), and
+ * they do remove code: `slot` (>= 0) must compile to `bytes` bytes.
+ */
+static void test_peep(void)
+{
+	static const struct {
+		const char *name, *text;
+		uint64_t want;
+		int slot;
+		size_t bytes;
+	} k[] = {
+		{ "mov+add reg+ldx16 fused",
+		  "r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\nr2 = -16\nr3 = r10\n"
+		  "r3 += r2\nr3 = *(u16 *)(r3 + 2)\nr0 = r3\nexit\n", 0x5566, 6, 0 },
+		{ "mov+add imm+ldx32 fused",
+		  "r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\nr3 = r10\nr3 += -16\n"
+		  "r3 = *(u32 *)(r3 + 4)\nr0 = r3\nexit\n", 0x11223344, 5, 0 },
+		{ "mov+add imm+ldx8/64",
+		  "r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\nr4 = r10\nr4 += -20\n"
+		  "r4 = *(u8 *)(r4 + 5)\nr5 = r10\nr5 += -8\nr5 = *(u64 *)(r5 - 8)\nr0 = r5\n"
+		  "r0 += r4\nexit\n", 0x1122334455667788ull + 0x77, -1, 0 },
+		{ "mov+add reg -> lea", "r1 = 5\nr2 = 7\nr3 = r1\nr3 += r2\nr0 = r3\nr0 += r1\nexit\n",
+		  17, 3, 0 },
+		{ "mov+add of itself not fused", "r1 = 5\nr3 = 7\nr3 = r1\nr3 += r3\nr0 = r3\nexit\n",
+		  10, -1, 0 },
+		{ "jump into mov+add", "r1 = 5\nr2 = 7\nr3 = 100\nif r1 == 5 goto +1\nr3 = r1\n"
+		  "r3 += r2\nr0 = r3\nexit\n", 107, -1, 0 },
+		{ "jump into mov+add+ldx",
+		  "r1 = 0x1122334455667788 ll\n*(u64 *)(r10 - 16) = r1\nr3 = r10\nr3 += -16\n"
+		  "if r1 != 0 goto +2\nr3 = r10\nr3 += -8\nr3 = *(u8 *)(r3 + 0)\nr0 = r3\nexit\n",
+		  0x88, -1, 0 },
+		{ "mul by 3/9/8/1",
+		  "r0 = 7\nr0 *= 3\nw1 = 0x40000001\nw1 *= 9\nr0 += r1\nr2 = -3\nr2 *= 8\n"
+		  "r0 += r2\nr3 = -1\nw3 *= 1\nr0 += r3\nr4 = -2\nr4 *= 5\nr0 += r4\nexit\n",
+		  21ull + 0x40000009ull - 24 + 0xffffffffull - 10, -1, 0 },
+		{ "64-bit ZF, 32-bit compare",
+		  "r0 = 5\nr1 = 0x100000000 ll\nr2 = 0\nr1 |= r2\nif w1 == 0 goto +1\nr0 = 1\nexit\n",
+		  5, -1, 0 },
+		{ "32-bit ZF, 64-bit compare",
+		  "r0 = 5\nr1 = 0x100000000 ll\nw2 = 0\nw1 |= w2\nif r1 == 0 goto +1\nr0 = 1\nexit\n",
+		  5, 5, 2 /* jcc rel8 only */ },
+		{ "ZF across a jump target",
+		  "r0 = 5\nr1 = 1\nr2 = 0\nif r0 == 5 goto +1\nr1 &= r2\nif r1 != 0 goto +1\n"
+		  "r0 = 1\nexit\n", 5, -1, 0 },
+		{ "w += 0 after 64-bit value zero-extends", "r1 = -1\nw1 += 0\nr0 = r1\nexit\n",
+		  0xffffffffull, 1, 2 /* mov edi, edi */ },
+		{ "w += 0 after w = -1 skips the zext", "w1 = -1\nw1 += 0\nr0 = r1\nexit\n",
+		  0xffffffffull, 1, 0 },
+		{ "zext facts meet at joins",
+		  "r1 = -1\nif r2 == 0 goto +1\nw1 = 3\nw1 += 0\nr0 = r1\nexit\n", 0xffffffffull, 3, 2 },
+		{ "le32 after a 32-bit load skips the zext",
+		  "*(u32 *)(r10 - 4) = -1\nr1 = *(u32 *)(r10 - 4)\nr1 = le32 r1\nr0 = r1\nexit\n",
+		  0xffffffffull, 2, 0 },
+		{ "le32 of a 64-bit value", "r1 = -1\nr1 = le32 r1\nr0 = r1\nexit\n", 0xffffffffull,
+		  -1, 0 },
+		{ "shl+add, shifted reg dead -> lea",
+		  "r1 = 5\nr2 = 100\nr1 <<= 3\nr2 += r1\nr1 = 7\nr0 = r2\nr0 += r1\nexit\n",
+		  147, 3, 0 },
+		{ "shl+add, shifted reg used after",
+		  "r1 = 5\nr2 = 100\nr1 <<= 2\nr2 += r1\nr0 = r2\nr0 += r1\nexit\n", 140, -1, 0 },
+		{ "shl+add, shifted reg live on a branch",
+		  "r1 = 5\nr2 = 100\nr1 <<= 1\nr2 += r1\nif r2 == 110 goto +2\nr1 = 0\nexit\n"
+		  "r0 = r1\nexit\n", 10, -1, 0 },
+		{ "shl+add into itself", "r1 = 5\nr1 <<= 1\nr1 += r1\nr0 = r1\nexit\n", 20, -1, 0 },
+		{ "jump into shl+add",
+		  "r1 = 5\nr2 = 100\nif r2 == 100 goto +1\nr1 <<= 3\nr2 += r1\nr1 = 0\nr0 = r2\n"
+		  "exit\n", 105, -1, 0 },
+		{ "w <<= 0 zero-extends",
+		  "r1 = 0\nr0 = -1\nw0 <<= 0\nexit\n", 0xffffffffull, 2, 2 },
+	};
+	struct bpfbox_vm *vm = new_vm(false, false);
+
+	for (size_t i = 0; vm && i < sizeof(k) / sizeof(k[0]); i++) {
+		struct bpfbox_prog *prog = load_asm(vm, k[i].text, NULL, 0);
+		uint64_t r0 = 0, r1 = 0;
+
+		if (!prog)
+			continue;
+		CHECK_MSG(run(prog, BPFBOX_ENGINE_JIT, NULL, 0, &r0) == 0 && r0 == k[i].want,
+			  "%s: jit r0 = 0x%llx, want 0x%llx", k[i].name, (unsigned long long)r0,
+			  (unsigned long long)k[i].want);
+		CHECK_MSG(run(prog, BPFBOX_ENGINE_INTERP, NULL, 0, &r1) == 0 && r1 == k[i].want,
+			  "%s: interp r0 = 0x%llx", k[i].name, (unsigned long long)r1);
+		if (k[i].slot >= 0)
+			CHECK_MSG(slot_bytes(prog, (size_t)k[i].slot) == k[i].bytes,
+				  "%s: slot %d is %zu bytes of code, want %zu", k[i].name, k[i].slot,
+				  slot_bytes(prog, (size_t)k[i].slot), k[i].bytes);
+		bpfbox_prog__free(prog);
+	}
+	bpfbox_vm__free(vm);
+}
+
 static uint64_t add_helper(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
 			   uint64_t r4, uint64_t r5)
 {
@@ -560,6 +667,7 @@ int main(void)
 		return tl_summary();
 	}
 	test_known();
+	test_peep();
 	test_calls();
 	test_tail();
 	test_lddw();

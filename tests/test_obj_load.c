@@ -126,10 +126,11 @@ static bool typed_ok(void)
 	return err != -EOPNOTSUPP;
 }
 
-/* Open $(BUILD)/bpf/NAME.o; NULL (and a skip) if it is not there. */
-static struct bpfbox_object *open_obj(const char *name)
+/* Open $(BUILD)/bpf/NAME.o with CO-RE target BTF tgt (NULL: default);
+ * NULL (and a skip) if it is not there. */
+static struct bpfbox_object *open_obj_tgt(const char *name, const char *tgt)
 {
-	BPFBOX_OPTS(bpfbox_object_opts, opts, .log = log_cb);
+	BPFBOX_OPTS(bpfbox_object_opts, opts, .log = log_cb, .target_btf_path = tgt);
 	struct bpfbox_object *obj = NULL;
 	char path[640];
 	FILE *f;
@@ -144,6 +145,12 @@ static struct bpfbox_object *open_obj(const char *name)
 	err = bpfbox_object__open_file(path, &opts, &obj);
 	CHECK_MSG(err == 0, "open %s: %d (%s)", path, err, last_log);
 	return obj;
+}
+
+/* Open $(BUILD)/bpf/NAME.o; NULL (and a skip) if it is not there. */
+static struct bpfbox_object *open_obj(const char *name)
+{
+	return open_obj_tgt(name, NULL);
 }
 
 /* Open and load NAME into vm; NULL (reported) on failure. */
@@ -485,12 +492,14 @@ static void test_lddw_errors(void)
 	bpfbox_vm__free(vm);
 }
 
-/* CO-RE programs are refused unless their autoload is off; loading twice
- * is -EBUSY; accessors before load give NULL. */
+/* CO-RE programs whose relocations cannot be applied (here: the target
+ * BTF file does not exist) are refused unless their autoload is off;
+ * loading twice is -EBUSY; accessors before load give NULL. */
 static void test_object_errors(void)
 {
+	static const char *const no_btf = "/nonexistent/vmlinux.btf";
 	struct bpfbox_vm *vm = new_vm();
-	struct bpfbox_object *obj = open_obj("load_core");
+	struct bpfbox_object *obj = open_obj_tgt("load_core", no_btf);
 	struct bpfbox_program *core, *plain;
 	uint64_t r0 = 0;
 	int err;
@@ -517,7 +526,7 @@ static void test_object_errors(void)
 		CHECK_EQ_INT(bpfbox_object__load(obj, vm, &lo), -EBUSY);
 		bpfbox_object__close(obj);
 	}
-	obj = open_obj("load_core");
+	obj = open_obj_tgt("load_core", no_btf);
 	if (!obj) {
 		bpfbox_vm__free(vm);
 		return;

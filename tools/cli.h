@@ -27,6 +27,8 @@ struct cli_cmd {
 };
 
 extern const struct cli_cmd cli_cmd_asm, cli_cmd_disasm, cli_cmd_run, cli_cmd_prog, cli_cmd_verify;
+/* packet hooks (cmd_pkt.c) and process tracing (cmd_trace.c) */
+extern const struct cli_cmd cli_cmd_xdp, cli_cmd_tc, cli_cmd_socket, cli_cmd_trace;
 
 /* Report to stderr as "bpfbox CMD: ..." */
 void cli_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -127,5 +129,21 @@ void cli_trace_fn(void *ctx, const struct bpfbox_trace_rec *rec);
 /* Print every map of a loaded object: text, or a JSON object
  * {NAME: [{"key": K, "value": V}, ...], ...} (no newline). */
 void cli_dump_maps(FILE *out, const struct bpfbox_object *obj, bool json);
+
+/* ---- tracing output (trace_out.c) ---- */
+
+/* Prints ring-buffer / perf records as lines as they arrive. */
+struct cli_trace_out;
+/* event_type NULL: records in hex. Else the struct, union or typedef of
+ * obj's BTF named so ("event" or "struct event"): records as JSON lines
+ * through BTF; reports and returns NULL if there is none. json: hex records
+ * as JSON lines too. */
+struct cli_trace_out *cli_trace_out_new(FILE *f, const struct bpfbox_object *obj,
+					const char *event_type, bool json);
+/* One record of map MAP: ring buffer (cpu < 0) or perf (cpu >= 0). One
+ * line, flushed. */
+void cli_trace_out_record(struct cli_trace_out *o, const char *map, int cpu, const void *data,
+			  size_t size);
+void cli_trace_out_free(struct cli_trace_out *o);
 
 #endif /* BPFBOX_CLI_H */

@@ -13,7 +13,8 @@
 #include <string.h>
 
 static const struct cli_cmd *const cmds[] = { &cli_cmd_asm, &cli_cmd_disasm, &cli_cmd_run,
-						 &cli_cmd_prog, &cli_cmd_verify };
+						 &cli_cmd_prog, &cli_cmd_verify, &cli_cmd_xdp,
+						 &cli_cmd_tc, &cli_cmd_socket, &cli_cmd_trace };
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
 
 /* The top-level usage text. */

@@ -138,6 +138,17 @@ struct bpfbox_object_opts {
 	const char *name;   /* object name for messages; default: file name / "mem" */
 	bpfbox_log_fn log;
 	void *log_ctx;
+	/* CO-RE target BTF (docs/LOADER.md §5): a raw BTF file (as
+	 * /sys/kernel/btf/vmlinux) or an ELF object with a .BTF section.
+	 * NULL: /sys/kernel/btf/vmlinux when it is readable, else the object's
+	 * own BTF (local layout, with a warning); "": the object's own BTF. */
+	const char *target_btf_path;
+	/* .kconfig externs: extra "CONFIG_X=value" lines (as libbpf's
+	 * bpf_object_open_opts.kconfig), looked at before /proc/config.gz and
+	 * /boot/config-$(uname -r). NULL: none. */
+	const char *kconfig;
+	/* Do not read the host's kernel config files (only `kconfig` above). */
+	bool no_host_kconfig;
 };
 
 /* Open and fully process an object: sections, BTF, BTF.ext, maps, programs
@@ -161,6 +172,11 @@ BPFBOX_API const char *bpfbox_object__license(const struct bpfbox_object *obj);
 BPFBOX_API uint32_t bpfbox_object__kversion(const struct bpfbox_object *obj);
 /* The object's BTF, NULL if it has none. */
 BPFBOX_API const struct bpfbox_btf *bpfbox_object__btf(const struct bpfbox_object *obj);
+/* The BTF CO-RE relocations were resolved against (the kernel's, a custom
+ * one, or the object's own); NULL if the object has no CO-RE relocations. */
+BPFBOX_API const struct bpfbox_btf *bpfbox_object__target_btf(const struct bpfbox_object *obj);
+/* Where that target BTF came from: a path, or "" for the object's own BTF. */
+BPFBOX_API const char *bpfbox_object__target_btf_path(const struct bpfbox_object *obj);
 
 /* ---- programs ------------------------------------------------------------ */
 
@@ -240,6 +256,13 @@ struct bpfbox_core_relo {
 	const char *access;     /* access string, "0:1" */
 	const char *type_name;  /* name of the root type ("" if anonymous) */
 	const char *kind_name;  /* "byte_off", "field_exists", ... */
+	/* Outcome (see docs/LOADER.md §5): poisoned = no target match, the
+	 * instruction became `call 0xbad2310` (the verifier rejects it if it is
+	 * reachable: "invalid func unknown#195896080"). */
+	bool applied;
+	bool poisoned;
+	uint64_t orig_val;      /* value in the local (compile-time) layout */
+	uint64_t new_val;       /* value in the target layout */
 };
 
 BPFBOX_API size_t bpfbox_program__core_relo_cnt(const struct bpfbox_program *prog);
@@ -252,7 +275,7 @@ enum bpfbox_map_origin {
 	BPFBOX_MAP_LEGACY = 0,  /* struct bpf_map_def in SEC("maps") */
 	BPFBOX_MAP_BTF = 1,     /* BTF-defined, SEC(".maps") */
 	BPFBOX_MAP_DATA = 2,    /* global data: .data, .rodata, .bss, .data.*, .rodata.* */
-	BPFBOX_MAP_KCONFIG = 3, /* .kconfig externs (not supported: reported) */
+	BPFBOX_MAP_KCONFIG = 3, /* .kconfig externs: read-only data map made by the loader */
 };
 
 /* One initial slot of a prog array or map-in-map (`__array(values, ...)`). */

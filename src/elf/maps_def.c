@@ -23,6 +23,12 @@ static bool is_map_in_map(uint32_t t) { return t == MAP_TYPE_ARRAY_OF_MAPS || t 
 /* Append an empty map definition; returns its index or -ENOMEM. */
 static int map_new(struct bpfbox_object *obj, const char *name, size_t sec, uint64_t off, uint64_t size)
 {
+	return bxe_map_new(obj, name, sec, off, size);
+}
+
+/* See obj.h. */
+int bxe_map_new(struct bpfbox_object *obj, const char *name, size_t sec, uint64_t off, uint64_t size)
+{
 	if (obj->nmaps == obj->cap_maps) {
 		size_t cap = obj->cap_maps ? obj->cap_maps * 2 : 8;
 		struct bpfbox_map_def *m = realloc(obj->maps, cap * sizeof(*m));

@@ -103,6 +103,15 @@ struct bpfbox_object {
 	struct bpfbox_map_def *maps;
 	struct bxe_mapsrc *msrc;
 	size_t nmaps, cap_maps;
+	/* core_reloc.c: the CO-RE target (loaded when first needed) */
+	struct bxe_core_tgt *core_tgt;
+	/* kconfig.c: .kconfig externs and their read-only map */
+	struct bxe_kcfg *kcfg;
+	size_t nkcfg;
+	uint8_t *kcfg_data;
+	int kcfg_map;           /* map index, -1 if none */
+	/* the caller's options, valid only while opening */
+	const struct bpfbox_object_opts *open_opts;
 	/* obj_load.c: what bpfbox_object__load() made */
 	struct bpfbox_map **map_inst; /* one per map definition, NULL before load */
 	bool loaded;
@@ -122,5 +131,32 @@ void bxe_obj_unload(struct bpfbox_object *obj);
 
 /* object.c: the function of section sec starting at slot off, or -1. */
 int bxe_func_at(const struct bpfbox_object *obj, size_t sec, uint64_t off);
+/* object.c: mark a program not loadable (the first reason wins), logged
+ * as a warning. */
+void bxe_prog_unloadable(struct bpfbox_program *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* maps_def.c: a new map definition (zeroed, named) for section sec; its
+ * index or -ENOMEM. */
+int bxe_map_new(struct bpfbox_object *obj, const char *name, size_t sec, uint64_t off,
+		uint64_t size);
+
+/* core_reloc.c: apply program p's CO-RE relocations (p->core) against the
+ * target BTF (loaded on first use from obj->open_opts). Unresolvable ones
+ * poison their instruction; malformed ones make p not loadable. Returns 0
+ * or -ENOMEM. */
+int bxe_core_prog(struct bpfbox_program *p);
+void bxe_core_free(struct bpfbox_object *obj);
+
+/* kconfig.c: collect the .kconfig externs of the BTF DATASEC ".kconfig",
+ * lay them out as libbpf does, resolve their values (LINUX_*, opts
+ * kconfig, /proc/config.gz, /boot/config-RELEASE) and add the read-only
+ * ".kconfig" map. */
+int bxe_kconfig_init(struct bpfbox_object *obj);
+/* If y names a .kconfig extern: point the lddw at program position pos to
+ * its slot of the .kconfig map (or mark p not loadable if it has no value)
+ * and return 1; else 0. */
+int bxe_kconfig_lddw(struct bpfbox_program *p, size_t pos, const struct bxe_sym *y);
+void bxe_kconfig_free(struct bpfbox_object *obj);
 
 #endif /* BXE_OBJ_H */

@@ -127,7 +127,6 @@ static int obj_sections(struct bpfbox_object *obj)
 			obj->btf_maps_sec = s;
 		} else if (!strcmp(sh->name, ".kconfig")) {
 			si->role = BXE_SEC_KCONFIG;
-			bxe_warn(e, "section '.kconfig' (kernel config externs) is not supported");
 		} else if ((sh->type == BXE_SHT_PROGBITS || sh->type == BXE_SHT_NOBITS) && is_data_sec(sh->name)) {
 			si->role = BXE_SEC_DATA;
 		}
@@ -304,10 +303,8 @@ static int obj_maps(struct bpfbox_object *obj)
 
 /* ---- programs ------------------------------------------------------------ */
 
-/* Mark a program not loadable (the first reason wins) and log it. */
-static void prog_unloadable(struct bpfbox_program *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void prog_unloadable(struct bpfbox_program *p, const char *fmt, ...)
+/* See obj.h: mark a program not loadable (the first reason wins), log it. */
+void bxe_prog_unloadable(struct bpfbox_program *p, const char *fmt, ...)
 {
 	char buf[sizeof(p->reason)];
 	va_list ap;
@@ -456,7 +453,9 @@ static int reloc_lddw(struct bpfbox_program *p, size_t pos, const struct bxe_fun
 		return -EINVAL;
 	}
 	if (y->shndx == BXE_SHN_UNDEF) {
-		prog_unloadable(p, "insn %zu: reference to %s extern '%s' is not supported", pos,
+		if (bxe_kconfig_lddw(p, pos, y))
+			return 0;
+		bxe_prog_unloadable(p, "insn %zu: reference to %s extern '%s' is not supported", pos,
 				extern_sec(obj, y->name), y->name);
 		return 0;
 	}
@@ -508,7 +507,9 @@ static int reloc_lddw(struct bpfbox_program *p, size_t pos, const struct bxe_fun
 		return 0;
 	}
 	case BXE_SEC_KCONFIG:
-		prog_unloadable(p, "insn %zu: reference to .kconfig extern '%s' is not supported", pos, y->name);
+		if (bxe_kconfig_lddw(p, pos, y))
+			return 0;
+		bxe_prog_unloadable(p, "insn %zu: reference to .kconfig symbol '%s' is not supported", pos, y->name);
 		return 0;
 	default:
 		bxe_err(e, "program '%s', insn %zu: relocation against '%s' in section '%s', which is not "
@@ -532,7 +533,7 @@ static int reloc_call(struct bpfbox_program *p, size_t pos, const struct bxe_fun
 		const struct bxe_sym *y = &e->syms[r->sym];
 
 		if (y->shndx == BXE_SHN_UNDEF) {
-			prog_unloadable(p, "insn %zu: call to kfunc '%s' (a .ksyms extern) is not supported",
+			bxe_prog_unloadable(p, "insn %zu: call to kfunc '%s' (a .ksyms extern) is not supported",
 					pos, y->name);
 			return 0;
 		}
@@ -671,9 +672,8 @@ static int prog_ext(struct bpfbox_program *p)
 			c->type_name = t.name;
 			c->kind_name = kind < sizeof(core_kind_names) / sizeof(core_kind_names[0])
 				       ? core_kind_names[kind] : "unknown";
-			prog_unloadable(p, "insn %zu: CO-RE relocation %s of %s '%s' [%u], access '%s', cannot "
-					"be applied: no target (kernel) BTF", c->insn_idx, c->kind_name,
-					bpfbox_btf_kind_name(t.kind), t.name, c->type_id, c->access);
+			c->applied = c->poisoned = false;
+			c->orig_val = c->new_val = 0;
 		}
 	}
 	if (p->nlines)
@@ -707,11 +707,12 @@ static int obj_programs(struct bpfbox_object *obj)
 		p->loadable = true;
 		bxe_sec_match(p->sec_name, &p->sm);
 		if (!p->sm.prog_type)
-			prog_unloadable(p, "section '%s' names no known program type", p->sec_name);
+			bxe_prog_unloadable(p, "section '%s' names no known program type", p->sec_name);
 		err = place_func(p, i, &pos);
 		p->main_cnt = p->cnt;
 		err = err ?: prog_relocate(p);
 		err = err ?: prog_ext(p);
+		err = err ?: bxe_core_prog(p);
 		if (err)
 			return err;
 	}
@@ -751,9 +752,13 @@ static int obj_open(uint8_t *buf, size_t size, const char *name,
 	err = err ?: obj_sections(obj);
 	err = err ?: obj_btf(obj);
 	err = err ?: obj_funcs(obj);
+	obj->kcfg_map = -1;
+	obj->open_opts = &opts;
 	err = err ?: obj_maps(obj);
+	err = err ?: bxe_kconfig_init(obj);
 	err = err ?: bxe_maps_values(obj);
 	err = err ?: obj_programs(obj);
+	obj->open_opts = NULL;
 	if (err) {
 		bpfbox_object__close(obj);
 		return err;
@@ -849,6 +854,8 @@ void bpfbox_object__close(struct bpfbox_object *obj)
 		free(p->core);
 	}
 	free(obj->progs);
+	bxe_core_free(obj);
+	bxe_kconfig_free(obj);
 	bxe_maps_free(obj);
 	free(obj->funcs);
 	if (obj->secs)

@@ -66,6 +66,11 @@
   X(113, probe_read_kernel,     bxk_probe_read_kernel,     1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_BASE) \
   X(114, probe_read_user_str,   bxk_probe_read_user_str,   1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
   X(115, probe_read_kernel_str, bxk_probe_read_kernel_str, 1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_BASE) \
+  /* acting on the traced task (src/hooks/trace_helpers.c) */ \
+  X(36,  probe_write_user,      bxk_probe_write_user,      1, RET_INTEGER, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
+  X(58,  override_return,       bxk_override_return,       1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
+  X(109, send_signal,           bxk_send_signal,           0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
+  X(117, send_signal_thread,    bxk_send_signal_thread,    0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
   /* events: perf buffers and ring buffers */ \
   X(25,  perf_event_output,     bxk_perf_event_output,     1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE_OR_ZERO, BXK_G_TRACING | BXK_G_NET) \
   X(130, ringbuf_output,        bxk_ringbuf_output,        0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, BXK_G_BASE) \

@@ -8,6 +8,10 @@
  * page boundaries so that a partial read stops exactly at the first
  * unreadable page (string reads need the bytes before it).
  *
+ * Memory the run itself owns (its stack, its context, the packet buffer
+ * of a packet hook) is known to be mapped: reads of it are copied
+ * directly, which matters for bpf_printk("%pI4", &iph->saddr) per packet.
+ *
  * Address spaces: "kernel" memory is bpfbox's own (stacks, contexts, maps);
  * "user" memory is the memory of the process the hook serves, today also
  * this process. The legacy bpf_probe_read()/bpf_probe_read_str() read user
@@ -19,6 +23,8 @@
 #include <unistd.h>
 
 #include "helpers/helpers.h"
+#include "hooks/ctx_layout.h"
+#include "hooks/trace_int.h"
 #include "vm/vm_internal.h"
 
 #define BXK_PAGE 4096u   /* split granularity (any page size >= 4 KiB works) */
@@ -30,8 +36,39 @@
  */
 int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space)
 {
-	(void)call, (void)space;
+	int pid;
+
+	if (space == BXK_MEM_USER && (pid = bxh_trace_pid(call)) > 0)
+		return pid;	/* a tracer run (src/hooks/trace_*.c): the traced task */
 	return (int)getpid();
+}
+
+/* Bytes from addr to the end of [lo, lo+size), or 0 if addr is outside. */
+static uint64_t bxk_avail(uint64_t addr, uint64_t lo, uint64_t size)
+{
+	return lo && addr >= lo && addr - lo < size ? size - (addr - lo) : 0;
+}
+
+/*
+ * bxk_mem_local - how many bytes from addr can be copied without a system
+ * call (0: none): memory this run owns and keeps mapped, i.e. the whole
+ * call stack, the context and the packet buffer of a packet hook; never
+ * the memory of a traced process.
+ */
+static uint64_t bxk_mem_local(const struct bpfbox_call *call, enum bxk_mem_space space,
+			      uint64_t addr)
+{
+	const struct bxh_pkt *pkt = call->hook;
+	uint64_t stack = (uint64_t)BX_MAX_CALL_DEPTH * BX_STACK_SIZE, n;
+
+	if (space == BXK_MEM_USER && bxh_trace_pid(call) > 0)
+		return 0;
+	if ((call->stack_top > stack && (n = bxk_avail(addr, call->stack_top - stack, stack))) ||
+	    (n = bxk_avail(addr, (uint64_t)(uintptr_t)call->ctx, call->ctx_size)))
+		return n;
+	if (pkt && pkt->magic == BXH_PKT_MAGIC)
+		return bxk_avail(addr, (uint64_t)(uintptr_t)pkt->buf, pkt->buf_len);
+	return 0;
 }
 
 /* Read up to len bytes from addr of process pid into dst; stops at the
@@ -79,6 +116,10 @@ int bxk_mem_read(const struct bpfbox_call *call, enum bxk_mem_space space,
 		return 0;
 	if (addr + len < addr)
 		return -EFAULT;
+	if (bxk_mem_local(call, space, addr) >= len) {
+		memcpy(dst, BXK_PTR(addr), len);
+		return 0;
+	}
 	return bxk_read_some(bxk_mem_pid(call, space), dst, addr, len) == len ? 0 : -EFAULT;
 }
 
@@ -90,11 +131,22 @@ int bxk_mem_read(const struct bpfbox_call *call, enum bxk_mem_space space,
 long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
 		      char *dst, uint64_t addr, size_t size)
 {
-	int pid = bxk_mem_pid(call, space);
+	uint64_t local = bxk_mem_local(call, space, addr);
+	int pid;
 	size_t done = 0;
 
 	if (size == 0)
 		return 0;
+	if (local) {	/* a NUL inside memory the run owns: copy directly */
+		size_t max = local < size - 1 ? (size_t)local : size - 1;
+		const char *nul = memchr(BXK_PTR(addr), 0, max);
+
+		if (nul) {
+			memcpy(dst, BXK_PTR(addr), (size_t)(nul - (const char *)BXK_PTR(addr)) + 1);
+			return (long)(nul - (const char *)BXK_PTR(addr)) + 1;
+		}
+	}
+	pid = bxk_mem_pid(call, space);
 	while (done < size - 1) {
 		uint64_t a = addr + done;
 		size_t piece = BXK_PAGE - (size_t)(a % BXK_PAGE), got;

@@ -123,17 +123,32 @@ static void bxk_emit_num(struct bxk_out *o, const struct bxk_spec *sp, uint64_t 
  * not compressed), 32 hex digits. */
 static size_t bxk_fmt_ip(char *buf, size_t size, const uint8_t *ip, char kind, char ver)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;
 
+	(void)size;	/* callers pass >= 48 bytes: 39 + NUL is the longest */
 	if (ver == '4') {
-		for (int i = 0; i < 4; i++)
-			n += (size_t)snprintf(buf + n, size - n, kind == 'i' ? "%s%03u" : "%s%u",
-					      i ? "." : "", ip[i]);
+		for (int i = 0; i < 4; i++) {
+			unsigned v = ip[i];
+
+			if (i)
+				buf[n++] = '.';
+			if (kind == 'i' || v >= 100)
+				buf[n++] = (char)('0' + v / 100);
+			if (kind == 'i' || v >= 10)
+				buf[n++] = (char)('0' + v / 10 % 10);
+			buf[n++] = (char)('0' + v % 10);
+		}
+		buf[n] = 0;
 		return n;
 	}
-	for (int i = 0; i < 16; i += 2)
-		n += (size_t)snprintf(buf + n, size - n, "%s%02x%02x",
-				      kind == 'I' && i ? ":" : "", ip[i], ip[i + 1]);
+	for (int i = 0; i < 16; i++) {
+		if (kind == 'I' && i && !(i & 1))
+			buf[n++] = ':';
+		buf[n++] = hex[ip[i] >> 4];
+		buf[n++] = hex[ip[i] & 15];
+	}
+	buf[n] = 0;
 	return n;
 }
 

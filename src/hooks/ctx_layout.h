@@ -181,6 +181,7 @@ struct bxh_pkt {
 	uint32_t redirect_map_type;        /* 0: ifindex redirect */
 	uint64_t redirect_key;
 	int redirect_set;
+	void *redirect_map;                /* bpf_redirect_map: the map (struct bpfbox_map *) */
 };
 
 /* Per-program data attached at load (prog->ctx_info). */

@@ -255,6 +255,7 @@ static uint64_t h_redirect_map(struct bpfbox_call *call, uint64_t r1, uint64_t r
 	}
 	p->redirect_set = 1;
 	p->redirect_map_type = m->type;
+	p->redirect_map = m;
 	p->redirect_key = r2;
 	p->redirect_flags = flags;
 	return XDP_REDIRECT;
@@ -349,6 +350,7 @@ static uint64_t h_redirect(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 	}
 	p->redirect_set = 1;
 	p->redirect_map_type = 0;
+	p->redirect_map = NULL;
 	p->redirect_ifindex = (uint32_t)r1;
 	p->redirect_flags = r2;
 	return p->kind == BXH_KIND_XDP ? XDP_REDIRECT : TC_ACT_REDIRECT;

@@ -117,6 +117,62 @@ void bxj_op_rm(struct bxj_buf *b, unsigned fl, uint32_t op, int len, int reg, in
 		bxj_u32(b, (uint32_t)disp);
 }
 
+/*
+ * bxj_op_rmi - op reg, [base + index * scale + disp] (scale 1, 2, 4, 8;
+ * index must not be rsp). REX.X carries index bit 3.
+ */
+void bxj_op_rmi(struct bxj_buf *b, unsigned fl, uint32_t op, int len, int reg, int base,
+		int index, int scale, int32_t disp)
+{
+	int mod = disp == 0 && (base & 7) != BXJ_RBP ? 0 : bxj_fits8(disp) ? 1 : 2;
+	int ss = scale == 8 ? 3 : scale == 4 ? 2 : scale == 2 ? 1 : 0;
+
+	if (index & 8) {
+		/* prefix_op has no X bit: emit the REX here (then no second REX) */
+		uint8_t rex = 0x42 | (fl & BXJ_W ? 8 : 0) | (reg & 8 ? 4 : 0) | (base & 8 ? 1 : 0);
+
+		if (fl & BXJ_LOCK)
+			bxj_byte(b, 0xf0);
+		if (fl & BXJ_66)
+			bxj_byte(b, 0x66);
+		bxj_byte(b, rex);
+		for (int i = len - 1; i >= 0; i--)
+			bxj_byte(b, (uint8_t)(op >> (8 * i)));
+	} else {
+		prefix_op(b, fl, op, len, reg, base, false);
+	}
+	bxj_byte(b, (uint8_t)(mod << 6 | (reg & 7) << 3 | 4));
+	bxj_byte(b, (uint8_t)(ss << 6 | (index & 7) << 3 | (base & 7)));
+	if (mod == 1)
+		bxj_byte(b, (uint8_t)disp);
+	else if (mod == 2)
+		bxj_u32(b, (uint32_t)disp);
+}
+
+/* bxj_nops - n bytes of the recommended multi-byte nops (at most 9 each). */
+void bxj_nops(struct bxj_buf *b, size_t n)
+{
+	static const uint8_t nop[9][9] = {
+		{ 0x90 },
+		{ 0x66, 0x90 },
+		{ 0x0f, 0x1f, 0x00 },
+		{ 0x0f, 0x1f, 0x40, 0x00 },
+		{ 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x44, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x80, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+		{ 0x66, 0x0f, 0x1f, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 },
+	};
+
+	while (n) {
+		size_t k = n > 9 ? 9 : n;
+
+		for (size_t j = 0; j < k; j++)
+			bxj_byte(b, nop[k - 1][j]);
+		n -= k;
+	}
+}
+
 /* bxj_mov_rr - mov dst, src (32-bit moves zero-extend). */
 void bxj_mov_rr(struct bxj_buf *b, bool w, int dst, int src)
 {

@@ -53,6 +53,10 @@ void bxj_op_rr(struct bxj_buf *b, unsigned fl, uint32_t op, int len, int reg, in
 void bxj_op_rm(struct bxj_buf *b, unsigned fl, uint32_t op, int len, int reg, int base,
 	       int32_t disp);
 
+/* op reg, [base + index * scale + disp]: index != rsp, scale 1/2/4/8 */
+void bxj_op_rmi(struct bxj_buf *b, unsigned fl, uint32_t op, int len, int reg, int base,
+		int index, int scale, int32_t disp);
+
 /* common instructions */
 void bxj_mov_rr(struct bxj_buf *b, bool w, int dst, int src);       /* mov dst, src */
 void bxj_mov_imm(struct bxj_buf *b, int dst, uint64_t v);             /* dst = v (64-bit) */
@@ -70,6 +74,7 @@ void bxj_lea(struct bxj_buf *b, int dst, int base, int32_t disp);
 void bxj_call_reg(struct bxj_buf *b, int r);                          /* call r */
 void bxj_jmp_reg(struct bxj_buf *b, int r);                           /* jmp r */
 void bxj_ret(struct bxj_buf *b);
+void bxj_nops(struct bxj_buf *b, size_t n);                           /* n bytes of nops */
 
 /* forward jump with an 8-bit displacement patched later (short local
  * branches inside one sequence); cc < 0 is jmp */

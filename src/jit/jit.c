@@ -44,6 +44,7 @@ static void free_image(struct bxj_image *img)
 	if (img->code)
 		munmap(img->code, img->map_len);
 	free(img->addrs);
+	free(img->entry);
 	free(img);
 }
 
@@ -59,9 +60,13 @@ static int generate(struct bxj_gen *g, size_t nlab)
 		g->force_long = pass >= LONG_AFTER;
 		g->b.len = 0;
 		g->nsites = 0;
+		g->skip = 0;
+		g->zf = -1;
 		memset(g->lab, 0, nlab * sizeof(*g->lab));
 		bxj_gen_prologue(g);
 		for (size_t i = 0; i < g->cnt; i++) {
+			if (g->info[i] & BXJ_I_LOOP)
+				bxj_nops(&g->b, bxj_loop_pad(g, i));
 			g->lab[i] = (uint32_t)g->b.len;
 			bxj_gen_insn(g, i);
 		}
@@ -96,6 +101,9 @@ static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
 	img = calloc(1, sizeof(*img));
 	if (!g.lab || !g.prev || !g.sites || !img)
 		goto out;
+	err = bxj_analyse(&g);
+	if (err)
+		goto out;
 	err = generate(&g, nlab);
 	if (err)
 		goto out;
@@ -106,6 +114,11 @@ static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
 	if (!img->addrs)
 		goto out;
 	memcpy(img->addrs, g.lab, (prog->cnt + 1) * sizeof(*img->addrs));
+	img->entry = malloc(prog->cnt + 1);
+	if (!img->entry)
+		goto out;
+	for (size_t i = 0; i <= prog->cnt; i++)
+		img->entry[i] = i < prog->cnt && (g.info[i] & BXJ_I_TARGET);
 	if (page <= 0)
 		page = 4096;
 	img->map_len = (g.b.len + (size_t)page - 1) / (size_t)page * (size_t)page;
@@ -132,6 +145,10 @@ out:
 	free(g.lab);
 	free(g.prev);
 	free(g.sites);
+	free(g.info);
+	free(g.upz);
+	free(g.loop_end);
+	free(g.live);
 	return err;
 }
 
@@ -208,7 +225,8 @@ int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], ui
 	bxj_entry_fn fn;
 	int err;
 
-	if (!img || start >= img->cnt)
+	/* a slot that is no target may have been fused into the one before */
+	if (!img || start >= img->cnt || !img->entry[start])
 		return bxv_interp_run(call, start, args, fp, r0);
 	fn = (bxj_entry_fn)(void *)img->code;
 	call->jit = true;

@@ -32,6 +32,7 @@ struct bxj_image {
 	size_t map_len;         /* bytes mapped */
 	size_t len;             /* bytes of code */
 	uint32_t *addrs;        /* cnt + 1 offsets: start of each slot's code, end of body */
+	uint8_t *entry;         /* per slot: code may be entered there (a jump target) */
 	size_t cnt;
 	uint64_t compile_ns;
 };
@@ -57,6 +58,11 @@ struct bxj_site {
 	uint8_t reg;            /* eBPF register whose value goes to rcx */
 };
 
+/* what bxj_analyse() knows of a slot (bxj_gen.info) */
+#define BXJ_I_TARGET 1u         /* entered other than from the slot before: no fusion into it */
+#define BXJ_I_ENTRY  2u         /* a function's first slot (main, local call, callback) */
+#define BXJ_I_LOOP   4u         /* target of a backward jump: placed by bxj_loop_pad() */
+
 struct bxj_gen {
 	struct bxj_buf b;
 	const struct bpfbox_prog *prog;
@@ -67,6 +73,14 @@ struct bxj_gen {
 	bool force_long;        /* no convergence: long jumps only */
 	struct bxj_site *sites;
 	size_t nsites;
+	uint8_t *info;          /* per slot: BXJ_I_* */
+	uint16_t *upz;          /* per slot: eBPF registers whose upper 32 bits are zero on entry */
+	uint32_t *loop_end;     /* per loop head: the slot after its last backward jump */
+	uint16_t *live;         /* per slot: eBPF registers live after it */
+	size_t skip;            /* slots still covered by the last fused sequence */
+	int zf;                 /* register whose value ZF reflects after this slot (| 0x100:
+				 * a 64-bit result), -1: none */
+	int zf_prev;            /* the same after the previous slot */
 };
 
 /* hardware register of each eBPF register (r0..r10) */
@@ -82,6 +96,13 @@ static inline size_t bxj_lbl(const struct bxj_gen *g, int shared)
 void bxj_jump(struct bxj_gen *g, int cc, size_t l);
 /* a jcc to a new per-site error stub for instruction `insn` */
 void bxj_jump_site(struct bxj_gen *g, int cc, uint32_t insn, int kind, int reg);
+
+/* jit_peep.c: jump targets and upper-half facts (g->info, g->upz) */
+int bxj_analyse(struct bxj_gen *g);
+/* jit_peep.c: nop bytes to put before loop head i at the current offset */
+size_t bxj_loop_pad(const struct bxj_gen *g, size_t i);
+/* jit_peep.c: fused code from slot i on; the number of further slots covered */
+size_t bxj_peep(struct bxj_gen *g, size_t i);
 
 /* jit_x86.c: the body of instruction i */
 void bxj_gen_insn(struct bxj_gen *g, size_t i);

@@ -204,7 +204,45 @@ static void gen_shift_x(struct bxj_buf *b, unsigned fl, int ext, int d, int s)
 	}
 }
 
-/* gen_ALU - the two-operand ALU ops, 64-bit or 32-bit, register or imm. */
+/*
+ * zext_dst - the zero-extension a 32-bit op that leaves the low half
+ * alone still owes dst, unless dst's upper half is already known to be
+ * zero at slot i (jit_peep.c).
+ */
+static void zext_dst(struct bxj_gen *g, size_t i, int ebpf_dst)
+{
+	if (!((g->upz[i] >> ebpf_dst) & 1))
+		zext32(&g->b, bxj_reg[ebpf_dst]);
+}
+
+/* gen_mul_imm - dst *= imm: lea for 3, 5, 9; shl for powers of two; imul. */
+static void gen_mul_imm(struct bxj_gen *g, size_t i, bool w, int ed, int32_t imm)
+{
+	struct bxj_buf *b = &g->b;
+	unsigned fl = w ? BXJ_W : 0;
+	int d = bxj_reg[ed];
+
+	if (imm == 1) {
+		if (!w)
+			zext_dst(g, i, ed);
+	} else if (imm == 3 || imm == 5 || imm == 9) {
+		bxj_op_rmi(b, fl, 0x8d, 1, d, d, d, imm - 1, 0);   /* lea d, [d + d*k] */
+	} else if (imm > 0 && !(imm & (imm - 1))) {
+		bxj_shift_imm(b, fl, 4, d, (uint8_t)__builtin_ctz((unsigned)imm));
+	} else if (bxj_fits8(imm)) {
+		bxj_op_rr(b, fl, 0x6b, 1, d, d);
+		bxj_byte(b, (uint8_t)imm);
+	} else {
+		bxj_op_rr(b, fl, 0x69, 1, d, d);
+		bxj_u32(b, (uint32_t)imm);
+	}
+}
+
+/*
+ * gen_ALU - the two-operand ALU ops, 64-bit or 32-bit, register or imm.
+ * After add/sub/or/and/xor and shifts by a non-zero count, ZF reflects
+ * dst (g->zf) for a following compare with zero.
+ */
 static void gen_ALU(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
 	static const uint8_t rr_op[] = { [S_ADD] = 0x01, [S_SUB] = 0x29, [S_OR] = 0x09,
@@ -216,22 +254,24 @@ static void gen_ALU(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const
 	unsigned fl = w ? BXJ_W : 0;
 	int d = bxj_reg[x->dst], s = bxj_reg[x->src];
 	int32_t imm = (int32_t)x->imm;
+	int zf = d | (w ? 0x100 : 0);
 
-	(void)i;
 	switch (r->sem) {
 	case S_ADD: case S_SUB: case S_OR: case S_AND: case S_XOR:
 		if (isx) {
 			bxj_op_rr(b, fl, rr_op[r->sem], 1, s, d);
+			g->zf = zf;
 		} else if (imm == 0 && r->sem != S_AND) {
 			if (!w)
-				zext32(b, d);
+				zext_dst(g, i, x->dst);
 		} else if (imm == 0) {
 			bxj_mov_imm32(b, d, 0);
 		} else if (imm == -1 && r->sem == S_AND) {
 			if (!w)
-				zext32(b, d);
+				zext_dst(g, i, x->dst);
 		} else {
 			bxj_alu_imm(b, w, ext[r->sem], d, imm);
+			g->zf = zf;
 		}
 		break;
 	case S_MOV:
@@ -243,25 +283,22 @@ static void gen_ALU(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const
 			bxj_mov_imm32(b, d, (uint32_t)imm);
 		break;
 	case S_MUL:
-		if (isx) {
+		if (isx)
 			bxj_op_rr(b, fl, 0x0faf, 2, d, s);
-		} else if (bxj_fits8(imm)) {
-			bxj_op_rr(b, fl, 0x6b, 1, d, d);
-			bxj_byte(b, (uint8_t)imm);
-		} else {
-			bxj_op_rr(b, fl, 0x69, 1, d, d);
-			bxj_u32(b, (uint32_t)imm);
-		}
+		else
+			gen_mul_imm(g, i, w, x->dst, imm);
 		break;
 	case S_LSH: case S_RSH: case S_ARSH:
 		if (isx) {
 			gen_shift_x(b, fl, ext[r->sem], d, s);
 		} else {
 			uint8_t n = (uint8_t)(imm & (w ? 63 : 31));
-			if (n)
+			if (n) {
 				bxj_shift_imm(b, fl, ext[r->sem], d, n);
-			else if (!w)
-				zext32(b, d);
+				g->zf = zf;
+			} else if (!w) {
+				zext_dst(g, i, x->dst);
+			}
 		}
 		break;
 	default:   /* DIV MOD SDIV SMOD */
@@ -299,12 +336,11 @@ static void gen_END(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const
 	struct bxj_buf *b = &g->b;
 	int d = bxj_reg[x->dst];
 
-	(void)i;
 	if (r->sem == S_LE) {
 		if (r->mval == 16)
 			bxj_op_rr(b, 0, 0x0fb7, 2, d, d);              /* movzx d32, d16 */
 		else if (r->mval == 32)
-			zext32(b, d);
+			zext_dst(g, i, x->dst);
 		return;
 	}
 	if (r->mval == 16) {
@@ -358,7 +394,12 @@ static void gen_JCOND(struct bxj_gen *g, size_t i, const struct bxv_insn *x, con
 	} else if (isx) {
 		bxj_op_rr(b, fl, 0x39, 1, s, d);                      /* cmp d, s */
 	} else if (imm == 0 && (r->sem == S_EQ || r->sem == S_NE)) {
-		bxj_op_rr(b, fl, 0x85, 1, d, d);
+		/* the ALU op just before (not across a jump target) already set
+		 * ZF from dst: from a 32-bit result (zero-extended, so right for
+		 * both widths) or a 64-bit one for a 64-bit compare */
+		if (g->info[i] & BXJ_I_TARGET || (g->zf_prev & 0xff) != d ||
+		    ((g->zf_prev & 0x100) && !w))
+			bxj_op_rr(b, fl, 0x85, 1, d, d);
 	} else {
 		bxj_alu_imm(b, w, 7, d, imm);
 	}
@@ -595,6 +636,15 @@ void bxj_gen_insn(struct bxj_gen *g, size_t i)
 	int op = g->prog->ops[i];
 
 	if (op < 0)
+		return;
+	g->zf_prev = g->zf;
+	g->zf = -1;
+	if (g->skip) {            /* fused into an earlier slot */
+		g->skip--;
+		return;
+	}
+	g->skip = bxj_peep(g, i);
+	if (g->skip)
 		return;
 	fmt_gen[rows[op].fmt](g, i, x, &rows[op]);
 }

@@ -32,8 +32,10 @@ static const struct {
 	{ BPFBOX_MAP_TYPE_LPM_TRIE, "lpm_trie" },
 	{ BPFBOX_MAP_TYPE_ARRAY_OF_MAPS, "array_of_maps" },
 	{ BPFBOX_MAP_TYPE_HASH_OF_MAPS, "hash_of_maps" },
+	{ BPFBOX_MAP_TYPE_DEVMAP, "devmap" },
 	{ BPFBOX_MAP_TYPE_QUEUE, "queue" },
 	{ BPFBOX_MAP_TYPE_STACK, "stack" },
+	{ BPFBOX_MAP_TYPE_DEVMAP_HASH, "devmap_hash" },
 	{ BPFBOX_MAP_TYPE_RINGBUF, "ringbuf" },
 	{ BPFBOX_MAP_TYPE_BLOOM_FILTER, "bloom_filter" },
 };
@@ -111,6 +113,10 @@ static const struct bxm_ops *bxm_ops_for(uint32_t type)
 		return &bxm_ringbuf_ops;
 	case BPFBOX_MAP_TYPE_BLOOM_FILTER:
 		return &bxm_bloom_ops;
+	case BPFBOX_MAP_TYPE_DEVMAP:
+		return &bxm_devmap_ops;
+	case BPFBOX_MAP_TYPE_DEVMAP_HASH:
+		return &bxm_devmap_hash_ops;
 	default:
 		return NULL;
 	}
@@ -215,6 +221,9 @@ static int bxm_check_other(const struct bpfbox_map *m, const struct bx_log *log)
 		if (m->value_size > BXM_KMALLOC_MAX)
 			BXM_FAIL(-E2BIG, "map: value_size %u too large", m->value_size);
 		return 0;
+	case BPFBOX_MAP_TYPE_DEVMAP:
+	case BPFBOX_MAP_TYPE_DEVMAP_HASH:
+		return 0;	/* map_devmap.c checks at alloc */
 	default:
 		return bxm_check_hash(m, log);
 	}

@@ -80,6 +80,8 @@ extern const struct bxm_ops bxm_queue_ops;
 extern const struct bxm_ops bxm_bloom_ops;
 extern const struct bxm_ops bxm_ringbuf_ops;
 extern const struct bxm_ops bxm_perf_ops;
+extern const struct bxm_ops bxm_devmap_ops;      /* map_devmap.c */
+extern const struct bxm_ops bxm_devmap_hash_ops;
 
 /* A 32-bit hash of `len` bytes (used by the hash map and the bloom filter). */
 uint32_t bxm_hash(const void *data, uint32_t len, uint32_t seed);

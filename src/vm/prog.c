@@ -20,15 +20,22 @@
  * In a verified program (verified: the verifier proved it) a kfunc call
  * is dead code, as the verifier rejects every reachable one (the kernel
  * too); it stays, and would stop the run with an error if ever reached.
+ * So is libbpf's CO-RE poison `call 0xbad2310` (an unresolvable relocation
+ * in code the verifier found dead): it becomes such a dead kfunc call.
  */
-static int check_calls(const struct bpfbox_vm *vm, const struct bpfbox_insn *insns,
-		       const int16_t *ops, size_t cnt, bool verified)
+static int check_calls(const struct bpfbox_vm *vm, struct bpfbox_insn *insns,
+		       int16_t *ops, size_t cnt, bool verified)
 {
 	for (size_t i = 0; i < cnt; i++) {
 		int op = ops[i];
 
 		if (op < 0)
 			continue;
+		if (op == BX_OP_CALL && verified && insns[i].imm == 195896080 &&
+		    !bxv_vm_helper(vm, (uint32_t)insns[i].imm)) {
+			insns[i].src_reg = BX_CALL_KFUNC;
+			ops[i] = op = BX_OP_CALL_KFUNC;
+		}
 		if (op == BX_OP_CALL && !bxv_vm_helper(vm, (uint32_t)insns[i].imm)) {
 			bx_err(&vm->log, "insn %zu: call to unknown helper %d", i, insns[i].imm);
 			return -EINVAL;

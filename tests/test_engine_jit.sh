@@ -11,6 +11,10 @@
 #      $BUILD/bpf) that `bpfbox run` accepts, on a set of packets or
 #      contexts: `--engine jit` and `--engine interp` print the same
 #      (retval, output packet, maps; durations masked).
+#   3. the loader tests in C (test_obj_load, test_testrun,
+#      test_testrun_kernel) again with BPFBOX_TEST_ENGINE=jit and =interp:
+#      every trusted run they make takes that engine (tests/testlib.c
+#      tl_engine()); checked runs keep the interpreter.
 # Run from the repo root; BPFBOX is the binary, BUILD the build directory.
 set -u
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -151,4 +155,25 @@ elif ((mismatched == 0)); then
 else
 	fail=$((fail + 1))
 fi
+# ---- 3. the loader tests in C with the engine forced ----------------------------
+for eng in jit interp; do
+	for tb in test_obj_load test_testrun test_testrun_kernel; do
+		bin=$BUILD/tests/$tb
+		if [[ ! -x $bin ]]; then
+			skip=$((skip + 1))
+			echo "SKIP $tb with engine $eng: $bin not built"
+			continue
+		fi
+		out=$(cd "$ROOT" && BPFBOX_TEST_ENGINE=$eng "$bin" 2>&1)
+		last=$(tail -n 1 <<<"$out")
+		if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed ]]; then
+			pass=$((pass + 1))
+			echo "$tb with engine $eng: $last"
+		else
+			fail=$((fail + 1))
+			echo "FAIL $tb with engine $eng: $last"
+			grep '^FAIL' <<<"$out" | head -n 10 | sed 's/^/    /'
+		fi
+	done
+done
 summary

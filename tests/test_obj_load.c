@@ -195,7 +195,7 @@ static int run(struct bpfbox_object *obj, const char *name, enum bpfbox_run_mode
 {
 	struct bpfbox_program *p = bpfbox_object__find_program_by_name(obj, name);
 	uint8_t ctx[16] = { 0 };
-	BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = ctx, .ctx_size = sizeof(ctx), .mode = mode,
+	BPFBOX_OPTS(bpfbox_run_opts, ro, .engine = tl_engine_for(mode), .ctx = ctx, .ctx_size = sizeof(ctx), .mode = mode,
 		    .cpu = -1);
 	int err;
 
@@ -449,7 +449,7 @@ static void test_lddw_errors(void)
 	struct bpfbox_map *maps[2] = { NULL, NULL };
 	struct bpfbox_prog *prog = NULL;
 	uint64_t addr = 0;
-	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = BPFBOX_RUN_CHECKED);
+	BPFBOX_OPTS(bpfbox_run_opts, ro, .engine = tl_engine_for(BPFBOX_RUN_CHECKED), .mode = BPFBOX_RUN_CHECKED);
 
 	CHECK_EQ_INT(bpfbox_map__create(BPFBOX_MAP_TYPE_ARRAY, 4, 16, 1, NULL, &maps[0]), 0);
 	CHECK_EQ_INT(bpfbox_map__create(BPFBOX_MAP_TYPE_HASH, 4, 16, 8, NULL, &maps[1]), 0);

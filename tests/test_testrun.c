@@ -104,7 +104,7 @@ static uint32_t run_pkt(struct bpfbox_prog *p, size_t n, uint8_t *out, uint32_t 
 	int e[2];
 
 	for (int m = 0; m < 2; m++) {
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = (uint32_t)n,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine_for(m), .data_in = pkt, .data_size_in = (uint32_t)n,
 			    .data_out = o2[m], .data_size_out = 4096,
 			    .mode = m ? BPFBOX_RUN_CHECKED : BPFBOX_RUN_TRUSTED);
 		e[m] = bpfbox_prog__test_run(p, &o);
@@ -161,7 +161,7 @@ static void test_xdp_fields(void)
 	CHECK(p != NULL);
 	if (p) {
 		uint32_t md[6] = { 0, 100, 0, 7, 3, 0 }, mo[6] = { 0 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 100,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 100,
 			    .ctx_in = md, .ctx_size_in = sizeof(md), .ctx_out = mo,
 			    .ctx_size_out = sizeof(mo));
 
@@ -209,7 +209,7 @@ static void test_xdp_invalid(void)
 		struct bpfbox_insn in[] = { LDX(BPF_W, 0, 1, 20), EXIT() };
 		int err;
 		struct bpfbox_prog *p = load_t(BPF_PROG_TYPE_XDP, BPF_XDP_DEVMAP, in, 2, &err);
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 64);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 64);
 
 		CHECK_EQ_INT(err, 0);
 		if (p)
@@ -300,7 +300,7 @@ static void test_skb_fields(void)
 		if (!p)
 			continue;
 		for (int m = 0; m < 2; m++) {
-			BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 80,
+			BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine_for(m), .data_in = pkt, .data_size_in = 80,
 				    .ctx_in = c, .ctx_size_in = sizeof(c), .ctx_out = co,
 				    .ctx_size_out = sizeof(co),
 				    .mode = m ? BPFBOX_RUN_CHECKED : BPFBOX_RUN_TRUSTED);
@@ -369,7 +369,7 @@ static void test_skb_writes(void)
 
 	CHECK(p != NULL);
 	if (p) {
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 60,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 60,
 			    .ctx_out = co, .ctx_size_out = sizeof(co));
 		int insns = (int)bpfbox_prog__insn_cnt(p);
 
@@ -445,12 +445,12 @@ static void test_refusals(void)
 		goto out;
 	make_pkt(200);
 	for (uint32_t n = 0; n < 14; n++) {
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = n);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = n);
 		CHECK_EQ_INT(bpfbox_prog__test_run(x, &o), -EINVAL);
 		CHECK_EQ_INT(bpfbox_prog__test_run(s, &o), -EINVAL);
 	}
 	{	/* data_out too small: -ENOSPC, partial copy, full size reported */
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 100,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 100,
 			    .data_out = out, .data_size_out = 50);
 		memset(out, 0xee, sizeof(out));
 		CHECK_EQ_INT(bpfbox_prog__test_run(x, &o), -ENOSPC);
@@ -461,7 +461,7 @@ static void test_refusals(void)
 	}
 	{	/* skb: too large, flags, cpu, truncated IPv4 header, ctx fields */
 		uint8_t c[200] = { 0 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 3713);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 3713);
 		static uint8_t big[4000];
 
 		o.data_in = big;
@@ -500,7 +500,7 @@ static void test_refusals(void)
 	}
 	{	/* xdp ctx rules */
 		uint32_t md[6] = { 0, 100, 0, 0, 0, 0 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 100,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 100,
 			    .ctx_in = md, .ctx_size_in = sizeof(md));
 
 		CHECK_EQ_INT(bpfbox_prog__test_run(x, &o), 0);
@@ -556,7 +556,7 @@ static void test_refusals(void)
 		CHECK_EQ_INT(md[1], 0);
 	}
 	{	/* repeat: the mean duration is reported */
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = pkt, .data_size_in = 64, .repeat = 1000);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .data_in = pkt, .data_size_in = 64, .repeat = 1000);
 		CHECK_EQ_INT(bpfbox_prog__test_run(x, &o), 0);
 		CHECK(o.duration < 1000000);
 	}
@@ -578,7 +578,7 @@ static void test_bytes_contexts(void)
 		 I(BPF_ALU64 | BPF_ADD | BPF_X, 0, 2, 0, 0), EXIT());
 	CHECK(p != NULL);
 	if (p) {
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .ctx_in = args, .ctx_size_in = 32);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .ctx_in = args, .ctx_size_in = 32);
 		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), 0);
 		CHECK_EQ_INT(o.retval, 60);
 		o.ctx_size_in = 24;	/* smaller than what the program reads */
@@ -602,7 +602,7 @@ static void test_bytes_contexts(void)
 	CHECK(p != NULL);
 	if (p) {
 		struct bxh_pt_regs regs = { .di = 0x1234 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .ctx_in = &regs, .ctx_size_in = sizeof(regs),
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine_for(BPFBOX_RUN_CHECKED), .ctx_in = &regs, .ctx_size_in = sizeof(regs),
 			    .mode = BPFBOX_RUN_CHECKED);
 		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), 0);
 		CHECK_EQ_INT(o.retval, 0x1234);
@@ -620,7 +620,7 @@ static void test_bytes_contexts(void)
 	CHECK(p != NULL);
 	if (p) {
 		uint32_t rec[4] = { 1, 2, 77, 4 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .ctx_in = rec, .ctx_size_in = sizeof(rec));
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .ctx_in = rec, .ctx_size_in = sizeof(rec));
 		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), 0);
 		CHECK_EQ_INT(o.retval, 77);
 	}
@@ -630,7 +630,7 @@ static void test_bytes_contexts(void)
 	CHECK(p != NULL);
 	if (p) {
 		uint32_t c[2] = { 1, 9 }, co[2] = { 0 };
-		BPFBOX_OPTS(bpfbox_test_run_opts, o, .ctx_in = c, .ctx_size_in = 8, .ctx_out = co,
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine(), .ctx_in = c, .ctx_size_in = 8, .ctx_out = co,
 			    .ctx_size_out = 8);
 		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), 0);
 		CHECK_EQ_INT(o.retval, 9);
@@ -644,8 +644,8 @@ static void test_bytes_contexts(void)
 	p = LOAD(BPF_PROG_TYPE_CGROUP_SOCK, MOVK(0, 1), EXIT());
 	CHECK(p != NULL);
 	if (p) {
-		BPFBOX_OPTS(bpfbox_test_run_opts, o);
-		BPFBOX_OPTS(bpfbox_run_opts, ro);
+		BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine());
+		BPFBOX_OPTS(bpfbox_run_opts, ro, .engine = tl_engine());
 		CHECK_EQ_INT(bpfbox_prog__test_run(p, &o), -EOPNOTSUPP);
 		CHECK(strstr(last_log, "not supported") != NULL);
 		CHECK_EQ_INT(bpfbox_prog__run(p, &ro), -EOPNOTSUPP);
@@ -714,7 +714,7 @@ static void test_adjust(void)
 	       MOVK(2, 0), CALL(26), EXIT());
 	{
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "raw");
-		BPFBOX_OPTS(bpfbox_run_opts, ro);
+		BPFBOX_OPTS(bpfbox_run_opts, ro);	/* raw: runs checked, never JIT */
 		struct bpfbox_insn in[] = { MOVK(2, 0), CALL(44), EXIT() };
 		struct bpfbox_prog *r = NULL;
 

@@ -57,7 +57,7 @@ struct counts {
 static int bx_run(struct bpfbox_prog *p, enum bpfbox_run_mode mode, const uint8_t *pkt, size_t n,
 		  uint8_t *out, uint32_t *out_len, uint32_t *retval)
 {
-	BPFBOX_OPTS(bpfbox_test_run_opts, o, .data_in = n ? pkt : NULL, .data_size_in = (uint32_t)n,
+	BPFBOX_OPTS(bpfbox_test_run_opts, o, .engine = tl_engine_for(mode), .data_in = n ? pkt : NULL, .data_size_in = (uint32_t)n,
 		    .data_out = out, .data_size_out = 4096, .mode = mode);
 	int err = bpfbox_prog__test_run(p, &o);
 

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 unsigned long tl_passed, tl_failed, tl_skipped;
@@ -97,4 +98,22 @@ int tl_summary(void)
 		printf("%lu passed, %lu failed\n", tl_passed, tl_failed);
 	fflush(stdout);
 	return tl_failed ? 1 : 0;
+}
+
+/* tl_engine - see testlib.h (values of enum bpfbox_engine: 1 interp, 2 jit). */
+int tl_engine(void)
+{
+	const char *e = getenv("BPFBOX_TEST_ENGINE");
+
+	if (e && !strcmp(e, "jit"))
+		return 2;
+	if (e && !strcmp(e, "interp"))
+		return 1;
+	return 0;
+}
+
+/* tl_engine_for - see testlib.h. */
+int tl_engine_for(int mode)
+{
+	return mode == 1 ? 0 : tl_engine();
 }

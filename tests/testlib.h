@@ -38,6 +38,14 @@ int tl_check_mem(const void *got, const void *want, size_t len,
 		 const char *file, int line, const char *expr);
 void tl_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int tl_summary(void);
+/* The engine the environment asks the loader tests to force:
+ * BPFBOX_TEST_ENGINE=jit|interp gives BPFBOX_ENGINE_JIT / _INTERP (an
+ * enum bpfbox_engine value), unset or anything else the default (0).
+ * tests/test_engine_jit.sh runs those tests once with each. */
+int tl_engine(void);
+/* The same for a run in `mode` (enum bpfbox_run_mode): checked runs (1)
+ * never take the JIT, so they keep the default. */
+int tl_engine_for(int mode);
 
 #define CHECK(cond) tl_check(!!(cond), __FILE__, __LINE__, "%s", #cond)
 #define CHECK_MSG(cond, ...) tl_check(!!(cond), __FILE__, __LINE__, __VA_ARGS__)

@@ -2,7 +2,7 @@
  * pcapgen.c - write a deterministic capture file of generated packets.
  *
  *   build/pcapgen --count N --seed S -o FILE.pcap [--snaplen N] [--min-len N]
- *                 [--stats]
+ *                 [--stats] [--pcapng]
  *
  * The packets come from tests/pktgen.c (the same seed gives the same
  * capture): IPv4 and IPv6 carrying TCP, UDP, ICMP or other protocols,
@@ -17,6 +17,9 @@
  * --min-len N  leaves out packets shorter than N bytes (e.g. 14, the
  *              Ethernet header the kernel's XDP test run requires).
  * --stats      prints the number of packets of each kind to stderr.
+ * --pcapng     writes pcapng instead (a section header, one Ethernet
+ *              interface with microsecond timestamps, an enhanced packet
+ *              block per packet): the same packets and timestamps.
  *
  * Exit status 0, 1 on an I/O error, 2 on a usage error.
  */
@@ -35,7 +38,7 @@
 /* usage - print the synopsis to f */
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pcapgen --count N --seed S -o FILE.pcap [--snaplen N] [--min-len N] [--stats]\n"
+	fprintf(f, "usage: pcapgen --count N --seed S -o FILE.pcap [--snaplen N] [--min-len N] [--stats] [--pcapng]\n"
 		   "  writes N generated Ethernet packets (tests/pktgen.c: IPv4/IPv6, TCP/UDP/ICMP,\n"
 		   "  VLAN, ARP, 802.3, junk, truncated frames) as a classic pcap file; '-o -' is stdout\n");
 }
@@ -88,6 +91,53 @@ static int write_rec(FILE *f, uint64_t ts_us, const uint8_t *pkt, uint32_t len, 
 	return 0;
 }
 
+/* write_ng_hdr - pcapng: a section header block and one interface
+ * description block (LINKTYPE_ETHERNET, snaplen; the default if_tsresol
+ * of microseconds) */
+static int write_ng_hdr(FILE *f, uint32_t snaplen)
+{
+	uint8_t h[28 + 20];
+
+	put32(h, 0x0a0d0d0au);		/* SHB */
+	put32(h + 4, 28);
+	put32(h + 8, 0x1a2b3c4du);	/* byte-order magic */
+	put16(h + 12, 1);		/* version 1.0 */
+	put16(h + 14, 0);
+	put32(h + 16, 0xffffffffu);	/* section length: unknown */
+	put32(h + 20, 0xffffffffu);
+	put32(h + 24, 28);
+	put32(h + 28, 1);		/* IDB */
+	put32(h + 32, 20);
+	put16(h + 36, 1);		/* LINKTYPE_ETHERNET */
+	put16(h + 38, 0);
+	put32(h + 40, snaplen);
+	put32(h + 44, 20);
+	return fwrite(h, sizeof(h), 1, f) == 1 ? 0 : -EIO;
+}
+
+/* write_ng_rec - pcapng: one enhanced packet block, data padded to 4 bytes */
+static int write_ng_rec(FILE *f, uint64_t ts_us, const uint8_t *pkt, uint32_t len, uint32_t snaplen)
+{
+	static const uint8_t zero[4];
+	uint32_t cap = len < snaplen ? len : snaplen, pad = (4 - cap % 4) % 4;
+	uint32_t total = 28 + cap + pad + 4;
+	uint64_t t = (uint64_t)PCAPGEN_EPOCH * 1000000u + ts_us;
+	uint8_t h[28], tail[4];
+
+	put32(h, 6);			/* EPB */
+	put32(h + 4, total);
+	put32(h + 8, 0);		/* interface 0 */
+	put32(h + 12, (uint32_t)(t >> 32));
+	put32(h + 16, (uint32_t)t);
+	put32(h + 20, cap);
+	put32(h + 24, len);
+	put32(tail, total);
+	if (fwrite(h, sizeof(h), 1, f) != 1 || (cap && fwrite(pkt, cap, 1, f) != 1) ||
+	    (pad && fwrite(zero, pad, 1, f) != 1) || fwrite(tail, 4, 1, f) != 1)
+		return -EIO;
+	return 0;
+}
+
 /* parse_u64 - a whole non-negative decimal or 0x number, or -1 */
 static int parse_u64(const char *s, uint64_t *out)
 {
@@ -126,7 +176,7 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	struct kind_count kinds[PCAPGEN_MAXKINDS];
 	size_t nkinds = 0;
-	bool stats = false;
+	bool stats = false, ng = false;
 	static uint8_t pkt[1600];
 	struct pktgen g;
 	FILE *f;
@@ -144,6 +194,8 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "--stats")) {
 			stats = true;
+		} else if (!strcmp(a, "--pcapng")) {
+			ng = true;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "pcapgen: %s needs a file name\n", a);
@@ -178,7 +230,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pktgen_init(&g, seed);
-	err = write_hdr(f, (uint32_t)snaplen);
+	err = ng ? write_ng_hdr(f, (uint32_t)snaplen) : write_hdr(f, (uint32_t)snaplen);
 	while (!err && written < count) {
 		const char *kind = "junk";
 		size_t n = pktgen_next(&g, pkt, sizeof(pkt), &kind);
@@ -186,7 +238,8 @@ int main(int argc, char **argv)
 		ts += 1 + pktgen_rand(&g) % 100;
 		if (n < min_len)
 			continue;
-		err = write_rec(f, ts, pkt, (uint32_t)n, (uint32_t)snaplen);
+		err = ng ? write_ng_rec(f, ts, pkt, (uint32_t)n, (uint32_t)snaplen)
+			 : write_rec(f, ts, pkt, (uint32_t)n, (uint32_t)snaplen);
 		if (stats)
 			count_kind(kinds, &nkinds, kind);
 		written++;

@@ -56,6 +56,9 @@ int cli_is_asm_path(const char *path);
 /* Parse --syntax; returns 0 or -1. */
 int cli_parse_syntax(const char *s, enum bpfbox_asm_syntax *out);
 
+/* Parse --engine: "jit", "interp" or "default"; returns 0 or -1. */
+int cli_parse_engine(const char *s, enum bpfbox_engine *out);
+
 /* Parse a decimal or 0x-hex unsigned number; returns 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t *out);
 
@@ -76,6 +79,14 @@ void cli_json_str(FILE *out, const char *s);
 
 /* Does the buffer start with the ELF magic? */
 bool cli_is_elf(const uint8_t *buf, size_t len);
+/* Set the autoload flag of every program of obj for a run of the sel[0..nsel)
+ * programs: those must be loadable (else "CMD: PATH: program 'N' cannot be
+ * loaded: why", CLI_FAIL) and are switched on; the others are switched off
+ * when they cannot load or carry a CO-RE relocation the target BTF did not
+ * satisfy (poisoned: it would fail verification if reachable). CLI_OK. */
+int cli_autoload_selected(const char *cmd, const char *path, struct bpfbox_object *obj,
+			  struct bpfbox_program *const *sel, size_t nsel);
+
 /* Open an object from memory (named PATH in messages); the library's
  * errors go to stderr as "bpfbox CMD: PATH: ...". CLI_OK or CLI_FAIL. */
 int cli_open_object(const char *cmd, const char *path, const uint8_t *buf, size_t len,

@@ -329,17 +329,8 @@ static int run_pkt(const struct cli_cmd *cc, const struct pkt_args *a)
 	}
 	if (!(sel = pick_prog(cmd, a->obj, obj, a->prog)))
 		goto out;
-	for (size_t k = 0; k < bpfbox_object__program_cnt(obj); k++) {
-		struct bpfbox_program *p = bpfbox_object__program(obj, k);
-		const char *why = NULL;
-
-		if (p == sel && !bpfbox_program__loadable(p, &why)) {
-			cli_err(cmd, "%s: program '%s' cannot be loaded: %s", a->obj,
-				bpfbox_program__name(p), why ? why : "unknown reason");
-			goto out;
-		}
-		bpfbox_program__set_autoload(p, p == sel || bpfbox_program__loadable(p, NULL));
-	}
+	if (cli_autoload_selected(cmd, a->obj, obj, &sel, 1) != CLI_OK)
+		goto out;
 	if (a->trace_log && !(trace = fopen(a->trace_log, "w"))) {
 		cli_err(cmd, "cannot open '%s': %s", a->trace_log, strerror(errno));
 		goto out;
@@ -505,13 +496,7 @@ static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 				return cli_usage_err(cc, "--count: '%s' is not a positive number", optarg);
 			break;
 		case 'e':
-			if (!strcmp(optarg, "interp"))
-				a.engine = BPFBOX_ENGINE_INTERP;
-			else if (!strcmp(optarg, "jit"))
-				a.engine = BPFBOX_ENGINE_JIT;
-			else if (!strcmp(optarg, "default"))
-				a.engine = BPFBOX_ENGINE_DEFAULT;
-			else
+			if (cli_parse_engine(optarg, &a.engine))
 				return cli_usage_err(cc, "unknown engine '%s' (available: jit, interp, default)",
 						     optarg);
 			break;

@@ -181,13 +181,7 @@ static int run_main(int argc, char **argv)
 		case 'm': mem_hex = optarg; break;
 		case 'd': data = optarg; break;
 		case 'e':
-			if (!strcmp(optarg, "interp"))
-				ra.engine = BPFBOX_ENGINE_INTERP;
-			else if (!strcmp(optarg, "jit"))
-				ra.engine = BPFBOX_ENGINE_JIT;
-			else if (!strcmp(optarg, "default"))
-				ra.engine = BPFBOX_ENGINE_DEFAULT;
-			else
+			if (cli_parse_engine(optarg, &ra.engine))
 				return cli_usage_err(&cli_cmd_run, "unknown engine '%s' (available: jit, interp, default)", optarg);
 			break;
 		case 'j': json = 1; break;

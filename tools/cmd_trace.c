@@ -185,7 +185,7 @@ static bool is_tail_target(const struct bpfbox_object *obj, const struct bpfbox_
 static int select_progs(const struct trace_args *a, struct bpfbox_object *obj,
 			struct bpfbox_program **sel, size_t *nsel)
 {
-	const char *path = a->obj_path, *why;
+	const char *path = a->obj_path;
 
 	*nsel = 0;
 	if (a->nprogs) {
@@ -217,24 +217,7 @@ static int select_progs(const struct trace_args *a, struct bpfbox_object *obj,
 			return CLI_FAIL;
 		}
 	}
-	for (size_t k = 0; k < bpfbox_object__program_cnt(obj); k++) {
-		struct bpfbox_program *p = bpfbox_object__program(obj, k);
-		bool chosen = false;
-
-		for (size_t i = 0; i < *nsel; i++)
-			chosen |= sel[i] == p;
-		if (chosen) {
-			if (!bpfbox_program__loadable(p, &why)) {
-				cli_err("trace", "%s: program '%s' cannot be loaded: %s", path,
-					bpfbox_program__name(p), why ? why : "unknown reason");
-				return CLI_FAIL;
-			}
-			bpfbox_program__set_autoload(p, true);
-		} else if (!bpfbox_program__loadable(p, NULL)) {
-			bpfbox_program__set_autoload(p, false);
-		}
-	}
-	return CLI_OK;
+	return cli_autoload_selected("trace", path, obj, sel, *nsel);
 }
 
 /* Install the handlers (no SA_RESTART: they must interrupt the wait). */
@@ -475,13 +458,7 @@ static int trace_main(int argc, char **argv)
 			break;
 		}
 		case 'e':
-			if (!strcmp(optarg, "interp"))
-				a.engine = BPFBOX_ENGINE_INTERP;
-			else if (!strcmp(optarg, "jit"))
-				a.engine = BPFBOX_ENGINE_JIT;
-			else if (!strcmp(optarg, "default"))
-				a.engine = BPFBOX_ENGINE_DEFAULT;
-			else
+			if (cli_parse_engine(optarg, &a.engine))
 				return cli_usage_err(&cli_cmd_trace, "unknown engine '%s' (jit, interp, "
 						     "default)", optarg);
 			break;

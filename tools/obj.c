@@ -131,3 +131,40 @@ const char *cli_action_name(uint32_t prog_type, uint64_t ret)
 	}
 	return NULL;
 }
+
+/* Has one of p's CO-RE relocations been poisoned (no match in the target
+ * BTF)? Such a program fails verification if the poison is reachable. */
+static bool core_poisoned(const struct bpfbox_program *p)
+{
+	for (size_t i = 0; i < bpfbox_program__core_relo_cnt(p); i++)
+		if (bpfbox_program__core_relo(p, i)->poisoned)
+			return true;
+	return false;
+}
+
+/* cli_autoload_selected - see cli.h. */
+int cli_autoload_selected(const char *cmd, const char *path, struct bpfbox_object *obj,
+			  struct bpfbox_program *const *sel, size_t nsel)
+{
+	for (size_t k = 0; k < bpfbox_object__program_cnt(obj); k++) {
+		struct bpfbox_program *p = bpfbox_object__program(obj, k);
+		const char *why = NULL;
+		bool chosen = false;
+
+		for (size_t i = 0; i < nsel; i++)
+			chosen |= sel[i] == p;
+		if (chosen) {
+			if (!bpfbox_program__loadable(p, &why)) {
+				cli_err(cmd, "%s: program '%s' cannot be loaded: %s", path,
+					bpfbox_program__name(p), why ? why : "unknown reason");
+				return CLI_FAIL;
+			}
+			bpfbox_program__set_autoload(p, true);
+		} else if (!bpfbox_program__loadable(p, NULL) || core_poisoned(p)) {
+			/* not asked for: leave out what cannot (or, with a CO-RE
+			 * relocation the target BTF does not satisfy, may not) load */
+			bpfbox_program__set_autoload(p, false);
+		}
+	}
+	return CLI_OK;
+}

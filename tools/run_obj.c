@@ -107,22 +107,10 @@ static void attach_perf_buffers(const struct bpfbox_object *obj)
 	}
 }
 
-/* Has one of p's CO-RE relocations been poisoned (no match in the target
- * BTF)? Such a program fails verification if the poison is reachable. */
-static bool core_poisoned(const struct bpfbox_program *p)
-{
-	for (size_t i = 0; i < bpfbox_program__core_relo_cnt(p); i++)
-		if (bpfbox_program__core_relo(p, i)->poisoned)
-			return true;
-	return false;
-}
-
 /* Choose the programs to run and their autoload flags. Returns CLI_OK. */
 static int select_progs(const char *path, struct bpfbox_object *obj,
 			const struct cli_run_args *a, struct bpfbox_program **sel, size_t *nsel)
 {
-	const char *why;
-
 	if (a->nprogs == 0) {
 		if (!(sel[0] = cli_select_prog("run", path, obj, NULL)))
 			return CLI_FAIL;
@@ -133,26 +121,7 @@ static int select_progs(const char *path, struct bpfbox_object *obj,
 				return CLI_FAIL;
 		*nsel = a->nprogs;
 	}
-	for (size_t k = 0; k < bpfbox_object__program_cnt(obj); k++) {
-		struct bpfbox_program *p = bpfbox_object__program(obj, k);
-		bool chosen = false;
-
-		for (size_t i = 0; i < *nsel; i++)
-			chosen |= sel[i] == p;
-		if (chosen) {
-			if (!bpfbox_program__loadable(p, &why)) {
-				cli_err("run", "%s: program '%s' cannot be loaded: %s", path,
-					bpfbox_program__name(p), why ? why : "unknown reason");
-				return CLI_FAIL;
-			}
-			bpfbox_program__set_autoload(p, true);
-		} else if (!bpfbox_program__loadable(p, NULL) || core_poisoned(p)) {
-			/* not asked for: leave out what cannot (or, with a CO-RE
-			 * relocation the target BTF does not satisfy, may not) load */
-			bpfbox_program__set_autoload(p, false);
-		}
-	}
-	return CLI_OK;
+	return cli_autoload_selected("run", path, obj, sel, *nsel);
 }
 
 /* Print bytes as contiguous lowercase hex. */

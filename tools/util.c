@@ -248,3 +248,17 @@ void cli_json_str(FILE *out, const char *s)
 	}
 	fputc('"', out);
 }
+
+/* cli_parse_engine - see cli.h. */
+int cli_parse_engine(const char *s, enum bpfbox_engine *out)
+{
+	if (!strcmp(s, "interp"))
+		*out = BPFBOX_ENGINE_INTERP;
+	else if (!strcmp(s, "jit"))
+		*out = BPFBOX_ENGINE_JIT;
+	else if (!strcmp(s, "default"))
+		*out = BPFBOX_ENGINE_DEFAULT;
+	else
+		return -1;
+	return 0;
+}

@@ -81,6 +81,11 @@ int bxh_ctx_finish(bxh_tr_opts *o, const void *ctx, uint32_t size);
  * to data_out, clamped to data_size_out (-ENOSPC); data_size_out = size. */
 int bxh_test_finish(bxh_tr_opts *o, const void *data, uint32_t linear,
 		    const struct bxh_pkt *frags, uint32_t size);
+/* eth_type_trans: pkt_type and protocol (network byte order, as the
+ * kernel stores it) of the frame at p (len >= 14 bytes), on a device
+ * whose address and broadcast address are all zero (the loopback device
+ * BPF_PROG_TEST_RUN uses). */
+void bxh_eth_type_trans(const uint8_t *p, uint32_t len, uint32_t *pkt_type, uint32_t *proto);
 /* Run `repeat` times through bxv_prog_run with ctx / hook / regions and
  * measure the mean duration around the runs alone. */
 int bxh_run_repeat(struct bpfbox_prog *prog, bxh_tr_opts *o, void *ctx, size_t ctx_size,

@@ -390,27 +390,6 @@ static int run_xdp(struct bpfbox_pkt_hook *h, const uint8_t *pkt, uint32_t len,
 }
 
 /*
- * eth_type_trans - as test_run_skb.c: pkt_type and protocol (network
- * byte order) of the frame at p on a device whose address and broadcast
- * address are all zero (the loopback device BPF_PROG_TEST_RUN uses).
- */
-static void eth_type_trans(const uint8_t *p, uint32_t len, uint32_t *pkt_type, uint32_t *proto)
-{
-	static const uint8_t zero_mac[6];
-	uint16_t t = (uint16_t)(p[12] << 8 | p[13]);
-
-	*pkt_type = PACKET_HOST;
-	if (memcmp(p, zero_mac, 6))
-		*pkt_type = (p[0] & 1) ? PACKET_MULTICAST : PACKET_OTHERHOST;
-	if (t >= 0x0600)
-		*proto = (uint32_t)(p[12] | p[13] << 8);
-	else if (len >= ETH_HLEN + 2 && p[14] == 0xff && p[15] == 0xff)
-		*proto = 0x0100;	/* htons(ETH_P_802_3) */
-	else
-		*proto = 0x0400;	/* htons(ETH_P_802_2) */
-}
-
-/*
  * run_skb - bpf_prog_test_run_skb without ctx_in, on the hook's buffer.
  */
 static int run_skb(struct bpfbox_pkt_hook *h, const uint8_t *pkt, uint32_t len,
@@ -428,7 +407,7 @@ static int run_skb(struct bpfbox_pkt_hook *h, const uint8_t *pkt, uint32_t len,
 			 "14 to %u bytes", h->prog->name, len, SKB_MAX_LEN);
 		return -EINVAL;
 	}
-	eth_type_trans(pkt, len, &pkt_type, &proto);
+	bxh_eth_type_trans(pkt, len, &pkt_type, &proto);
 	if ((proto == 0x0008 && l3 < 20) || (proto == 0xdd86 && l3 < 40)) {
 		bx_debug(&h->prog->vm->log, "%s: the IPv4 / IPv6 header of a %u-byte packet is "
 			 "truncated (BPF_PROG_TEST_RUN refuses it)", h->prog->name, len);

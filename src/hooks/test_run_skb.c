@@ -94,11 +94,9 @@ static void skb_to_ctx(const struct bxh_skb *s, uint8_t *c)
 }
 
 /*
- * eth_type_trans - pkt_type and protocol (network byte order, as the
- * kernel stores it) of the frame at p, on a device whose address and
- * broadcast address are all zero (loopback).
+ * bxh_eth_type_trans - see ctx_int.h.
  */
-static void eth_type_trans(const uint8_t *p, uint32_t len, uint32_t *pkt_type, uint32_t *proto)
+void bxh_eth_type_trans(const uint8_t *p, uint32_t len, uint32_t *pkt_type, uint32_t *proto)
 {
 	static const uint8_t zero_mac[6];
 	uint16_t h = (uint16_t)(p[12] << 8 | p[13]);
@@ -151,7 +149,7 @@ int bxh_test_run_skb(struct bpfbox_prog *prog, bxh_tr_opts *o)
 
 	memset(&s, 0, sizeof(s));
 	memset(&pkt, 0, sizeof(pkt));
-	eth_type_trans(data, size, &pkt_type, &proto);
+	bxh_eth_type_trans(data, size, &pkt_type, &proto);
 	pkt.mac_header = (uint64_t)(uintptr_t)data;
 	data += ETH_HLEN;		/* eth_type_trans pulls the Ethernet header */
 	len = size - ETH_HLEN;

@@ -173,3 +173,68 @@ out:
 		free(ops);
 	return err;
 }
+
+/*
+ * bx_use_def - see isa.h. One place for the register effects of every
+ * format: the verifier's liveness and precision passes use the ABI view,
+ * the JIT's peephole liveness the machine view.
+ */
+void bx_use_def(const struct bpfbox_insn *in, int op, enum bx_use_def_view view,
+		uint16_t *use, uint16_t *def)
+{
+	const uint16_t all = (uint16_t)((1u << BX_NREGS) - 1), r0_5 = 0x3f, r6 = 1u << 6;
+	int fmt = bx_ops[op].fmt;
+	uint16_t d = (uint16_t)(1u << (in->dst_reg % BX_NREGS));
+	uint16_t s = (uint16_t)(1u << (in->src_reg % BX_NREGS));
+	bool x = BX_SRC(in->code) == BX_X;
+	bool abi = view == BX_UD_ABI;
+
+	*use = *def = 0;
+	switch (fmt) {
+	case BX_F_ALU:
+		*use = (uint16_t)((BX_OP(in->code) == BX_MOV ? 0 : d) | (x ? s : 0));
+		*def = d;
+		break;
+	case BX_F_NEG: case BX_F_END:
+		*use = *def = d;
+		break;
+	case BX_F_MOVSX: case BX_F_LDX: case BX_F_LDXSX:
+		*use = s;
+		*def = d;
+		break;
+	case BX_F_ST:
+		*use = d;
+		break;
+	case BX_F_STX: case BX_F_AOP:
+		*use = (uint16_t)(d | s);
+		break;
+	case BX_F_AFETCH: case BX_F_XCHG:
+		*use = (uint16_t)(d | s);
+		*def = s;
+		break;
+	case BX_F_CMPXCHG:
+		*use = (uint16_t)(d | s | 1);
+		*def = 1;
+		break;
+	case BX_F_LDDW:
+		*def = d;
+		break;
+	case BX_F_LDABS: case BX_F_LDIND:
+		*use = (uint16_t)(r6 | (fmt == BX_F_LDIND ? s : 0));
+		*def = abi ? r0_5 : 1;
+		break;
+	case BX_F_JCOND:
+		*use = (uint16_t)(d | (x ? s : 0));
+		break;
+	case BX_F_CALL: case BX_F_CALLX:
+		*use = abi ? (uint16_t)(0x3e | (fmt == BX_F_CALLX ? d : 0)) : all;
+		*def = abi ? r0_5 : 1;
+		break;
+	case BX_F_EXIT:
+		*use = abi ? 1 : all;
+		break;
+	default:	/* ja, gotol */
+		break;
+	}
+	*def &= (uint16_t)~(1u << BX_REG_FP);
+}

@@ -66,6 +66,24 @@ static inline int bx_op_is_jump(int op)   /* has a pc-relative target */
 	       op == BX_OP_CALL_LOCAL;
 }
 
+/* How bx_use_def() sees calls, exit and the legacy packet loads. */
+enum bx_use_def_view {
+	/* The kernel's calling convention, as the verifier reasons: a call
+	 * reads r1..r5 (and callx its target) and clobbers r0..r5, exit
+	 * reads r0, LD_ABS/LD_IND read r6 and clobber r0..r5. */
+	BX_UD_ABI = 0,
+	/* What the engines do, for analyses that must keep the behaviour of
+	 * unverified trusted programs (the JIT's): calls and exit read every
+	 * register, calls and LD_ABS/LD_IND write only r0. */
+	BX_UD_MACHINE = 1,
+};
+
+/* The registers slot `in` (of op `op`) reads (*use) and writes (*def), as
+ * bit masks (bit r = register r); driven by the table's FMT column. r10
+ * is never in *def. */
+void bx_use_def(const struct bpfbox_insn *in, int op, enum bx_use_def_view view,
+		uint16_t *use, uint16_t *def);
+
 /* Structural check of a whole program (see bpfbox_prog__load()). On
  * failure logs "insn N: ..." and returns -EINVAL. If ops_out is non-NULL it
  * receives the op of every slot (-1 for second lddw halves). */

@@ -194,63 +194,13 @@ static int upper_facts(const struct bpfbox_prog *p, const uint8_t *info, uint16_
 }
 
 /*
- * use_def - the eBPF registers slot i reads (*use) and writes (*def).
- * Conservative where it does not matter: calls and exit read everything.
+ * use_def - the eBPF registers slot i reads (*use) and writes (*def), as
+ * the engines behave (bx_use_def()'s machine view): calls and exit read
+ * everything, so unverified trusted programs keep their behaviour.
  */
 static void use_def(const struct bpfbox_prog *p, size_t i, uint16_t *use, uint16_t *def)
 {
-	const struct bpfbox_insn *in = &p->insns[i];
-	int op = p->ops[i], fmt = bx_ops[op].fmt;
-	uint8_t code = in->code;
-	uint16_t d = (uint16_t)(1u << (in->dst_reg % BX_NREGS));
-	uint16_t s = (uint16_t)(1u << (in->src_reg % BX_NREGS));
-	bool isx = BX_SRC(code) == BX_X;
-
-	*use = 0;
-	*def = 0;
-	switch (fmt) {
-	case BX_F_ALU:
-		*use = (uint16_t)((BX_OP(code) == BX_MOV ? 0 : d) | (isx ? s : 0));
-		*def = d;
-		break;
-	case BX_F_NEG: case BX_F_END:
-		*use = *def = d;
-		break;
-	case BX_F_MOVSX: case BX_F_LDX: case BX_F_LDXSX:
-		*use = s;
-		*def = d;
-		break;
-	case BX_F_ST:
-		*use = d;
-		break;
-	case BX_F_STX: case BX_F_AOP:
-		*use = d | s;
-		break;
-	case BX_F_AFETCH: case BX_F_XCHG:
-		*use = d | s;
-		*def = s;
-		break;
-	case BX_F_CMPXCHG:
-		*use = d | s | 1;
-		*def = 1;
-		break;
-	case BX_F_LDDW:
-		*def = d;
-		break;
-	case BX_F_LDABS: case BX_F_LDIND:
-		*use = fmt == BX_F_LDIND ? s : 0;
-		*def = 1;
-		break;
-	case BX_F_JCOND:
-		*use = (uint16_t)(d | (isx ? s : 0));
-		break;
-	case BX_F_JA: case BX_F_JA32:
-		break;
-	default:                                         /* calls, exit */
-		*use = ALLREGS;
-		*def = fmt == BX_F_EXIT ? 0 : 1;
-		break;
-	}
+	bx_use_def(&p->insns[i], p->ops[i], BX_UD_MACHINE, use, def);
 }
 
 /*

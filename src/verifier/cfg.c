@@ -192,66 +192,11 @@ int bxr_check_cfg(struct bxr_env *env)
 	return 0;
 }
 
-/* use_def - registers insn i reads and writes (bit r). */
+/* use_def - registers insn i reads and writes (bit r), in the kernel's
+ * calling convention (bx_use_def()); every instruction may read r10. */
 static void use_def(const struct bxr_env *env, int i, uint16_t *use, uint16_t *def)
 {
-	const struct bpfbox_insn *in = &env->insns[i];
-	int op = env->ops[i], fmt = bx_ops[op].fmt;
-	uint16_t d = (uint16_t)(1u << in->dst_reg), s = (uint16_t)(1u << in->src_reg);
-	bool x = BX_SRC(in->code) == BX_X;
-
-	*use = *def = 0;
-	switch (fmt) {
-	case BX_F_ALU:
-		if (BX_OP(in->code) == BX_MOV) {
-			*use = x ? s : 0;
-		} else {
-			*use = (uint16_t)(d | (x ? s : 0));
-		}
-		*def = d;
-		break;
-	case BX_F_NEG: case BX_F_END:
-		*use = d; *def = d;
-		break;
-	case BX_F_MOVSX:
-		*use = s; *def = d;
-		break;
-	case BX_F_LDX: case BX_F_LDXSX:
-		*use = s; *def = d;
-		break;
-	case BX_F_ST:
-		*use = d;
-		break;
-	case BX_F_STX: case BX_F_AOP:
-		*use = (uint16_t)(d | s);
-		break;
-	case BX_F_AFETCH: case BX_F_XCHG:
-		*use = (uint16_t)(d | s); *def = s;
-		break;
-	case BX_F_CMPXCHG:
-		*use = (uint16_t)(d | s | 1); *def = 1;
-		break;
-	case BX_F_LDDW:
-		*def = d;
-		break;
-	case BX_F_LDABS:
-		*use = 1u << 6; *def = 0x3f;
-		break;
-	case BX_F_LDIND:
-		*use = (uint16_t)((1u << 6) | s); *def = 0x3f;
-		break;
-	case BX_F_JCOND:
-		*use = (uint16_t)(d | (x ? s : 0));
-		break;
-	case BX_F_CALL: case BX_F_CALLX:
-		*use = 0x3e | (fmt == BX_F_CALLX ? d : 0); *def = 0x3f;
-		break;
-	case BX_F_EXIT:
-		*use = 1;
-		break;
-	default:
-		break;
-	}
+	bx_use_def(&env->insns[i], env->ops[i], BX_UD_ABI, use, def);
 	*use |= 1u << BX_REG_FP;
 }
 

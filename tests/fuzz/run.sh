@@ -6,13 +6,21 @@
 # runs on the corpus build/fuzz/corpus/NAME, seeded with examples/asm/*.s,
 # bench/progs/*.s and the conformance suite (asm sources, and raw
 # bytecode from bpf_conformance.jsonl) when ../shared is there; ELF targets
-# (fuzz_elf*) get the objects of `make bpf` (build/bpf/*.o).
-# Crashes are saved as build/fuzz/NAME-crash-*; the exit status is non-zero
-# if any target crashed.
+# (fuzz_elf*) get the objects of `make bpf` (build/bpf/*.o), including the
+# CO-RE ones (core_*.o). Targets of other parsers get their own seeds, made
+# here and never committed: fuzz_tracefs the host's tracefs format files
+# (syscalls, raw_syscalls, a few sched events), fuzz_uprobe small ELF
+# executables and a shared library (/bin/true, tiny programs built with cc),
+# fuzz_inflate small gzip files (gzip(1), /proc/config.gz), fuzz_btf the
+# .BTF sections of build/bpf/core_*.o (llvm-objcopy).
+# FUZZ_TARGETS="tracefs btf" runs only the targets whose names contain one
+# of those words. Crashes are saved as build/fuzz/NAME-crash-*; the exit
+# status is non-zero if any target crashed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+FUZZ_TARGETS=${FUZZ_TARGETS:-}
 SHARED=${BPFBOX_SHARED:-../shared}
 OUT=build/fuzz
 CLANG=${CLANG:-clang-19}
@@ -48,6 +56,53 @@ else
 	echo "fuzz: $SHARED/conformance not found; seeding from examples only"
 fi
 
+# tracefs format files (fuzz_tracefs): whatever the host exposes
+mkdir -p "$seed_dir/tracefs"
+for tfs in /sys/kernel/tracing /sys/kernel/debug/tracing; do
+	for ev in syscalls/sys_enter_openat syscalls/sys_exit_openat syscalls/sys_enter_execve \
+		syscalls/sys_enter_mmap syscalls/sys_enter_write raw_syscalls/sys_enter \
+		raw_syscalls/sys_exit sched/sched_switch sched/sched_process_exec; do
+		[[ -r $tfs/events/$ev/format ]] &&
+			cat "$tfs/events/$ev/format" >"$seed_dir/tracefs/${ev//\//_}" 2>/dev/null || true
+	done
+	compgen -G "$seed_dir/tracefs/*" >/dev/null && break
+done
+printf 'syscalls/sys_enter_openat' >"$seed_dir/tracefs/name_openat"   # event names too
+printf 'raw_syscalls:sys_exit' >"$seed_dir/tracefs/name_raw_exit"
+
+# small ELF files with symbols (fuzz_uprobe)
+mkdir -p "$seed_dir/uprobe"
+cp /bin/true "$seed_dir/uprobe/true" 2>/dev/null || true
+if command -v cc >/dev/null; then
+	printf 'int f(int x) { return x + 1; }\nint main(void) { return f(0) - 1; }\n' >"$OUT/tiny.c"
+	printf 'void _start(void) { for (;;) ; }\nint f(int x) { return x * 2; }\n' >"$OUT/tiny_nolibc.c"
+	cc -Os -o "$seed_dir/uprobe/tiny" "$OUT/tiny.c" 2>/dev/null || true
+	cc -Os -s -o "$seed_dir/uprobe/tiny_stripped" "$OUT/tiny.c" 2>/dev/null || true
+	cc -Os -shared -fPIC -o "$seed_dir/uprobe/tiny.so" "$OUT/tiny.c" 2>/dev/null || true
+	cc -Os -static -nostdlib -o "$seed_dir/uprobe/tiny_nolibc" "$OUT/tiny_nolibc.c" 2>/dev/null || true
+fi
+
+# small gzip files (fuzz_inflate): fixed, dynamic and stored blocks
+mkdir -p "$seed_dir/inflate"
+if command -v gzip >/dev/null; then
+	: | gzip -c >"$seed_dir/inflate/empty.gz"
+	printf 'CONFIG_BPF=y\nCONFIG_HZ=250\n' | gzip -9 -c >"$seed_dir/inflate/config.gz"
+	printf 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' | gzip -1 -c >"$seed_dir/inflate/repeat.gz"
+	head -c 300 /dev/urandom | gzip -c >"$seed_dir/inflate/random.gz"   # stored block
+	head -c 4000 tests/fuzz/run.sh | gzip -9 -n -c >"$seed_dir/inflate/text.gz"
+	printf 'x' | gzip -c --name >"$seed_dir/inflate/named.gz"
+fi
+[[ -r /proc/config.gz ]] && cp /proc/config.gz "$seed_dir/inflate/proc_config.gz" 2>/dev/null || true
+
+# raw BTF of the CO-RE objects (fuzz_btf)
+mkdir -p "$seed_dir/btf"
+OBJCOPY=${OBJCOPY:-llvm-objcopy-${CLANG#clang-}}
+command -v "$OBJCOPY" >/dev/null || OBJCOPY=llvm-objcopy
+for f in build/bpf/core_*.o; do
+	[[ -e $f ]] && "$OBJCOPY" --dump-section ".BTF=$seed_dir/btf/$(basename "$f" .o).btf" "$f" \
+		/dev/null 2>/dev/null || true
+done
+
 # the library, instrumented once for every target (2 jobs at a time)
 CFLAGS_FUZZ="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -Iinclude -Isrc"
 echo "=== building the library for fuzzing"
@@ -63,6 +118,15 @@ targets=(tests/fuzz/fuzz_*.c)
 for src in "${targets[@]}"; do
 	name=$(basename "$src" .c)
 	bin=$OUT/$name
+	if [[ -n $FUZZ_TARGETS ]]; then
+		want=0
+		for w in $FUZZ_TARGETS; do [[ $name == *"$w"* ]] && want=1 || true; done
+		(( want )) || continue
+	fi
+	if [[ $name == fuzz_btf && ! -e build/bpf/core_local.o ]]; then
+		echo "$name: SKIP (build/bpf/core_local.o missing: needs \`make bpf\`)"
+		continue
+	fi
 	echo "=== $name: building"
 	# shellcheck disable=SC2086
 	"$CLANG" $CFLAGS_FUZZ -fsanitize=fuzzer -o "$bin" "$src" $LIB_OBJ -lm -lpthread
@@ -71,6 +135,8 @@ for src in "${targets[@]}"; do
 	case $name in
 	*asm*) cp -n "$seed_dir"/text/* "$corpus"/ 2>/dev/null || true ;;
 	*elf*) cp -n build/bpf/*.o "$corpus"/ 2>/dev/null || true ;;   # from `make bpf`
+	*tracefs* | *uprobe* | *inflate* | *btf*)
+	       cp -n "$seed_dir/${name#fuzz_}"/* "$corpus"/ 2>/dev/null || true ;;
 	*)     cp -n "$seed_dir"/bin/* "$corpus"/ 2>/dev/null || true ;;
 	esac
 	echo "=== $name: running ${FUZZ_SECONDS}s on $corpus ($(ls "$corpus" | wc -l) inputs)"

@@ -6,7 +6,8 @@
  * arrays, a guarded and an unguarded unresolvable relocation (poison),
  * .kconfig values from opts/host config, missing weak/strong externs, the
  * vmlinux BTF load time, and libbpf's BPF_KSYSCALL / BPF_KPROBE with
- * PT_REGS_PARM*_CORE(_SYSCALL) under `bpfbox trace`.
+ * PT_REGS_PARM*_CORE(_SYSCALL) under `bpfbox trace`, and the gzip decoder
+ * behind /proc/config.gz (src/util/inflate.c) at its output limit.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -21,6 +22,7 @@
 #include "bpfbox/bpfbox.h"
 #include "bpfbox/map.h"
 #include "testlib.h"
+#include "util/inflate.h"
 
 static char bpf_dir[512], bpfbox_bin[512];
 static char last_log[2048], all_log[16384];
@@ -440,6 +442,80 @@ static void test_trace(void)
 	CHECK_MSG(strstr(out, "\"kp_calls\": 1, \"kp_fd\": 1, \"kp_count\": 3") != NULL, "%s", out);
 }
 
+/* CRC-32 (IEEE), for the gzip members test_gunzip() builds. */
+static uint32_t crc32_ieee(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* A gzip member of data[n] in stored blocks (at most 65535 bytes each)
+ * into gz (n + 18 + 5 per block bytes); returns its length. */
+static size_t make_gzip(const uint8_t *data, size_t n, uint8_t *gz)
+{
+	static const uint8_t hdr[10] = { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff };
+	size_t p = sizeof(hdr), done = 0;
+	uint32_t crc = crc32_ieee(data, n);
+
+	memcpy(gz, hdr, sizeof(hdr));
+	do {
+		size_t len = n - done > 65535 ? 65535 : n - done;
+
+		gz[p++] = done + len == n;	/* BFINAL, BTYPE 00 (stored) */
+		gz[p++] = (uint8_t)len;
+		gz[p++] = (uint8_t)(len >> 8);
+		gz[p++] = (uint8_t)~len;
+		gz[p++] = (uint8_t)(~len >> 8);
+		memcpy(gz + p, data + done, len);
+		p += len;
+		done += len;
+	} while (done < n);
+	for (int i = 0; i < 4; i++)
+		gz[p++] = (uint8_t)(crc >> 8 * i);
+	for (int i = 0; i < 4; i++)
+		gz[p++] = (uint8_t)(n >> 8 * i);
+	return p;
+}
+
+/* bx_gunzip() output limits: exactly max_out bytes is fine (it used to
+ * fail with -E2BIG when max_out was 0 or a power-of-two buffer size, as
+ * found by tests/fuzz/fuzz_inflate.c), one more is -E2BIG; a bad CRC is
+ * -EINVAL. */
+static void test_gunzip(void)
+{
+	static uint8_t data[65536], gz[65536 + 64];
+	uint8_t *out = NULL;
+	size_t len, n = 0;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + (i >> 8));
+	len = make_gzip(data, 0, gz);
+	if (CHECK_EQ_INT(bx_gunzip(gz, len, 0, &out, &n), 0))
+		CHECK(n == 0 && out && out[0] == 0);
+	free(out);
+	out = NULL;
+	len = make_gzip(data, 3, gz);
+	if (CHECK_EQ_INT(bx_gunzip(gz, len, 3, &out, &n), 0))
+		CHECK(n == 3 && !memcmp(out, data, 3) && out[3] == 0);
+	free(out);
+	out = NULL;
+	CHECK(bx_gunzip(gz, len, 2, &out, &n) == -E2BIG && !out);
+	len = make_gzip(data, sizeof(data), gz);
+	if (CHECK_EQ_INT(bx_gunzip(gz, len, sizeof(data), &out, &n), 0))
+		CHECK(n == sizeof(data) && !memcmp(out, data, n) && out[n] == 0);
+	free(out);
+	out = NULL;
+	CHECK(bx_gunzip(gz, len, sizeof(data) - 1, &out, &n) == -E2BIG && !out);
+	gz[len - 8] ^= 1;	/* CRC */
+	CHECK(bx_gunzip(gz, len, sizeof(data), &out, &n) == -EINVAL && !out);
+}
+
 int main(int argc, char **argv)
 {
 	char self[512];
@@ -460,5 +536,6 @@ int main(int argc, char **argv)
 	test_kconfig();
 	test_vmlinux();
 	test_trace();
+	test_gunzip();
 	return tl_summary();
 }

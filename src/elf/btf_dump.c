@@ -213,7 +213,7 @@ static int bxd_members(const struct bpfbox_btf *btf, const struct bpfbox_btf_typ
 			return err;
 		if (!m.name[0] && (mt.kind == BPFBOX_BTF_KIND_STRUCT ||
 				   mt.kind == BPFBOX_BTF_KIND_UNION) && m.offset % 8 == 0) {
-			if (m.offset / 8 + mt.size > n)
+			if ((size_t)m.offset / 8 + mt.size > n)
 				return -EINVAL;
 			err = bxd_members(btf, &mt, d + m.offset / 8, n - m.offset / 8, o, depth + 1,
 					  first);
@@ -231,7 +231,7 @@ static int bxd_members(const struct bpfbox_btf *btf, const struct bpfbox_btf_typ
 			/* a bitfield (or an unaligned member: integers only) */
 			uint32_t nbits = m.size ? m.size : mt.size * 8;
 			if ((mt.kind != BPFBOX_BTF_KIND_INT && mt.kind != BPFBOX_BTF_KIND_ENUM) ||
-			    (m.offset + nbits + 7) / 8 > n || nbits > 64)
+			    ((uint64_t)m.offset + nbits + 7) / 8 > n || nbits > 64)
 				return -EINVAL;
 			if (mt.kind == BPFBOX_BTF_KIND_ENUM) {
 				mt.int_encoding = mt.kflag ? 1 : 0;

@@ -30,23 +30,32 @@ struct huff {
 	short symbol[288];
 };
 
-/* Append one byte to the output, growing it. */
+/* Grow the output buffer: doubling, but to at most max + 1 bytes (room for
+ * the NUL that bx_gunzip() appends after max bytes of data). */
+static int grow(struct infl *s)
+{
+	size_t cap = s->outcap ? s->outcap * 2 : 65536;
+	uint8_t *n;
+
+	if (s->max < SIZE_MAX && cap > s->max + 1)
+		cap = s->max + 1;
+	if (cap <= s->outlen)
+		return s->err = -E2BIG;
+	n = realloc(s->out, cap);
+	if (!n)
+		return s->err = -ENOMEM;
+	s->out = n;
+	s->outcap = cap;
+	return 0;
+}
+
+/* Append one byte of data to the output; -E2BIG past max bytes. */
 static int put(struct infl *s, uint8_t b)
 {
-	if (s->outlen == s->outcap) {
-		size_t cap = s->outcap ? s->outcap * 2 : 65536;
-		uint8_t *n;
-
-		if (s->outlen >= s->max)
-			return s->err = -E2BIG;
-		if (cap > s->max + 1)
-			cap = s->max + 1;
-		n = realloc(s->out, cap);
-		if (!n)
-			return s->err = -ENOMEM;
-		s->out = n;
-		s->outcap = cap;
-	}
+	if (s->outlen >= s->max)
+		return s->err = -E2BIG;
+	if (s->outlen == s->outcap && grow(s))
+		return s->err;
 	s->out[s->outlen++] = b;
 	return 0;
 }
@@ -324,13 +333,14 @@ int bx_gunzip(const uint8_t *in, size_t len, size_t max_out, uint8_t **out, size
 		       le32(s.in + s.inpos) != crc32(s.out, s.outlen) ||
 		       le32(s.in + s.inpos + 4) != (uint32_t)s.outlen))
 		s.err = -EINVAL;
-	if (!s.err)
-		put(&s, 0);
+	if (!s.err && s.outlen == s.outcap)
+		grow(&s);	/* room for the NUL (outlen <= max < outcap after) */
 	if (s.err) {
 		free(s.out);
 		return s.err;
 	}
+	s.out[s.outlen] = 0;
 	*out = s.out;
-	*out_len = s.outlen - 1;
+	*out_len = s.outlen;
 	return 0;
 }

@@ -5,15 +5,18 @@
  *
  * ROUNDS rounds (BENCH_JIT_ROUNDS), each:
  *  - kernel: the object build/bench/progs/loops.o loaded afresh with libbpf
- *    (a fresh JIT image, wherever it lands), each program test-run
- *    (BPF_PROG_TEST_RUN, XDP, 1 KiB packet, `repeat` runs) BATCHES times:
- *    the median duration;
- *  - bpfbox: the same bytecode loaded and compiled afresh, test-run the
- *    same way (trusted; the kernel verified it) BATCHES times: the median
- *    thread CPU time per run (the kernel's timer also stops while the task
- *    is scheduled out).
+ *    (a fresh JIT image, wherever it lands); bpfbox: the same bytecode
+ *    loaded and compiled afresh (trusted; the kernel verified it);
+ *  - then, program by program, BATCHES kernel test runs (BPF_PROG_TEST_RUN,
+ *    XDP, 1 KiB packet, `repeat` runs: its duration) alternating with
+ *    BATCHES bpfbox test runs the same way (thread CPU time per run: the
+ *    kernel's timer also stops while the task is scheduled out), so that
+ *    the two sides of a comparison are measured within milliseconds of each
+ *    other and see the same machine (this host is a shared VM whose speed
+ *    drifts); the median of each side.
  * Reported: the median over rounds less the empty program's (the test-run
- * overhead), the range of per-round ratios; the interpreter (median of
+ * overhead), JIT/kernel as the median of the per-round ratios, and their
+ * range; the interpreter (median of
  * BATCHES) and its ns per executed instruction (counted by one checked
  * run); the same C (loops.h) compiled with -O2 and called directly; the
  * JIT's compile time per instruction. Needs root for the kernel column
@@ -100,6 +103,19 @@ static struct bpfbox_prog *bx_load(struct bpfbox_vm *vm, struct bpfbox_object *o
 	return prog;
 }
 
+/* one bpfbox test run of `repeat` runs: ns per run (thread CPU time), or -1 */
+static double bx_batch(struct bpfbox_prog *prog, int repeat, uint32_t *retval)
+{
+	BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt, .data_size_in = PKT, .repeat = repeat,
+		    .mode = BPFBOX_RUN_TRUSTED, .engine = BPFBOX_ENGINE_JIT);
+	uint64_t t0 = cpu_ns();
+
+	if (bpfbox_prog__test_run(prog, &t))
+		return -1;
+	*retval = t.retval;
+	return (double)(cpu_ns() - t0) / repeat;
+}
+
 /* median ns per run over `batches` test runs of `repeat` (thread CPU time
  * of the whole test run: the test-run overhead is the empty program's) */
 static double bx_time(struct bpfbox_prog *prog, enum bpfbox_engine engine, int repeat,
@@ -152,65 +168,95 @@ static uint64_t bx_insns(struct bpfbox_vm *vm, struct bpfbox_prog *prog)
 /* ---- the kernel ------------------------------------------------------------------------------ */
 
 #ifndef BPFBOX_NO_LIBBPF
-/* one fresh kernel load: ns per run of each program (empty last) */
-static int kernel_round(const char *path, double *out, uint32_t *ret, int repeat)
+/* one kernel test run of `repeat` runs of fd: ns per run, or -1 */
+static double kernel_batch(int fd, int repeat, uint32_t *ret)
 {
-	struct bpf_object *o = bpf_object__open_file(path, NULL);
+	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = PKT, .repeat = repeat);
 
-	if (!o || bpf_object__load(o)) {
-		bpf_object__close(o);
+	if (fd < 0 || bpf_prog_test_run_opts(fd, &t))
 		return -1;
-	}
-	for (size_t i = 0; i <= NPROGS; i++) {
-		const char *n = i < NPROGS ? progs[i].name : "empty";
-		struct bpf_program *p = bpf_object__find_program_by_name(o, n);
-		double s[BATCHES];
-
-		for (int b = 0; b < BATCHES; b++) {
-			LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = PKT,
-				    .repeat = i < NPROGS ? repeat : repeat * 20);
-			if (!p || bpf_prog_test_run_opts(bpf_program__fd(p), &t)) {
-				bpf_object__close(o);
-				return -1;
-			}
-			s[b] = t.duration;
-			if (i < NPROGS)
-				ret[i] = t.retval;
-		}
-		qsort(s, BATCHES, sizeof(s[0]), cmp_d);
-		out[i] = s[BATCHES / 2];
-	}
-	bpf_object__close(o);
-	return 0;
+	*ret = t.retval;
+	return t.duration;
 }
 #endif
 
 /*
- * bx_round - one round of bpfbox: every program freshly loaded and
- * compiled (its code lands somewhere new, as a kernel load's does), ns
- * per run through the JIT (median of BATCHES), and the compile time.
+ * one_round - one round: a fresh kernel load (when the kernel is there)
+ * and fresh bpfbox compiles of every program (their code lands somewhere
+ * new each time: the caller keeps every round's programs (bp[]) until the
+ * end, so that a new compile cannot reuse the last one's pages and each
+ * round samples another code placement, as each kernel load does), then
+ * per program BATCHES kernel and bpfbox batches,
+ * alternating (odd rounds start with bpfbox); the median ns per run of
+ * each side in k[] and j[] (empty program last), and the compile time.
  */
-static int bx_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, double *out, uint32_t *ret,
-		    int repeat, uint64_t *cns, uint64_t *cinsns)
+static int one_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, const char *path,
+		     int *have_kernel, int r, double *k, double *j, uint32_t *kret, uint32_t *jret,
+		     int repeat, uint64_t *cns, uint64_t *cinsns, struct bpfbox_prog **bp)
 {
-	for (size_t i = 0; i <= NPROGS; i++) {
-		const char *n = i < NPROGS ? progs[i].name : "empty";
-		struct bpfbox_prog *p = bx_load(vm, obj, n);
+	int err = 0;
+#ifndef BPFBOX_NO_LIBBPF
+	struct bpf_object *ko = NULL;
 
-		if (!p || bxj_compile(p)) {
-			printf("%s: bpfbox cannot load or compile it\n", n);
-			bpfbox_prog__free(p);
-			return -1;
+	if (*have_kernel) {
+		ko = bpf_object__open_file(path, NULL);
+		if (!ko || bpf_object__load(ko)) {
+			bpf_object__close(ko);
+			ko = NULL;
+			*have_kernel = 0;
 		}
-		*cns += bxj_compile_ns(p);
-		*cinsns += bpfbox_prog__insn_cnt(p);
-		out[i] = bx_time(p, BPFBOX_ENGINE_JIT, i < NPROGS ? repeat : repeat * 20, BATCHES,
-				 &ret[i]);
-		bpfbox_prog__free(p);
-		if (out[i] < 0)
-			return -1;
 	}
-	return 0;
+#else
+	(void)path;
+#endif
+	for (size_t i = 0; i <= NPROGS && !err; i++) {
+		const char *n = i < NPROGS ? progs[i].name : "empty";
+
+		bp[i] = bx_load(vm, obj, n);
+		if (!bp[i] || bxj_compile(bp[i])) {
+			printf("%s: bpfbox cannot load or compile it\n", n);
+			err = -1;
+			break;
+		}
+		*cns += bxj_compile_ns(bp[i]);
+		*cinsns += bpfbox_prog__insn_cnt(bp[i]);
+	}
+	for (size_t i = 0; i <= NPROGS && !err; i++) {
+		int rep = i < NPROGS ? repeat : repeat * 20, kfd = -1;
+		double ks[BATCHES], js[BATCHES];
+
+#ifndef BPFBOX_NO_LIBBPF
+		if (ko) {
+			struct bpf_program *kp = bpf_object__find_program_by_name(
+				ko, i < NPROGS ? progs[i].name : "empty");
+			kfd = kp ? bpf_program__fd(kp) : -1;
+		}
+#endif
+		for (int b = 0; b < BATCHES && !err; b++) {
+			bool bx_first = (r + b) & 1;
+
+			if (bx_first && (js[b] = bx_batch(bp[i], rep, &jret[i])) < 0)
+				err = -1;
+#ifndef BPFBOX_NO_LIBBPF
+			if (*have_kernel && (ks[b] = kernel_batch(kfd, rep, &kret[i])) < 0)
+				*have_kernel = 0;
+#endif
+			if (!bx_first && (js[b] = bx_batch(bp[i], rep, &jret[i])) < 0)
+				err = -1;
+		}
+		if (err)
+			break;
+		qsort(js, BATCHES, sizeof(js[0]), cmp_d);
+		j[i] = js[BATCHES / 2];
+		if (*have_kernel) {
+			qsort(ks, BATCHES, sizeof(ks[0]), cmp_d);
+			k[i] = ks[BATCHES / 2];
+		}
+	}
+#ifndef BPFBOX_NO_LIBBPF
+	bpf_object__close(ko);
+#endif
+	return err;
 }
 
 static double median(double *v, int n)
@@ -228,6 +274,7 @@ int main(int argc, char **argv)
 	struct bpfbox_object *obj = NULL;
 	double ks[NPROGS + 1][ROUNDS], js[NPROGS + 1][ROUNDS], rs[NPROGS][ROUNDS];
 	double kt[NPROGS + 1] = { 0 }, jt[NPROGS + 1], it[NPROGS + 1];
+	struct bpfbox_prog *kept[ROUNDS][NPROGS + 1] = { { 0 } };
 	uint32_t kret[NPROGS + 1] = { 0 }, jret[NPROGS + 1], iret[NPROGS + 1];
 	uint64_t ninsn[NPROGS + 1] = { 0 };
 	int have_kernel = 0, bad = 0, repeat = 200, rounds = ROUNDS;
@@ -247,21 +294,14 @@ int main(int argc, char **argv)
 	libbpf_set_print(NULL);
 	have_kernel = 1;
 #endif
-	/* rounds pair a fresh kernel load with fresh bpfbox compiles, so both
-	 * sides see the same machine noise; medians over rounds */
+	/* rounds pair a fresh kernel load with fresh bpfbox compiles, and
+	 * alternate their batches, so both sides see the same machine noise;
+	 * medians over rounds */
 	for (int r = 0; r < rounds; r++) {
 		double k[NPROGS + 1] = { 0 }, j[NPROGS + 1];
 
-		/* odd rounds time bpfbox first: neither side always runs second */
-		if ((r & 1) && bx_round(vm, obj, j, jret, repeat, &cns, &cinsns)) {
-			bad = 1;
-			goto out;
-		}
-#ifndef BPFBOX_NO_LIBBPF
-		if (have_kernel && kernel_round(path, k, kret, repeat))
-			have_kernel = 0;
-#endif
-		if (!(r & 1) && bx_round(vm, obj, j, jret, repeat, &cns, &cinsns)) {
+		if (one_round(vm, obj, path, &have_kernel, r, k, j, kret, jret, repeat, &cns,
+			      &cinsns, kept[r])) {
 			bad = 1;
 			goto out;
 		}
@@ -291,7 +331,8 @@ int main(int argc, char **argv)
 	       "programs on a %d-byte packet, less the empty program's test-run overhead:\n"
 	       "kernel %.1f ns, bpfbox JIT %.1f ns, interpreter %.1f ns). Medians over %d rounds;\n"
 	       "each round loads the kernel program afresh and compiles bpfbox's afresh, and\n"
-	       "times each program as the median of %d test runs of %d. Time spent preempted\n"
+	       "times each program as the median of %d test runs of %d, kernel and bpfbox runs\n"
+	       "alternating; JIT/k is the median of the rounds' ratios. Time spent preempted\n"
 	       "is left out on both sides (kernel: the test-run timer; bpfbox and native:\n"
 	       "thread CPU time). ns/insn: interpreter ns per executed instruction.\n\n", PKT,
 	       kt[NPROGS], jt[NPROGS], it[NPROGS], rounds, BATCHES, repeat);
@@ -299,7 +340,7 @@ int main(int argc, char **argv)
 	       "JIT/k", "(rounds)", "native", "JIT/nat", "interp", "insns", "ns/insn");
 	for (size_t i = 0; i < NPROGS; i++) {
 		double k = kt[i] - kt[NPROGS], j = jt[i] - jt[NPROGS], in = it[i] - it[NPROGS];
-		double nat, s[BATCHES], lo = rs[i][0], hi = rs[i][0];
+		double nat, s[BATCHES], lo = rs[i][0], hi = rs[i][0], ratio;
 		uint64_t t0;
 		u32_t r = 0;
 
@@ -316,6 +357,7 @@ int main(int argc, char **argv)
 			lo = rs[i][x] < lo ? rs[i][x] : lo;
 			hi = rs[i][x] > hi ? rs[i][x] : hi;
 		}
+		ratio = median(rs[i], rounds);
 		if (jret[i] != r || iret[i] != r || (have_kernel && kret[i] != r)) {
 			printf("%-12s WRONG RESULT: native 0x%x, JIT 0x%x, interp 0x%x, kernel 0x%x\n",
 			       progs[i].name, r, jret[i], iret[i], kret[i]);
@@ -323,7 +365,7 @@ int main(int argc, char **argv)
 		}
 		if (have_kernel)
 			printf("%-12s %8.0f %8.0f %6.2fx  %5.2f..%5.2fx %8.0f %6.2fx %8.0f %6llu %7.2f\n",
-			       progs[i].name, k, j, j / k, lo, hi, nat, j / nat, in,
+			       progs[i].name, k, j, ratio, lo, hi, nat, j / nat, in,
 			       (unsigned long long)ninsn[i], ninsn[i] ? in / (double)ninsn[i] : 0.0);
 		else
 			printf("%-12s %8s %8.0f %7s %13s %8.0f %6.2fx %8.0f %6llu %7.2f\n", progs[i].name,
@@ -335,6 +377,9 @@ int main(int argc, char **argv)
 	if (!have_kernel)
 		printf("(kernel column: BPF_PROG_TEST_RUN not available here)\n");
 out:
+	for (int r = 0; r < ROUNDS; r++)
+		for (size_t i = 0; i <= NPROGS; i++)
+			bpfbox_prog__free(kept[r][i]);
 	bpfbox_object__close(obj);
 	bpfbox_vm__free(vm);
 	return bad;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bpfbox/bpfbox.h"
 #include "testlib.h"
@@ -108,6 +109,63 @@ static void test_dump(const struct bpfbox_object *obj)
 	}
 }
 
+/* Put a little-endian u32 / u16 into b. */
+static void put32(uint8_t *b, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+/*
+ * test_hostile_btf - a struct whose member's bit offset is near 2^32 (the
+ * bounds check once wrapped in 32 bits and read far outside the value;
+ * found by fuzz_btf): an object with CO-RE relocations is opened with that
+ * raw BTF as its target BTF (its relocations then fail to resolve), and dumping the struct must fail cleanly or stay inside the
+ * 4 bytes given.
+ */
+static void test_hostile_btf(const char *obj_path)
+{
+	static const char strs[] = "\0int\0s\0a";	/* offsets 0, 1, 5, 7 */
+	uint8_t raw[24 + 16 + 24 + sizeof(strs)] = { 0 }, *t = raw + 24;
+	char tmp[] = "/tmp/bpfbox-btf-XXXXXX", out[256];
+	const uint8_t val[4] = { 1, 2, 3, 4 };
+	struct bpfbox_object *obj = NULL;
+	const struct bpfbox_btf *btf;
+	int fd = mkstemp(tmp), n;
+
+	if (fd < 0) {
+		TL_SKIP("mkstemp: %s", strerror(errno));
+		return;
+	}
+	raw[0] = 0x9f, raw[1] = 0xeb, raw[2] = 1;	/* magic, version 1, flags 0 */
+	put32(raw + 4, 24);				/* hdr_len */
+	put32(raw + 8, 0);				/* type_off */
+	put32(raw + 12, 40);				/* type_len */
+	put32(raw + 16, 40);				/* str_off */
+	put32(raw + 20, sizeof(strs));			/* str_len */
+	put32(t, 1), put32(t + 4, 1u << 24), put32(t + 8, 4), put32(t + 12, 32);  /* [1] int */
+	put32(t + 16, 5), put32(t + 20, 4u << 24 | 1), put32(t + 24, 4);           /* [2] struct s */
+	put32(t + 28, 7), put32(t + 32, 1), put32(t + 36, 0xffffffdeu);           /* a: int @ bit 2^32-34 */
+	memcpy(t + 40, strs, sizeof(strs));
+	CHECK(write(fd, raw, sizeof(raw)) == (ssize_t)sizeof(raw));
+	close(fd);
+	{
+		BPFBOX_OPTS(bpfbox_object_opts, oo, .target_btf_path = tmp);
+
+		CHECK_EQ_INT(bpfbox_object__open_file(obj_path, &oo, &obj), 0);
+	}
+	btf = obj ? bpfbox_object__target_btf(obj) : NULL;
+	CHECK(btf != NULL);
+	if (btf) {
+		n = bpfbox_btf__dump_value(btf, 2, val, sizeof(val), 0, out, sizeof(out));
+		CHECK_MSG(n < (int)sizeof(out), "dump of the hostile struct: %d", n);
+		n = bpfbox_btf__dump_value(btf, 2, val, sizeof(val), BPFBOX_BTF_DUMP_JSON, out, sizeof(out));
+		CHECK_MSG(n < (int)sizeof(out), "JSON dump of the hostile struct: %d", n);
+	}
+	bpfbox_object__close(obj);
+	unlink(tmp);
+}
+
 int main(int argc, char **argv)
 {
 	char self[512], path[700];
@@ -128,5 +186,13 @@ int main(int argc, char **argv)
 	if (obj)
 		test_dump(obj);
 	bpfbox_object__close(obj);
+	/* an object with CO-RE relocations: it reads its target BTF */
+	snprintf(path, sizeof(path), "%s/core_local.o", bpf_dir);
+	if ((f = fopen(path, "rb"))) {
+		fclose(f);
+		test_hostile_btf(path);
+	} else {
+		TL_SKIP("%s missing: the hostile target BTF case needs it", path);
+	}
 	return tl_summary();
 }

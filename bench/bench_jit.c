@@ -38,7 +38,7 @@
 
 #include "progs/loops.h"  /* bench/progs/loops.h */
 
-#define ROUNDS 9      /* fresh kernel loads and fresh bpfbox compiles (BENCH_JIT_ROUNDS) */
+#define ROUNDS 15      /* fresh kernel loads and fresh bpfbox compiles (BENCH_JIT_ROUNDS) */
 #define BATCHES 5     /* test runs per measurement (median) */
 #define PKT 1024
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,13 +37,31 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/*
+ * image_offset - where in its mapping the image starts: a random multiple
+ * of 64 bytes within the slack the page rounding leaves, as the kernel's
+ * bpf_jit_binary_alloc() starts each image at a random offset (against
+ * JIT spraying; it also means the code's placement, which branch
+ * predictors are sensitive to, is not the same for every program).
+ * Loop heads stay aligned: the JIT aligns them relative to the start.
+ */
+static size_t image_offset(size_t len, size_t map_len)
+{
+	size_t slots = (map_len - len) / 64 + 1;
+	unsigned r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (unsigned)(uintptr_t)&r >> 4;	/* no entropy: any value is fine */
+	return (size_t)(r % slots) * 64;
+}
+
 /* free_image - unmap and free (NULL and FAILED are fine). */
 static void free_image(struct bxj_image *img)
 {
 	if (!img || img == FAILED)
 		return;
-	if (img->code)
-		munmap(img->code, img->map_len);
+	if (img->map)
+		munmap(img->map, img->map_len);
 	free(img->addrs);
 	free(img->entry);
 	free(img);
@@ -122,16 +141,17 @@ static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
 	if (page <= 0)
 		page = 4096;
 	img->map_len = (g.b.len + (size_t)page - 1) / (size_t)page * (size_t)page;
-	img->code = mmap(NULL, img->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (img->code == MAP_FAILED) {
-		img->code = NULL;
+	img->map = mmap(NULL, img->map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	if (img->map == MAP_FAILED) {
+		img->map = NULL;
 		goto out;
 	}
+	/* int3 around the image */
+	memset(img->map, 0xcc, img->map_len);
+	img->code = img->map + image_offset(g.b.len, img->map_len);
 	memcpy(img->code, g.b.p, g.b.len);
-	/* pad with int3 */
-	memset(img->code + g.b.len, 0xcc, img->map_len - g.b.len);
-	if (mprotect(img->code, img->map_len, PROT_READ | PROT_EXEC)) {
+	if (mprotect(img->map, img->map_len, PROT_READ | PROT_EXEC)) {
 		err = -errno;
 		goto out;
 	}

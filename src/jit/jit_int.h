@@ -28,8 +28,9 @@ typedef int (*bxj_entry_fn)(struct bpfbox_call *call, const void *start, const u
 			    uint64_t fp, uint64_t *r0);
 
 struct bxj_image {
-	uint8_t *code;          /* mapped read+execute */
+	uint8_t *map;           /* the mapping (read+execute) */
 	size_t map_len;         /* bytes mapped */
+	uint8_t *code;          /* the image, at a random 64-byte multiple inside map */
 	size_t len;             /* bytes of code */
 	uint32_t *addrs;        /* cnt + 1 offsets: start of each slot's code, end of body */
 	uint8_t *entry;         /* per slot: code may be entered there (a jump target) */

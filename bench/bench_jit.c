@@ -222,11 +222,11 @@ static int one_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, const char
 		*cinsns += bpfbox_prog__insn_cnt(bp[i]);
 	}
 	for (size_t i = 0; i <= NPROGS && !err; i++) {
-		/* the kernel times its runs alone; bpfbox's thread CPU time covers
-		 * the whole test-run call, whose set-up (the packet copied in, ...)
-		 * is spread over the repeats: the empty program takes as many
-		 * repeats as the others, so that subtracting it cancels the set-up */
-		int rep = i < NPROGS ? repeat : repeat * 20, brep = repeat, kfd = -1;
+		/* the empty program takes as many repeats as the others on both
+		 * sides, so that subtracting it also cancels what a batch pays
+		 * once (bpfbox's test-run set-up, which its thread CPU time covers;
+		 * on both sides the cold start after the other side's batch) */
+		int rep = repeat, brep = repeat, kfd = -1;
 		double ks[BATCHES], js[BATCHES];
 
 #ifndef BPFBOX_NO_LIBBPF

@@ -281,7 +281,7 @@ int main(int argc, char **argv)
 	struct bpfbox_prog *kept[ROUNDS][NPROGS + 1] = { { 0 } };
 	uint32_t kret[NPROGS + 1] = { 0 }, jret[NPROGS + 1], iret[NPROGS + 1];
 	uint64_t ninsn[NPROGS + 1] = { 0 };
-	int have_kernel = 0, bad = 0, repeat = 200, rounds = ROUNDS;
+	int have_kernel = 0, bad = 0, repeat = 1000, rounds = ROUNDS;
 	uint64_t cns = 0, cinsns = 0;
 	const char *env = getenv("BENCH_JIT_ROUNDS");
 

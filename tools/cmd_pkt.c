@@ -418,7 +418,7 @@ static void pkt_help(FILE *out, const char *cmd)
 		"  -r, --pcap FILE        read packets from a capture file\n"
 		"  -i, --iface IF         attach to a live interface until Ctrl-C%s\n"
 		"  -o, --out FILE         write passed packets (as the program left them), pcap\n"
-		"      --tx-out FILE      write XDP_TX packets\n"
+		"%s"
 		"      --drop-out FILE    write dropped (and aborted) packets\n"
 		"  -j, --json             one JSON object: verdicts, packets, errors, duration_ns,\n"
 		"                         pps, maps\n"
@@ -436,6 +436,7 @@ static void pkt_help(FILE *out, const char *cmd)
 		!strcmp(cmd, "xdp") ? "XDP" : tc ? "tc (sched_cls / sched_act)" : "socket filter",
 		cmd,
 		!strcmp(cmd, "xdp") ? ";\n                         XDP_TX sends back out of IF, XDP_REDIRECT out of the\n                         devmap's / bpf_redirect's interface" : "",
+		!strcmp(cmd, "xdp") ? "      --tx-out FILE      write XDP_TX packets\n" : "",
 		tc ? "      --ingress          packets arriving (default)\n"
 		     "      --egress           packets leaving (live: outgoing packets of IF)\n" : "");
 }

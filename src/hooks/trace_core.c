@@ -278,7 +278,7 @@ int bpfbox_tracer__attach(struct bpfbox_tracer *tr, struct bpfbox_prog *prog, co
 	    !bxt_sc_covers(tr, a)) {
 		/* the filter in the tracees cannot change: stop at every syscall again */
 		tr->sc_state = BXT_SC_FALLBACK;
-		bx_debug(&tr->log, "trace: %s: not covered by the seccomp filter, "
+		bx_debug(&tr->log, "%s: not covered by the seccomp filter, "
 			"every syscall stops now", sec);
 	}
 	if (a->kind == BXT_UPROBE || a->kind == BXT_URETPROBE) {
@@ -337,11 +337,11 @@ int bpfbox_tracer__spawn(struct bpfbox_tracer *tr, char *const argv[], pid_t *pi
 	if (!tr || !argv || !argv[0])
 		return -EINVAL;
 	if (tr->main_pid) {
-		bx_err(&tr->log, "trace: already tracing pid %d", (int)tr->main_pid);
+		bx_err(&tr->log, "already tracing pid %d", (int)tr->main_pid);
 		return -EBUSY;
 	}
 	if ((err = find_cmd(argv[0], path, sizeof(path)))) {
-		bx_err(&tr->log, "trace: command '%s': %s", argv[0],
+		bx_err(&tr->log, "command '%s': %s", argv[0],
 		       err == -ENOENT ? "not found" : strerror(-err));
 		return err;
 	}
@@ -366,12 +366,12 @@ int bpfbox_tracer__spawn(struct bpfbox_tracer *tr, char *const argv[], pid_t *pi
 	}
 	free(filter);
 	if (waitpid(pid, &st, WSTOPPED) != pid || !WIFSTOPPED(st)) {
-		bx_err(&tr->log, "trace: the command did not start");
+		bx_err(&tr->log, "the command did not start");
 		return -ECHILD;
 	}
 	if (ptrace(PTRACE_SEIZE, pid, 0L, opts) < 0) {
 		err = -errno;
-		bx_err(&tr->log, "trace: cannot trace the command (ptrace: %s)", strerror(-err));
+		bx_err(&tr->log, "cannot trace the command (ptrace: %s)", strerror(-err));
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
 		return err;
@@ -410,20 +410,20 @@ int bpfbox_tracer__attach_pid(struct bpfbox_tracer *tr, pid_t pid)
 
 	if (!tr || pid <= 0) {
 		if (tr)
-			bx_err(&tr->log, "trace: invalid pid %d", (int)pid);
+			bx_err(&tr->log, "invalid pid %d", (int)pid);
 		return -EINVAL;
 	}
 	if (tr->main_pid) {
-		bx_err(&tr->log, "trace: already tracing pid %d", (int)tr->main_pid);
+		bx_err(&tr->log, "already tracing pid %d", (int)tr->main_pid);
 		return -EBUSY;
 	}
 	if (pid == getpid()) {
-		bx_err(&tr->log, "trace: pid %d is bpfbox itself", (int)pid);
+		bx_err(&tr->log, "pid %d is bpfbox itself", (int)pid);
 		return -EINVAL;
 	}
 	snprintf(dir, sizeof(dir), "/proc/%d/task", (int)pid);
 	if (access(dir, F_OK)) {
-		bx_err(&tr->log, "trace: no process with pid %d", (int)pid);
+		bx_err(&tr->log, "no process with pid %d", (int)pid);
 		return -ESRCH;
 	}
 	if (!(mm = bxt_mm_new(pid)))
@@ -447,7 +447,7 @@ int bpfbox_tracer__attach_pid(struct bpfbox_tracer *tr, pid_t pid)
 				if (errno == ESRCH && tid != pid)
 					continue;	/* the thread just exited */
 				err = -errno;
-				bx_err(&tr->log, "trace: cannot attach to pid %d: %s%s", (int)tid,
+				bx_err(&tr->log, "cannot attach to pid %d: %s%s", (int)tid,
 				       strerror(errno), errno == EPERM ?
 				       " (not permitted: ptrace_scope, or another tracer)" : "");
 				break;

@@ -152,7 +152,7 @@ static struct bxt_bp *bp_get(struct bpfbox_tracer *tr, struct bxt_mm *mm, pid_t 
 		mm->capbps = cap;
 	}
 	if ((err = poke_byte(tid, addr, 0xcc, &orig))) {
-		bx_warn(&tr->log, "trace: cannot plant a breakpoint at 0x%llx in pid %d: %s",
+		bx_warn(&tr->log, "cannot plant a breakpoint at 0x%llx in pid %d: %s",
 			(unsigned long long)addr, (int)tid, strerror(-err));
 		return NULL;
 	}

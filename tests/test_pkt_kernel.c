@@ -52,6 +52,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+
+#include "kernel_xdp_ok.h"
 #endif
 
 #define PKT_COUNT_DEFAULT 100000
@@ -785,30 +787,6 @@ static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt, va_list ap
 	return 0;
 }
 
-/* can we load and test-run a trivial XDP program? */
-static bool kernel_ok(char *why, size_t len)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = XDP_PASS },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	uint8_t pkt[64] = { 0 };
-	LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = sizeof(pkt));
-	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "probe", "GPL", insns, 2, NULL);
-
-	if (fd < 0) {
-		snprintf(why, len, "bpf(BPF_PROG_LOAD) failed: %s", strerror(errno));
-		return false;
-	}
-	if (bpf_prog_test_run_opts(fd, &t)) {
-		snprintf(why, len, "BPF_PROG_TEST_RUN failed: %s", strerror(errno));
-		close(fd);
-		return false;
-	}
-	close(fd);
-	return true;
-}
-
 /* rm_dir - remove the temporary directory and its files */
 static void rm_dir(const char *dir)
 {
@@ -832,7 +810,7 @@ int main(void)
 	struct cap c;
 
 	libbpf_set_print(libbpf_quiet);
-	if (!kernel_ok(why, sizeof(why))) {
+	if (!kernel_xdp_ok(why, sizeof(why))) {
 		TL_SKIP("packet differential test: %s", why);
 		return tl_summary();
 	}

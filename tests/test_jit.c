@@ -178,6 +178,25 @@ static void test_conformance(void)
 	bxt_conf_free(&conf);
 }
 
+/* load_both - assemble `text` and run it on the JIT and the interpreter:
+ * both must give r0 = want. The program (the caller frees it), or NULL
+ * if it did not load. */
+static struct bpfbox_prog *load_both(struct bpfbox_vm *vm, const char *name, const char *text,
+				     uint64_t want)
+{
+	struct bpfbox_prog *prog = load_asm(vm, text, NULL, 0);
+	uint64_t r0 = 0, r1 = 0;
+
+	if (!prog)
+		return NULL;
+	CHECK_MSG(run(prog, BPFBOX_ENGINE_JIT, NULL, 0, &r0) == 0 && r0 == want,
+		  "%s: jit r0 = 0x%llx, want 0x%llx", name, (unsigned long long)r0,
+		  (unsigned long long)want);
+	CHECK_MSG(run(prog, BPFBOX_ENGINE_INTERP, NULL, 0, &r1) == 0 && r1 == want,
+		  "%s: interp r0 = 0x%llx", name, (unsigned long long)r1);
+	return prog;
+}
+
 /* ---- corner cases and calls ------------------------------------------------------------------ */
 
 struct known {
@@ -211,16 +230,10 @@ static void test_known(void)
 	struct bpfbox_vm *vm = new_vm(false, false);
 
 	for (size_t i = 0; vm && i < sizeof(k) / sizeof(k[0]); i++) {
-		struct bpfbox_prog *prog = load_asm(vm, k[i].text, NULL, 0);
-		uint64_t r0 = 0, r1 = 0;
+		struct bpfbox_prog *prog = load_both(vm, k[i].name, k[i].text, k[i].want);
 
 		if (!prog)
 			continue;
-		CHECK_MSG(run(prog, BPFBOX_ENGINE_JIT, NULL, 0, &r0) == 0 && r0 == k[i].want,
-			  "%s: jit r0 = 0x%llx, want 0x%llx", k[i].name, (unsigned long long)r0,
-			  (unsigned long long)k[i].want);
-		CHECK_MSG(run(prog, BPFBOX_ENGINE_INTERP, NULL, 0, &r1) == 0 && r1 == k[i].want,
-			  "%s: interp r0 = 0x%llx", k[i].name, (unsigned long long)r1);
 		bpfbox_prog__free(prog);
 	}
 	bpfbox_vm__free(vm);
@@ -314,16 +327,10 @@ static void test_peep(void)
 	struct bpfbox_vm *vm = new_vm(false, false);
 
 	for (size_t i = 0; vm && i < sizeof(k) / sizeof(k[0]); i++) {
-		struct bpfbox_prog *prog = load_asm(vm, k[i].text, NULL, 0);
-		uint64_t r0 = 0, r1 = 0;
+		struct bpfbox_prog *prog = load_both(vm, k[i].name, k[i].text, k[i].want);
 
 		if (!prog)
 			continue;
-		CHECK_MSG(run(prog, BPFBOX_ENGINE_JIT, NULL, 0, &r0) == 0 && r0 == k[i].want,
-			  "%s: jit r0 = 0x%llx, want 0x%llx", k[i].name, (unsigned long long)r0,
-			  (unsigned long long)k[i].want);
-		CHECK_MSG(run(prog, BPFBOX_ENGINE_INTERP, NULL, 0, &r1) == 0 && r1 == k[i].want,
-			  "%s: interp r0 = 0x%llx", k[i].name, (unsigned long long)r1);
 		if (k[i].slot >= 0)
 			CHECK_MSG(slot_bytes(prog, (size_t)k[i].slot) == k[i].bytes,
 				  "%s: slot %d is %zu bytes of code, want %zu", k[i].name, k[i].slot,

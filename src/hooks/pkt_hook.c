@@ -110,26 +110,6 @@ static int check_prog(const struct bpfbox_prog *prog)
 }
 
 /*
- * pick_engine - as bxv_prog_run's choice: does a trusted run use the JIT?
- * 1, 0, or a negative errno (logged) when the JIT is demanded but absent.
- */
-static int pick_engine(struct bpfbox_prog *prog, enum bpfbox_engine engine)
-{
-	int err;
-
-	if (engine == BPFBOX_ENGINE_INTERP)
-		return 0;
-	if (engine == BPFBOX_ENGINE_DEFAULT)
-		return !prog->vm->no_jit && bxj_available() && bxj_compile(prog) == 0;
-	if (!bxj_available()) {
-		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
-		return -EOPNOTSUPP;
-	}
-	err = bxj_compile(prog);
-	return err ? err : 1;
-}
-
-/*
  * bpfbox_pkt_hook__new - see hooks.h.
  */
 int bpfbox_pkt_hook__new(struct bpfbox_prog *prog, const struct bpfbox_pkt_hook_opts *uopts,
@@ -174,22 +154,14 @@ int bpfbox_pkt_hook__new(struct bpfbox_prog *prog, const struct bpfbox_pkt_hook_
 	h->opts.sz = sizeof(o);
 	h->xdp = prog->prog_type == BPFBOX_PROG_TYPE_XDP;
 	h->socket = prog->prog_type == BPFBOX_PROG_TYPE_SOCKET_FILTER;
-	h->checked = o.mode == BPFBOX_RUN_CHECKED || (o.mode == BPFBOX_RUN_AUTO && !prog->verified);
+	h->checked = bxv_run_checked(prog, o.mode);
 	h->nr_cpus = prog->vm->nr_cpus ? prog->vm->nr_cpus : 1;
 	h->host_cpu = o.cpu < 0;
 	h->zero_headroom = h->xdp && may_expose_headroom(prog);
-	if (h->checked && o.engine == BPFBOX_ENGINE_JIT) {
-		bx_err(&prog->vm->log, "%s: the JIT runs trusted programs only (the program is "
-		       "not verified; run it in trusted mode or with the interpreter)", prog->name);
-		err = -EOPNOTSUPP;
+	err = bxv_pick_jit(prog, o.engine, h->checked);
+	if (err < 0)
 		goto fail;
-	}
-	if (!h->checked) {
-		err = pick_engine(prog, o.engine);
-		if (err < 0)
-			goto fail;
-		h->jit = err == 1;
-	}
+	h->jit = err == 1;
 	err = -ENOMEM;
 	if (h->xdp) {
 		h->frag_mem = malloc((size_t)BXH_MAX_FRAGS * BXH_FRAG_SIZE);

@@ -14,7 +14,6 @@
 #include "bpfbox/object.h"
 #include "hooks/ctx_int.h"
 #include "hooks/ctx_layout.h"
-#include "jit/jit.h"
 #include "vm/vm_internal.h"
 
 #define PAGE_SIZE              4096u
@@ -136,11 +135,11 @@ int bxh_run_repeat(struct bpfbox_prog *prog, bxh_tr_opts *o, void *ctx, size_t c
 	uint32_t repeat = o->repeat > 1 ? (uint32_t)o->repeat : 1;
 	struct timespec t0, t1;
 	uint64_t ns;
-	int err = 0;
-	bool trusted = o->mode == BPFBOX_RUN_TRUSTED || (o->mode == BPFBOX_RUN_AUTO && prog->verified);
+	int err = bxv_pick_jit(prog, o->engine, bxv_run_checked(prog, o->mode));
 
-	if (trusted && o->engine != BPFBOX_ENGINE_INTERP && !prog->vm->no_jit && bxj_available())
-		(void)bxj_compile(prog);	/* errors: the run reports (or falls back) */
+	if (err < 0)
+		return err;	/* as the first run would fail */
+	err = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (uint32_t i = 0; i < repeat; i++) {
 		err = bxv_prog_run(prog, &ro, hook, region ? &reg : NULL, region ? 1 : 0);

@@ -126,13 +126,20 @@ static int run_cpu(const struct bpfbox_prog *prog, const struct bpfbox_run_opts 
 }
 
 /*
- * pick_jit - does this run use native code? BPFBOX_ENGINE_JIT: trusted
- * runs only, on a host with a JIT, compiled now if needed (else an
- * error); BPFBOX_ENGINE_DEFAULT: the JIT for trusted runs unless the vm
- * disabled it, the interpreter when it is unavailable or cannot compile
- * the program. Returns 1 (JIT), 0 (interpreter) or a negative errno.
+ * bxv_run_checked - see vm_internal.h.
  */
-static int pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked)
+bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode)
+{
+	return mode == BPFBOX_RUN_CHECKED || (mode == BPFBOX_RUN_AUTO && !prog->verified);
+}
+
+/*
+ * bxv_pick_jit - see vm_internal.h. BPFBOX_ENGINE_JIT: trusted runs only,
+ * on a host with a JIT, compiled now if needed (else an error);
+ * BPFBOX_ENGINE_DEFAULT: the JIT for trusted runs unless the vm disabled
+ * it, the interpreter when it is unavailable or cannot compile the program.
+ */
+int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked)
 {
 	int err;
 
@@ -201,8 +208,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	call.ctx_size = o.ctx_size;
 	call.task = o.task;	/* NULL: bxv_call_task() describes this thread on demand */
 	call.hook = hook;
-	call.checked = o.mode == BPFBOX_RUN_CHECKED ||
-		       (o.mode == BPFBOX_RUN_AUTO && !prog->verified);
+	call.checked = bxv_run_checked(prog, o.mode);
 	/* no hook built the context: the caller's bytes must be enough */
 	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
 		return err;
@@ -227,7 +233,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	args[0] = (uint64_t)(uintptr_t)o.ctx;
 	args[1] = o.ctx_size;
 
-	use_jit = pick_jit(prog, o.engine, call.checked);
+	use_jit = bxv_pick_jit(prog, o.engine, call.checked);
 	if (use_jit < 0)
 		return use_jit;
 	if (use_jit)

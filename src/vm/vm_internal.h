@@ -217,6 +217,18 @@ int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
 		     uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
 		     uint64_t *r0);
 
+/* Does a run in `mode` bound-check everything (an unverified program in
+ * BPFBOX_RUN_AUTO, or BPFBOX_RUN_CHECKED)? */
+bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode);
+
+/*
+ * Does a run with `engine` (checked or not) use native code? Compiles the
+ * program now if it will. Returns 1 (JIT), 0 (interpreter) or a negative
+ * errno (logged) when the JIT is demanded but cannot be had. The one rule
+ * for bxv_prog_run() and the hooks that call the engines directly.
+ */
+int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked);
+
 /*
  * The run entry for hooks (src/hooks): run `prog` once as bpfbox_prog__run()
  * does (same options, same results), with call->hook = `hook` and, in

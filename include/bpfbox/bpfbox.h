@@ -206,6 +206,13 @@ struct bpfbox_prog;
 
 struct bpfbox_map;
 
+/* A function of the program, from BTF func_info: its first instruction and
+ * whether BTF says it returns a scalar (an int or an enum). */
+struct bpfbox_func_info {
+	uint32_t insn_off;
+	bool ret_scalar;
+};
+
 /* Where instruction insn_off (and those after it, up to the next entry)
  * came from in the source. */
 struct bpfbox_line_info {
@@ -237,6 +244,12 @@ struct bpfbox_prog_opts {
 	/* Source lines for messages (from BTF line info), sorted by insn_off. */
 	const struct bpfbox_line_info *line_info;
 	size_t line_info_cnt;
+	/* The functions (BTF func_info), one per bpf-to-bpf function, the
+	 * main program first. As in the kernel, without them a subprogram
+	 * may not use LD_ABS / LD_IND or tail calls; with them, only a
+	 * subprogram that returns a scalar may. */
+	const struct bpfbox_func_info *func_info;
+	size_t func_info_cnt;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers

@@ -234,7 +234,7 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 		m->mem_regno = regno;
 		m->mem_write = !(kind & BXK_MEM_RDONLY);
 		m->mem_uninit = (kind & BXK_MEM_UNINIT) != 0;
-		if (m->mem_write && (r->flags & BXR_RDONLY))
+		if (m->mem_write && (r->flags & BXR_RDONLY) && r->type != BXR_MAP_VALUE)
 			return type_err(env, regno, "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
 		return 0;
 	case BXK_ARG_CONST_SIZE:

@@ -412,6 +412,11 @@ int bxr_check_reserved(struct bxr_env *env)
 			if (in->off)
 				what = "BPF_LD_IMM64";
 			break;
+		case BX_F_LDABS: case BX_F_LDIND:
+			/* not in the kernel's bpf_opcode_in_insntable() */
+			if (bx_code_size(in->code) == 8)
+				return bxr_reject(env, -EINVAL, -1, -1, "unknown opcode %02x", in->code);
+			break;	/* the other fields: check_ld_abs, when reached */
 		case BX_F_CALLX:
 			return bxr_reject(env, -EINVAL, -1, -1, "unknown opcode %02x", in->code);
 		default:
@@ -420,6 +425,62 @@ int bxr_check_reserved(struct bxr_env *env)
 		if (what) {
 			bxr_reason(env, "the instruction sets fields its opcode does not use");
 			return bxr_reject(env, -EINVAL, -1, -1, "%s uses reserved fields", what);
+		}
+	}
+	return 0;
+}
+
+/*
+ * bxr_check_func_info - the kernel's check_abnormal_return and the
+ * return-type checks of check_btf_func, over every instruction (reachable
+ * or not): LD_ABS / LD_IND and tail calls can leave a subprogram through
+ * a hidden exit (a failing load, a tail call that replaces the program),
+ * so a subprogram may use them only if BTF (opts->func_info) says it
+ * returns a scalar; without func_info not at all. func_info, when given,
+ * names the functions the CFG found, in order.
+ */
+int bxr_check_func_info(struct bxr_env *env)
+{
+	const struct bpfbox_func_info *fi = env->opts ? env->opts->func_info : NULL;
+	size_t nfi = env->opts ? env->opts->func_info_cnt : 0;
+
+	env->insn = 0;
+	if (fi && nfi) {
+		if (nfi != (size_t)env->nsub)
+			return bxr_reject(env, -EINVAL, -1, -1,
+					  "number of funcs in func_info doesn't match number of subprogs");
+		for (int s = 0; s < env->nsub; s++)
+			if (fi[s].insn_off != (uint32_t)env->subprogs[s].start)
+				return bxr_reject(env, -EINVAL, -1, -1, "func_info BTF section doesn't match "
+						  "subprog layout in BPF program");
+	}
+	for (int s = 1; s < env->nsub; s++) {
+		bool ld_abs = false, tail = false;
+
+		for (int i = env->subprogs[s].start; i < env->subprogs[s].end; i++) {
+			int op = env->ops[i];
+
+			if (op < 0)
+				continue;
+			ld_abs |= bx_ops[op].fmt == BX_F_LDABS || bx_ops[op].fmt == BX_F_LDIND;
+			tail |= op != BX_OP_CALL_LOCAL && bx_ops[op].fmt == BX_F_CALL &&
+				env->insns[i].src_reg == 0 && env->insns[i].imm == 12;
+		}
+		if (!ld_abs && !tail)
+			continue;
+		env->insn = env->subprogs[s].start;
+		if (!fi || !nfi) {
+			bxr_reason(env, "without BTF function info the verifier cannot tell that this "
+				   "subprogram returns an int, which %s needs", ld_abs ? "LD_ABS" : "a tail call");
+			bxr_hint(env, "build with -g (BTF), or move the load into the main program");
+			return bxr_reject(env, -EINVAL, -1, -1, "%s is not allowed in subprogs without BTF",
+					  ld_abs ? "LD_ABS" : "tail_call");
+		}
+		if (!fi[s].ret_scalar) {
+			bxr_reason(env, "%s can end this subprogram with r0 = 0, so it must return an int",
+				   ld_abs ? "a failing LD_ABS / LD_IND" : "a tail call");
+			return bxr_reject(env, -EINVAL, -1, -1, "%s is only allowed in functions that return 'int'.",
+					  ld_abs ? "LD_ABS" : "tail_call");
 		}
 	}
 	return 0;

@@ -437,11 +437,17 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 	case BXR_MAP_VALUE: {
 		const struct bxr_map *m = &env->maps[reg->aux];
 
-		if (write && (reg->flags & BXR_RDONLY)) {
-			bxr_reason(env, "map '%s' is read-only for programs", m->name);
+		/* check_map_access_type: the map's BPF_F_RDONLY_PROG / _WRONLY_PROG */
+		if (write && ((reg->flags & BXR_RDONLY) || (m->flags & BPFBOX_F_RDONLY_PROG))) {
+			bxr_reason(env, "map '%s' is read-only for programs (BPF_F_RDONLY_PROG)", m->name);
 			bxr_hint(env, "do not write read-only data: a const global lives in .rodata; "
 				 "drop the const (it then lives in .data) or copy it to the stack");
 			return bxr_reject(env, -EACCES, regno, -1, "write into map forbidden, value_size=%u off=%d size=%d",
+					  m->value_size, reg->off + off, size);
+		}
+		if (!write && (m->flags & BPFBOX_F_WRONLY_PROG)) {
+			bxr_reason(env, "map '%s' is write-only for programs (BPF_F_WRONLY_PROG)", m->name);
+			return bxr_reject(env, -EACCES, regno, -1, "read from map forbidden, value_size=%u off=%d size=%d",
 					  m->value_size, reg->off + off, size);
 		}
 		err = check_region(env, regno, reg, off, size, m->value_size, "map value", "value_size");
@@ -580,12 +586,18 @@ int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 }
 
 /*
- * bxr_check_ld_abs - legacy packet loads: skb programs only, r6 = ctx;
- * r1..r5 clobbered, r0 the loaded value.
+ * bxr_check_ld_abs - legacy packet loads (the kernel's check_ld_abs):
+ * skb programs only, reserved fields zero, r6 = the unmodified ctx, no
+ * references held; r1..r5 clobbered, r0 the loaded value. The rewrite
+ * (src/hooks/ctx_convert.c, as the kernel's bpf_gen_ld_abs) ends the
+ * function with r0 = 0 when the load fails: in the main program that is
+ * the program's exit, in a subprogram a return to the caller, which the
+ * walk explores here as a second path (*next: where this one continues).
  */
-int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op)
+int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next)
 {
 	struct bxr_reg *regs = bxr_regs(env);
+	bool ind = bx_ops[op].fmt == BX_F_LDIND;
 	int err;
 
 	if (!bxh_type_is_skb(env->prog_type)) {
@@ -593,21 +605,46 @@ int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		return bxr_reject(env, -EINVAL, -1, -1,
 				  "BPF_LD_[ABS|IND] instructions not allowed for this program type");
 	}
+	if (in->dst_reg || in->off || bx_code_size(in->code) == 8 || (!ind && in->src_reg)) {
+		bxr_reason(env, "the instruction sets fields its opcode does not use");
+		return bxr_reject(env, -EINVAL, -1, -1, "BPF_LD_[ABS|IND] uses reserved fields");
+	}
 	if ((err = bxr_check_reg_read(env, 6)))
 		return err;
-	if (bx_ops[op].fmt == BX_F_LDIND && (err = bxr_check_reg_read(env, in->src_reg)))
-		return err;
+	if (env->cur->nrefs)
+		return bxr_reject(env, -EINVAL, -1, -1,
+				  "BPF_LD_[ABS|IND] cannot be mixed with socket references");
 	if (regs[6].type != BXR_CTX) {
 		bxr_reason(env, "LD_ABS / LD_IND need the context pointer in r6");
 		return bxr_reject(env, -EINVAL, 6, -1, "at the time of BPF_LD_ABS|IND R6 != pointer to skb");
 	}
-	if (env->cur->nrefs)
-		return bxr_reject(env, -EINVAL, -1, -1,
-				  "BPF_LD_[ABS|IND] cannot be mixed with socket references");
+	if (ind && (err = bxr_check_reg_read(env, in->src_reg)))
+		return err;
+	if (regs[6].off || !bxr_tnum_is_const(regs[6].var) || regs[6].var.value) {
+		bxr_reason(env, "r6 points into the middle of the context");
+		return bxr_reject(env, -EACCES, 6, -1, "dereference of modified ctx ptr R6 off=%d disallowed",
+				  regs[6].off);
+	}
+	for (int f = 1; f <= env->cur->curframe; f++)
+		if (env->cur->frame[f]->cb) {
+			bxr_reason(env, "a failing LD_ABS / LD_IND would return 0 from the callback");
+			return bxr_reject(env, -EINVAL, -1, -1,
+					  "cannot use BPF_LD_[ABS|IND] within callback");
+		}
 	for (int r = 1; r <= 5; r++)
 		bxr_mark_not_init(&regs[r]);
 	bxr_mark_unknown(&regs[0]);
 	bxr_trunc(&regs[0], bx_code_size(in->code));
+	if (env->cur->curframe) {
+		bool done;
+
+		/* the load succeeds: continue after it (pushed); it fails: the
+		 * function returns 0 to its caller (this path) */
+		if ((err = bxr_push_branch(env, env->insn + 1)))
+			return err;
+		bxr_mark_const(&regs[0], 0);
+		return bxr_check_exit(env, next, &done);
+	}
 	return 0;
 }
 

@@ -161,8 +161,8 @@ static int do_check(struct bxr_env *env)
 			next = insn + 2;
 			break;
 		case BX_F_LDABS: case BX_F_LDIND:
-			err = bxr_check_ld_abs(env, in, op);
 			next = insn + 1;
+			err = bxr_check_ld_abs(env, in, op, &next);
 			break;
 		case BX_F_JA: case BX_F_JA32:
 			next = (int)bx_jump_target(in, (size_t)insn, op);
@@ -320,6 +320,8 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 		err = bxr_check_reserved(env);
 	if (!err)
 		err = bxr_check_cfg(env);
+	if (!err)
+		err = bxr_check_func_info(env);
 	if (!err)
 		err = bxr_compute_liveness(env);
 	if (!err)

@@ -254,6 +254,7 @@ void bxr_report(struct bxr_env *env);
 /* cfg.c */
 int bxr_check_cfg(struct bxr_env *env);
 int bxr_check_reserved(struct bxr_env *env);
+int bxr_check_func_info(struct bxr_env *env);
 int bxr_compute_liveness(struct bxr_env *env);
 int bxr_check_stack_depth(struct bxr_env *env);
 int bxr_subprog_of(const struct bxr_env *env, int insn);
@@ -282,7 +283,7 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 int bxr_check_mem(struct bxr_env *env, int regno, int off, int size, bool write,
 		  int value_regno, bool sx, bool atomic);
 int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op);
-int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
 int bxr_check_lddw(struct bxr_env *env, const struct bpfbox_insn *in);
 int bxr_check_helper_mem(struct bxr_env *env, int regno, int64_t size, bool zero_ok,
 			 bool write, bool uninit);

@@ -93,7 +93,7 @@ t bad-size-disasm 1 '' 'bpfbox disasm: odd.bin: size 13 is not a multiple of 8 (
 : >empty.bin
 t bad-empty 1 '' 'bpfbox run: empty.bin: empty file (no instructions)' -- "$BPFBOX" run empty.bin
 printf '\xff\x00\x00\x00\x00\x00\x00\x00\x95\x00\x00\x00\x00\x00\x00\x00' >badop.bin
-t bad-opcode 1 '' 'bpfbox run: badop.bin: insn 0: unknown opcode 0xff (src=0 off=0 imm=0)' -- "$BPFBOX" run badop.bin
+t bad-opcode 1 '' 'bpfbox run: badop.bin: insn 0: unknown opcode ff (src=0 off=0 imm=0)' -- "$BPFBOX" run badop.bin
 t bad-opcode-disasm 1 $'   0: .invalid opcode 0xff\n   1: exit' 'bpfbox disasm: badop.bin: insn 0: .invalid opcode 0xff' -- "$BPFBOX" disasm badop.bin
 printf '\x05\x00\x05\x00\x00\x00\x00\x00\x95\x00\x00\x00\x00\x00\x00\x00' >jmp.bin
 t bad-jump 1 '' 'bpfbox run: jmp.bin: insn 0: jump out of range to 6 (program has 2 instructions)' -- "$BPFBOX" run jmp.bin

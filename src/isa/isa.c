@@ -102,7 +102,7 @@ int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
 
 		last = i;
 		if (op < 0) {
-			bx_err(log, "insn %zu: unknown opcode 0x%02x (src=%u off=%d imm=%d)",
+			bx_err(log, "insn %zu: unknown opcode %02x (src=%u off=%d imm=%d)",
 			       i, in->code, in->src_reg, in->off, in->imm);
 			goto out;
 		}

@@ -61,6 +61,11 @@ struct rcase {
 	const char *kmsg;        /* the kernel's reason (a substring of its log) */
 };
 
+/* the lookup of key 0 in map[fd:0] (r0: the value or NULL) */
+#define LK "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[fd:0] ll\ncall 1\n"
+/* XDP: r2 = data; falls through (r0 = 0) when 8 bytes are there */
+#define XDP_PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto +1\n"
+
 /*
  * The cases. The comment before each names the kernel function whose
  * check decides it; `want` and `kmsg` were taken from the kernel on the
@@ -167,6 +172,50 @@ static const struct rcase cases[] = {
 	  "write into map forbidden" },
 	{ "rdonly_prog_direct_load", T_SOCKET, 0,
 	  "r1 = map[fd:1][0]+8 ll\nr0 = *(u32 *)(r1 + 0)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+
+	/* ---- 3. misaligned atomics ---------------------------------------------------- */
+	/* check_atomic_rmw -> check_mem_access with strict_alignment_once: atomics
+	 * must be aligned on every kind of memory, whatever the load flags */
+	{ "atomic_misaligned_map_value", T_SOCKET, 0,
+	  LK "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 + 4) += r1\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "misaligned value access" },
+	{ "atomic_misaligned_map_value_any_align", T_SOCKET, BPF_F_ANY_ALIGNMENT,
+	  LK "if r0 == 0 goto +2\nr1 = 1\nlock *(u32 *)(r0 + 2) += w1\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "misaligned value access" },
+	{ "atomic_fetch_misaligned_map_value", T_SOCKET, 0,
+	  LK "if r0 == 0 goto +2\nr1 = 1\nr1 = atomic_fetch_add((u64 *)(r0 + 12), r1)\nr0 = 0\nexit\n",
+	  NULL, {{0}}, 0, "misaligned value access" },
+	{ "atomic_aligned_map_value", T_SOCKET, 0,
+	  LK "if r0 == 0 goto +2\nr1 = 1\nlock *(u64 *)(r0 + 8) += r1\nr0 = 0\nexit\n", NULL, {{0}}, 1,
+	  NULL },
+	{ "atomic_misaligned_stack", T_SOCKET, 0,
+	  "*(u64 *)(r10 - 16) = 0\n*(u64 *)(r10 - 8) = 0\nr1 = 1\nlock *(u64 *)(r10 - 12) += r1\n"
+	  "r0 = 0\nexit\n", NULL, {{0}}, 0, "misaligned stack access" },
+
+	/* ---- 7. alignment flags ------------------------------------------------------- */
+	/* check_ptr_alignment: BPF_F_STRICT_ALIGNMENT makes map value loads strict */
+	{ "strict_align_map_value_load", T_SOCKET, BPF_F_STRICT_ALIGNMENT,
+	  LK "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 + 2)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "misaligned value access" },
+	{ "map_value_load_unaligned_ok", T_SOCKET, 0,
+	  LK "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 + 2)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* BPF_F_ANY_ALIGNMENT wins over BPF_F_STRICT_ALIGNMENT */
+	{ "strict_and_any_align", T_SOCKET, BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT,
+	  LK "if r0 == 0 goto +1\nr0 = *(u32 *)(r0 + 2)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* check_pkt_ptr_alignment: strict packet accesses count NET_IP_ALIGN (2) */
+	{ "strict_align_pkt_u32_at_0", T_XDP, BPF_F_STRICT_ALIGNMENT,
+	  XDP_PKT "r0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "misaligned packet access off 2+0+0+0 size 4" },
+	{ "strict_align_pkt_u32_at_2", T_XDP, BPF_F_STRICT_ALIGNMENT,
+	  XDP_PKT "r0 = *(u32 *)(r2 + 2)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	{ "pkt_u32_at_0_not_strict", T_XDP, 0,
+	  XDP_PKT "r0 = *(u32 *)(r2 + 0)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* the stack is always strict (check_ptr_alignment), even with ANY_ALIGNMENT */
+	{ "stack_misaligned_any_align", T_SOCKET, BPF_F_ANY_ALIGNMENT,
+	  "*(u64 *)(r10 - 16) = 0\n*(u64 *)(r10 - 8) = 0\nr0 = *(u32 *)(r10 - 6)\nr0 = 0\nexit\n",
+	  NULL, {{0}}, 0, "misaligned stack access" },
+	/* BPF_F_TEST_RND_HI32 is accepted (a JIT test aid) */
+	{ "test_rnd_hi32", T_SOCKET, BPF_F_TEST_RND_HI32, "w0 = 1\nexit\n", NULL, {{0}}, 1, NULL },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))

@@ -20,12 +20,23 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define VERIFY_LOG_SZ (16u << 20)
+
+/* The kernel's BPF_PROG_LOAD flags (BPF_F_*): name, bit, option. */
+#define LOAD_FLAGS(X) \
+	X("strict-alignment", 1u << 0, 'S') \
+	X("any-alignment", 1u << 1, 'A') \
+	X("test-rnd-hi32", 1u << 2, 'R') \
+	X("test-state-freq", 1u << 3, 'F') \
+	X("sleepable", 1u << 4, 'L') \
+	X("xdp-has-frags", 1u << 5, 'G') \
+	X("test-reg-invariants", 1u << 7, 'I')
 #define VERIFY_MAX_SEL 64
 
 static void help(FILE *out)
@@ -48,6 +59,12 @@ static void help(FILE *out)
 		"  -j, --json           {\"programs\": [{\"name\", \"verdict\", \"error\",\n"
 		"                       \"insns_processed\"}]}\n"
 		"  -s, --syntax SYNTAX  how to read .s input: auto, llvm or mnemonic\n"
+		"      --flags LIST     BPF_PROG_LOAD flags: a number (0x3) or names joined\n"
+		"                       by ',' or '|': strict-alignment, any-alignment,\n"
+		"                       test-rnd-hi32, test-state-freq, sleepable,\n"
+		"                       xdp-has-frags, test-reg-invariants\n"
+		"      --strict-alignment, --any-alignment, --test-rnd-hi32, ...\n"
+		"                       the same, one flag each\n"
 		"  -h, --help           this help\n\n"
 		"Exit status: 0 all accepted, 1 a program was rejected, 2 usage error.\n",
 		cli_cmd_verify.usage);
@@ -162,6 +179,8 @@ int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	size_t nmaps = bpfbox_object__map_cnt(obj), nli = 0;
 	struct bpfbox_map **maps = calloc(nmaps ? nmaps : 1, sizeof(*maps));
 	struct bpfbox_prog_opts po = *base;
+	struct bpfbox_func_info *fi = NULL;
+	size_t fi_cnt;
 	int err;
 
 	*prog = NULL;
@@ -180,7 +199,13 @@ int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	po.map_cnt = nmaps;
 	po.line_info = *li_out;
 	po.line_info_cnt = nli;
+	fi_cnt = bpfbox_program__func_info_cnt(p);
+	if (fi_cnt && (fi = calloc(fi_cnt, sizeof(*fi)))) {
+		po.func_info = fi;
+		po.func_info_cnt = bpfbox_program__verifier_funcs(p, fi, fi_cnt);
+	}
 	err = bpfbox_prog__load(vm, bpfbox_program__insns(p), bpfbox_program__insn_cnt(p), &po, prog);
+	free(fi);
 	free(maps);
 	return err;
 }
@@ -350,6 +375,7 @@ struct vopts {
 	const char *progs[VERIFY_MAX_SEL];
 	size_t nprogs;
 	int type;
+	uint32_t flags;          /* BPF_F_* load flags */
 	bool verbose, json;
 	enum bpfbox_asm_syntax syntax;
 };
@@ -400,7 +426,7 @@ static int verify_object(const char *path, struct bpfbox_object *obj, const stru
 		printf("{\"programs\": [");
 	for (size_t i = 0; i < nsel; i++) {
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .log_buf = log, .log_size = VERIFY_LOG_SZ,
-			    .log_level = o->verbose ? 2 : 1);
+			    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags);
 		struct bpfbox_line_info *li = NULL;
 		struct bpfbox_prog *prog = NULL;
 		struct verdict v;
@@ -463,7 +489,7 @@ static int verify_insns(const char *path, const struct vopts *o)
 	}
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = base, .prog_type = (uint32_t)o->type,
 		    .license = "GPL", .log_buf = log, .log_size = VERIFY_LOG_SZ,
-		    .log_level = o->verbose ? 2 : 1);
+		    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags);
 	err = bpfbox_prog__load(vm, insns, cnt, &po, &prog);
 	set_verdict(&v, base, err, log, &vl);
 	if (o->json) {
@@ -483,9 +509,54 @@ out:
 	return rc;
 }
 
+/* parse_flags - "0x3", "strict-alignment,any-alignment" (or '|'); 0 or -1
+ * with the offending word in bad. */
+static int parse_flags(const char *arg, uint32_t *out, char *bad, size_t badsz)
+{
+	static const struct { const char *name; uint32_t bit; } tab[] = {
+#define X(NAME, BIT, OPT) { NAME, BIT },
+		LOAD_FLAGS(X)
+#undef X
+	};
+	char *end, *copy, *tok, *save = NULL;
+	unsigned long v = strtoul(arg, &end, 0);
+
+	if (*arg && !*end) {
+		*out |= (uint32_t)v;
+		return 0;
+	}
+	if (!(copy = strdup(arg)))
+		return -1;
+	for (tok = strtok_r(copy, ",|", &save); tok; tok = strtok_r(NULL, ",|", &save)) {
+		size_t k;
+		char *w = tok;
+
+		/* BPF_F_STRICT_ALIGNMENT and strict_alignment name it too */
+		for (char *q = tok; *q; q++)
+			*q = *q == '_' ? '-' : (char)tolower((unsigned char)*q);
+		if (!strncmp(w, "bpf-f-", 6))
+			w += 6;
+		for (k = 0; k < sizeof(tab) / sizeof(tab[0]); k++)
+			if (!strcmp(w, tab[k].name))
+				break;
+		if (k == sizeof(tab) / sizeof(tab[0])) {
+			snprintf(bad, badsz, "%s", tok);
+			free(copy);
+			return -1;
+		}
+		*out |= tab[k].bit;
+	}
+	free(copy);
+	return 0;
+}
+
 static int verify_main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
+		{ "flags", required_argument, NULL, 'f' },
+#define X(NAME, BIT, OPT) { NAME, no_argument, NULL, OPT },
+		LOAD_FLAGS(X)
+#undef X
 		{ "prog", required_argument, NULL, 'p' },
 		{ "type", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -520,6 +591,19 @@ static int verify_main(int argc, char **argv)
 			if (cli_parse_syntax(optarg, &o.syntax))
 				return cli_usage_err(&cli_cmd_verify, "unknown syntax '%s' (auto, llvm or mnemonic)", optarg);
 			break;
+		case 'f': {
+			char bad[64] = "";
+
+			if (parse_flags(optarg, &o.flags, bad, sizeof(bad)))
+				return cli_usage_err(&cli_cmd_verify, "--flags: unknown load flag '%s' in '%s' "
+						     "(strict-alignment, any-alignment, test-rnd-hi32, "
+						     "test-state-freq, sleepable, xdp-has-frags, "
+						     "test-reg-invariants, or a number)", bad, optarg);
+			break;
+		}
+#define X(NAME, BIT, OPT) case OPT: o.flags |= BIT; break;
+		LOAD_FLAGS(X)
+#undef X
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_verify, c, argv);
 		}
@@ -549,7 +633,7 @@ static int verify_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_verify = {
 	.name = "verify",
 	.summary = "verify programs (ELF object, or bytecode/.s with --type) as the kernel would",
-	.usage = "bpfbox verify OBJ [--prog NAME] [--type TYPE] [-v] [--json]",
+	.usage = "bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [-v] [--json]",
 	.main = verify_main,
 	.help = help,
 };

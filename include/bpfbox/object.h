@@ -230,6 +230,12 @@ BPFBOX_API const char *bpfbox_program__func_at(const struct bpfbox_program *prog
 BPFBOX_API size_t bpfbox_program__func_info_cnt(const struct bpfbox_program *prog);
 BPFBOX_API int bpfbox_program__func_info(const struct bpfbox_program *prog, size_t idx,
 					 size_t *insn_idx, uint32_t *btf_type_id);
+/* The same as the verifier takes it (bpfbox_prog_opts.func_info): each
+ * function's first instruction and whether its BTF return type is a
+ * scalar (an int of at most 8 bytes or an enum). Fills up to max entries
+ * and returns the number of functions. */
+BPFBOX_API size_t bpfbox_program__verifier_funcs(const struct bpfbox_program *prog,
+						 struct bpfbox_func_info *out, size_t max);
 
 /* enum bpf_core_relo_kind */
 enum bpfbox_core_relo_kind {

@@ -138,7 +138,15 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 			po.line_info = li;
 			po.line_info_cnt = p->nlines;
 		}
+		/* the verifier's rules for LD_ABS and tail calls in subprograms */
+		struct bpfbox_func_info *fi = p->nfinfo ? calloc(p->nfinfo, sizeof(*fi)) : NULL;
+
+		if (fi) {
+			po.func_info = fi;
+			po.func_info_cnt = bpfbox_program__verifier_funcs(p, fi, p->nfinfo);
+		}
 		err = bpfbox_prog__load(vm, p->insns, p->cnt, &po, &p->inst);
+		free(fi);
 		free(li);
 		if (err) {
 			bx_err(OBJ_LOG(obj), "%s: program '%s' (section '%s'): load failed (%d)",

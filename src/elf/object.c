@@ -971,6 +971,26 @@ int bpfbox_program__func_info(const struct bpfbox_program *p, size_t idx, size_t
 }
 
 /* See object.h. */
+size_t bpfbox_program__verifier_funcs(const struct bpfbox_program *p, struct bpfbox_func_info *out,
+				      size_t max)
+{
+	const struct bpfbox_btf *btf = p->obj->btf;
+
+	for (size_t k = 0; k < p->nfinfo && k < max; k++) {
+		struct bpfbox_btf_type f, proto, ret;
+		bool scalar = false;
+
+		if (btf && !bpfbox_btf__type(btf, p->finfo[k].type_id, &f) &&
+		    !bpfbox_btf__type(btf, f.type, &proto) &&
+		    !bpfbox_btf__type(btf, bpfbox_btf__skip_mods(btf, proto.type), &ret))
+			scalar = (ret.kind == BPFBOX_BTF_KIND_INT && ret.size <= 8) ||
+				 ret.kind == BPFBOX_BTF_KIND_ENUM || ret.kind == BPFBOX_BTF_KIND_ENUM64;
+		out[k] = (struct bpfbox_func_info){ (uint32_t)p->finfo[k].insn, scalar };
+	}
+	return p->nfinfo;
+}
+
+/* See object.h. */
 const char *bpfbox_program__func_at(const struct bpfbox_program *p, size_t insn_idx, size_t *start)
 {
 	for (size_t k = 0; k < p->nplace; k++) {

@@ -409,6 +409,42 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 }
 
 /*
+ * check_align - the kernel's check_ptr_alignment for pointers other than
+ * the stack (always strict, check_stack): with BPF_F_STRICT_ALIGNMENT (and
+ * not BPF_F_ANY_ALIGNMENT), or for an atomic, the address must be aligned
+ * to the access size; packets count NET_IP_ALIGN (2) in front, as the
+ * kernel does in strict mode.
+ */
+static int check_align(struct bxr_env *env, int regno, const struct bxr_reg *reg, int off,
+		       int size, bool atomic)
+{
+	uint32_t fl = env->opts ? env->opts->prog_flags : 0;
+	bool strict = atomic || ((fl & 1u /* STRICT */) && !(fl & 2u /* ANY */));
+	bool pkt = bxr_is_pkt(reg);
+	int ip_align = pkt ? 2 : 0;
+	struct bxr_tnum at;
+	char t[64];
+
+	if (!strict || size == 1 || env->helper_access)
+		return 0;
+	at = bxr_tnum_add(reg->var, bxr_tnum_const((uint64_t)(int64_t)(ip_align + reg->off + off)));
+	if (bxr_tnum_is_aligned(at, (uint64_t)size))
+		return 0;
+	if (bxr_tnum_is_const(reg->var))
+		snprintf(t, sizeof(t), "%lld", (long long)reg->var.value);
+	else
+		bxr_tnum_str(t, sizeof(t), reg->var);
+	bxr_reason(env, "%s must be aligned to their size", atomic ? "atomic operations" :
+		   "with BPF_F_STRICT_ALIGNMENT, memory accesses");
+	if (pkt)
+		return bxr_reject(env, -EACCES, regno, -1, "misaligned packet access off %d+%s+%d+%d size %d",
+				  ip_align, t, reg->off, off, size);
+	return bxr_reject(env, -EACCES, regno, -1, "misaligned %saccess off %s+%d+%d size %d",
+			  reg->type == BXR_MAP_VALUE ? "value " : reg->type == BXR_MAP_KEY ? "key " :
+			  reg->type == BXR_CTX ? "context " : "", t, reg->off, off, size);
+}
+
+/*
  * bxr_check_mem - a load (value into value_regno, or just checked when
  * it is -1) or store (val: the stored register, or NULL for an unknown
  * value) of size bytes at regno + off.
@@ -433,9 +469,14 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 	case BXR_STACK:
 		return check_stack(env, regno, reg, off, size, write, value_regno, sx, val);
 	case BXR_CTX:
+		if (!atomic && (err = check_align(env, regno, reg, off, size, false)))
+			return err;
 		return check_ctx(env, regno, reg, off, size, write, value_regno, sx, atomic);
 	case BXR_MAP_VALUE: {
 		const struct bxr_map *m = &env->maps[reg->aux];
+
+		if ((err = check_align(env, regno, reg, off, size, atomic)))
+			return err;
 
 		/* check_map_access_type: the map's BPF_F_RDONLY_PROG / _WRONLY_PROG */
 		if (write && ((reg->flags & BXR_RDONLY) || (m->flags & BPFBOX_F_RDONLY_PROG))) {
@@ -454,6 +495,8 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		break;
 	}
 	case BXR_MAP_KEY:
+		if ((err = check_align(env, regno, reg, off, size, atomic)))
+			return err;
 		if (write) {
 			bxr_reason(env, "the map key is read-only");
 			return bxr_reject(env, -EACCES, regno, -1, "write to change key R%d not allowed", regno);
@@ -462,6 +505,8 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 				   "key_size");
 		break;
 	case BXR_MEM:
+		if ((err = check_align(env, regno, reg, off, size, atomic)))
+			return err;
 		if (write && (reg->flags & BXR_RDONLY))
 			return bxr_reject(env, -EACCES, regno, -1, "cannot write into %s", t);
 		err = check_region(env, regno, reg, off, size, reg->aux, "memory", "mem_size");
@@ -471,6 +516,8 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		if (atomic)
 			return bxr_reject(env, -EACCES, regno, -1, "BPF_ATOMIC stores into R%d %s is not allowed",
 					  regno, t);
+		if ((err = check_align(env, regno, reg, off, size, false)))
+			return err;
 		if (write && !pkt_writable(env->prog_type)) {
 			bxr_reason(env, "this program type may not write its packet");
 			return bxr_reject(env, -EACCES, regno, -1, "cannot write into packet");
@@ -756,8 +803,14 @@ int bxr_check_helper_mem(struct bxr_env *env, int regno, int64_t size, bool zero
 	case BXR_MAP_KEY:
 	case BXR_MEM:
 	case BXR_PKT:
-	case BXR_PKT_META:
-		return check_mem(env, regno, 0, sz, write, -1, false, false, NULL);
+	case BXR_PKT_META: {
+		int err;
+
+		env->helper_access = true;
+		err = check_mem(env, regno, 0, sz, write, -1, false, false, NULL);
+		env->helper_access = false;
+		return err;
+	}
 	default:
 		bxr_reason(env, "r%d should point to memory (stack, map value, packet, ...), but it is a %s",
 			   regno, bxr_type_str(reg));

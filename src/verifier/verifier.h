@@ -202,6 +202,7 @@ struct bxr_env {
 	size_t state_bytes;        /* memory of the explored states */
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;
+	bool helper_access;        /* checking a helper's memory argument (no alignment rule) */
 	bool tail_call_seen;
 	int max_states_per_insn;
 	/* log */

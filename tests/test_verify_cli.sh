@@ -17,7 +17,7 @@ has() {
 
 need_bpfbox
 
-USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [-v] [--json]'
+USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [-v] [--json]'
 ACC='[A-Za-z_][A-Za-z0-9_.]*: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?'
 
 # ---- programs ------------------------------------------------------------------
@@ -41,7 +41,26 @@ r2 = *(u32 *)(r1 + 0)
 r0 = *(u8 *)(r2 + 0)
 exit
 EOF
+cat >align.s <<'EOF'
+r2 = *(u32 *)(r1 + 0)
+r3 = *(u32 *)(r1 + 4)
+r4 = r2
+r4 += 8
+r0 = 0
+if r4 > r3 goto +1
+r0 = *(u32 *)(r2 + 0)
+exit
+EOF
 "$BPFBOX" asm good.s -o good.bin 2>/dev/null
+
+# ---- load flags (a u32 at packet offset 0: misaligned with NET_IP_ALIGN in strict mode) ----
+t align-default 0 "~^align\.s: accepted" '' -- "$BPFBOX" verify --type xdp align.s
+t align-strict 1 '~kernel: misaligned packet access off 2\+0\+0\+0 size 4' '' -- "$BPFBOX" verify --type xdp --strict-alignment align.s
+t align-flags 1 '~kernel: misaligned packet access' '' -- "$BPFBOX" verify --type xdp --flags BPF_F_STRICT_ALIGNMENT align.s
+t align-flags-num 1 '~kernel: misaligned packet access' '' -- "$BPFBOX" verify --type xdp --flags 0x1 align.s
+t align-any-wins 0 "~^align\.s: accepted" '' -- "$BPFBOX" verify --type xdp --flags strict-alignment,any-alignment align.s
+t rnd-hi32 0 "~^align\.s: accepted" '' -- "$BPFBOX" verify --type xdp --test-rnd-hi32 align.s
+t bad-flag 2 '' "~--flags: unknown load flag 'frob' in" -- "$BPFBOX" verify --type xdp --flags 'strict-alignment|frob' align.s
 
 # ---- accepted --------------------------------------------------------------------
 t good-s 0 "~^good\.s: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?$" '' -- "$BPFBOX" verify --type xdp good.s

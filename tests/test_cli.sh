@@ -100,7 +100,7 @@ t bad-jump 1 '' 'bpfbox run: jmp.bin: insn 0: jump out of range to 6 (program ha
 printf '\xb7\x00\x00\x00\x01\x00\x00\x00' >noexit.bin
 t bad-no-exit 1 '' 'bpfbox run: noexit.bin: insn 0: the program does not end in exit or a jump (it would fall off the end)' -- "$BPFBOX" run noexit.bin
 printf '\xb7\x00\x00\x00\x01\x00\x00\x00\x18\x00\x00\x00\x01\x00\x00\x00' >lddw.bin
-t bad-lddw 1 '' 'bpfbox run: lddw.bin: insn 1: lddw is truncated (its second half is missing)' -- "$BPFBOX" run lddw.bin
+t bad-lddw 1 '' 'bpfbox run: lddw.bin: insn 1: invalid bpf_ld_imm64 insn: lddw is truncated (its second half is missing)' -- "$BPFBOX" run lddw.bin
 t bad-lddw-disasm 1 '*' 'bpfbox disasm: lddw.bin: insn 1: .invalid lddw: second half missing' -- "$BPFBOX" disasm --raw lddw.bin
 printf '\x18\x01\x00\x00\x88\x77\x66\x55\x00\x00\x00\x00\x44\x33\x22\x11\x95\x00\x00\x00\x00\x00\x00\x00' >ld.bin
 t disasm-raw-lddw 0 $'       0:\t18 01 00 00 88 77 66 55 00 00 00 00 44 33 22 11\tr1 = 0x1122334455667788 ll\n       2:\t95 00 00 00 00 00 00 00\texit' '' -- "$BPFBOX" disasm --raw ld.bin

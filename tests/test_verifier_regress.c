@@ -216,6 +216,51 @@ static const struct rcase cases[] = {
 	  NULL, {{0}}, 0, "misaligned stack access" },
 	/* BPF_F_TEST_RND_HI32 is accepted (a JIT test aid) */
 	{ "test_rnd_hi32", T_SOCKET, BPF_F_TEST_RND_HI32, "w0 = 1\nexit\n", NULL, {{0}}, 1, NULL },
+
+	/* ---- 4. reserved fields ------------------------------------------------------- */
+	/* do_check / check_alu_op / check_*: fields an opcode does not use are zero */
+	{ "rsv_exit_imm", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_EXIT uses reserved fields" },
+	{ "rsv_exit_src", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 1, 's', 1 }}, 0, "BPF_EXIT uses reserved fields" },
+	{ "rsv_exit_dst", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 1, 'd', 1 }}, 0, "BPF_EXIT uses reserved fields" },
+	/* the kernel's exit check does not look at off */
+	{ "rsv_exit_off", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 1, 'o', 1 }}, 1, NULL },
+	{ "rsv_ja_src", T_SOCKET, 0, "r0 = 0\ngoto +0\nexit\n", NULL, {{ 1, 's', 1 }}, 0, "BPF_JA uses reserved fields" },
+	{ "rsv_ja_imm", T_SOCKET, 0, "r0 = 0\ngoto +0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_JA uses reserved fields" },
+	{ "rsv_call_dst", T_SOCKET, 0, "call 7\nexit\n", NULL, {{ 0, 'd', 1 }}, 0, "BPF_CALL uses reserved fields" },
+	{ "rsv_call_off", T_SOCKET, 0, "call 7\nexit\n", NULL, {{ 0, 'o', 1 }}, 0, "BPF_CALL uses reserved fields" },
+	{ "rsv_alu_x_imm", T_SOCKET, 0, "r0 = 0\nr1 = 0\nr0 += r1\nexit\n", NULL, {{ 2, 'i', 1 }}, 0, "BPF_ALU uses reserved fields" },
+	{ "rsv_alu_k_src", T_SOCKET, 0, "r0 = 0\nr0 += 1\nexit\n", NULL, {{ 1, 's', 1 }}, 0, "BPF_ALU uses reserved fields" },
+	{ "rsv_alu_k_off", T_SOCKET, 0, "r0 = 0\nr0 += 1\nexit\n", NULL, {{ 1, 'o', 1 }}, 0, "BPF_ALU uses reserved fields" },
+	{ "rsv_mov_k_src", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 0, 's', 1 }}, 0, "BPF_MOV uses reserved fields" },
+	{ "rsv_mov_x_imm", T_SOCKET, 0, "r1 = 0\nr0 = r1\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_MOV uses reserved fields" },
+	{ "rsv_neg_imm", T_SOCKET, 0, "r0 = 0\nr0 = -r0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_NEG uses reserved fields" },
+	{ "rsv_neg_src", T_SOCKET, 0, "r0 = 0\nr0 = -r0\nexit\n", NULL, {{ 1, 's', 1 }}, 0, "BPF_NEG uses reserved fields" },
+	{ "rsv_end_off", T_SOCKET, 0, "r0 = 0\nr0 = be16 r0\nexit\n", NULL, {{ 1, 'o', 1 }}, 0, "BPF_END uses reserved fields" },
+	{ "rsv_end_imm", T_SOCKET, 0, "r0 = 0\nr0 = be16 r0\nexit\n", NULL, {{ 1, 'i', 8 }}, 0, "BPF_END uses reserved fields" },
+	{ "rsv_ldx_imm", T_SOCKET, 0, "*(u64 *)(r10 - 8) = 0\nr0 = *(u64 *)(r10 - 8)\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_LDX uses reserved fields" },
+	{ "rsv_st_src", T_SOCKET, 0, "*(u64 *)(r10 - 8) = 0\nr0 = 0\nexit\n", NULL, {{ 0, 's', 1 }}, 0, "BPF_ST uses reserved fields" },
+	{ "rsv_stx_imm", T_SOCKET, 0, "r0 = 0\n*(u64 *)(r10 - 8) = r0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_STX uses reserved fields" },
+	{ "rsv_jmp_k_src", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +0\nexit\n", NULL, {{ 1, 's', 1 }}, 0, "BPF_JMP/JMP32 uses reserved fields" },
+	{ "rsv_jmp_x_imm", T_SOCKET, 0, "r0 = 0\nif r0 == r0 goto +0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_JMP/JMP32 uses reserved fields" },
+	{ "rsv_lddw_second_slot", T_SOCKET, 0, "r0 = 1 ll\nexit\n", NULL, {{ 1, 'd', 1 }}, 0, "invalid bpf_ld_imm64 insn" },
+	{ "rsv_lddw_off", T_SOCKET, 0, "r0 = 1 ll\nexit\n", NULL, {{ 0, 'o', 1 }}, 0,
+	  "BPF_LD_IMM64 uses reserved fields" },
+	/* reserved fields in a branch the walk proves dead: reachable in the CFG
+	 * (check_cfg), never reached by do_check */
+	{ "rsv_dead_exit_imm", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +1\nexit\nexit\n", NULL,
+	  {{ 2, 'i', 1 }}, 1, NULL },
+	{ "rsv_dead_alu_x_imm", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +1\nr0 += r0\nexit\n", NULL,
+	  {{ 2, 'i', 1 }}, 1, NULL },
+	/* ... but resolve_pseudo_ldimm64 checks LDX's imm and lddw's second slot on
+	 * every instruction */
+	{ "rsv_dead_ldx_imm", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +1\nr0 = *(u64 *)(r10 - 8)\nexit\n",
+	  NULL, {{ 2, 'i', 1 }}, 0, "BPF_LDX uses reserved fields" },
+	{ "rsv_dead_lddw_off", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +2\nr0 = 1 ll\nexit\n", NULL,
+	  {{ 2, 'o', 1 }}, 1, NULL },
+	{ "rsv_dead_lddw_second_slot", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +2\nr0 = 1 ll\nexit\n", NULL,
+	  {{ 3, 'd', 1 }}, 0, "invalid bpf_ld_imm64 insn" },
+	{ "rsv_dead_ldabs_src", T_SOCKET, 0, "r6 = r1\nr0 = 0\nif r0 == 0 goto +1\nr0 = *(u32 *)skb[0]\nexit\n",
+	  NULL, {{ 3, 's', 1 }}, 1, NULL },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))

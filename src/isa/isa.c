@@ -102,8 +102,13 @@ int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
 
 		last = i;
 		if (op < 0) {
-			bx_err(log, "insn %zu: unknown opcode %02x (src=%u off=%d imm=%d)",
-			       i, in->code, in->src_reg, in->off, in->imm);
+			/* a byte swap of another width: the kernel's words for it */
+			if ((in->code & 0xf0) == 0xd0 && ((in->code & 7) == 4 || (in->code & 7) == 7))
+				bx_err(log, "insn %zu: BPF_END uses reserved fields (imm=%d: not 16, 32 or 64)",
+				       i, in->imm);
+			else
+				bx_err(log, "insn %zu: unknown opcode %02x (src=%u off=%d imm=%d)",
+				       i, in->code, in->src_reg, in->off, in->imm);
 			goto out;
 		}
 		ops[i] = (int16_t)op;
@@ -123,11 +128,13 @@ int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
 		if (bx_ops[op].fmt == BX_F_LDDW) {
 			const struct bpfbox_insn *hi = &insns[i + 1];
 			if (i + 1 >= cnt) {
-				bx_err(log, "insn %zu: lddw is truncated (its second half is missing)", i);
+				bx_err(log, "insn %zu: invalid bpf_ld_imm64 insn: lddw is truncated (its second "
+				       "half is missing)", i);
 				goto out;
 			}
 			if (hi->code || hi->dst_reg || hi->src_reg || hi->off) {
-				bx_err(log, "insn %zu: invalid second half of lddw at insn %zu", i, i + 1);
+				bx_err(log, "insn %zu: invalid bpf_ld_imm64 insn: the second half (insn %zu) "
+				       "must be all zero but its imm", i, i + 1);
 				goto out;
 			}
 			ops[++i] = -1;

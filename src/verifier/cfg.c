@@ -343,74 +343,31 @@ int bxr_check_stack_depth(struct bxr_env *env)
 }
 
 /*
- * bxr_check_reserved - fields an instruction does not use must be zero
- * (the kernel's "... uses reserved fields" checks), and lddw's second
- * slot must be empty.
+ * bxr_check_reserved - the checks the kernel makes on every instruction,
+ * reachable or not, before the walk (resolve_pseudo_ldimm64): an LDX's
+ * imm is zero, lddw's second slot is empty, the opcode exists. The other
+ * reserved-field checks are the walk's (bxr_check_reserved_at).
  */
 int bxr_check_reserved(struct bxr_env *env)
 {
 	for (int i = 0; i < env->cnt; i++) {
 		const struct bpfbox_insn *in = &env->insns[i];
 		int op = env->ops[i], fmt;
-		bool x = BX_SRC(in->code) == BX_X, j32 = BX_CLASS(in->code) == BX_JMP32;
-		const char *what = NULL;
 
 		if (op < 0)
 			continue;
 		env->insn = i;
 		fmt = bx_ops[op].fmt;
 		switch (fmt) {
-		case BX_F_ALU:
-			if ((x && in->imm) || (!x && in->src_reg) ||
-			    (bx_ops[op].match == BX_M_NONE && in->off))
-				what = BX_OP(in->code) == BX_MOV ? "BPF_MOV" : "BPF_ALU";
-			break;
-		case BX_F_NEG:
-			if (in->src_reg || in->off || in->imm)
-				what = "BPF_NEG";
-			break;
-		case BX_F_END:
-			if (in->src_reg || in->off)
-				what = "BPF_END";
-			break;
-		case BX_F_MOVSX:
-			if (in->imm)
-				what = "BPF_MOV";
-			break;
 		case BX_F_LDX: case BX_F_LDXSX:
-			if (in->imm)
-				what = "BPF_LDX";
-			break;
-		case BX_F_ST:
-			if (in->src_reg)
-				what = "BPF_ST";
-			break;
-		case BX_F_STX:
-			if (in->imm)
-				what = "BPF_STX";
-			break;
-		case BX_F_JA: case BX_F_JA32:
-			if (in->src_reg || in->dst_reg || (fmt == BX_F_JA && in->imm) ||
-			    (fmt == BX_F_JA32 && in->off))
-				what = "BPF_JA";
-			break;
-		case BX_F_JCOND:
-			if ((!x && in->src_reg) || (x && in->imm))
-				what = "BPF_JMP/JMP32";
-			break;
-		case BX_F_CALL:
-			if ((in->src_reg != BX_CALL_KFUNC && in->off) || in->dst_reg || j32)
-				what = "BPF_CALL";
-			break;
-		case BX_F_EXIT:
-			if (in->imm || in->src_reg || in->dst_reg || in->off || j32)
-				what = "BPF_EXIT";
+			if (in->imm) {
+				bxr_reason(env, "the instruction sets fields its opcode does not use");
+				return bxr_reject(env, -EINVAL, -1, -1, "BPF_LDX uses reserved fields");
+			}
 			break;
 		case BX_F_LDDW:
 			if (i + 1 >= env->cnt || in[1].code || in[1].dst_reg || in[1].src_reg || in[1].off)
 				return bxr_reject(env, -EINVAL, -1, -1, "invalid bpf_ld_imm64 insn");
-			if (in->off)
-				what = "BPF_LD_IMM64";
 			break;
 		case BX_F_LDABS: case BX_F_LDIND:
 			/* not in the kernel's bpf_opcode_in_insntable() */
@@ -422,12 +379,77 @@ int bxr_check_reserved(struct bxr_env *env)
 		default:
 			break;
 		}
-		if (what) {
-			bxr_reason(env, "the instruction sets fields its opcode does not use");
-			return bxr_reject(env, -EINVAL, -1, -1, "%s uses reserved fields", what);
-		}
 	}
 	return 0;
+}
+
+/*
+ * bxr_check_reserved_at - fields instruction i does not use are zero (the
+ * kernel's "... uses reserved fields" checks of do_check, check_alu_op,
+ * check_ld_imm, ...), checked when the walk reaches it, as the kernel
+ * does: a dead branch may hold anything there.
+ */
+int bxr_check_reserved_at(struct bxr_env *env, int i)
+{
+	const struct bpfbox_insn *in = &env->insns[i];
+	int op = env->ops[i], fmt = bx_ops[op].fmt;
+	bool x = BX_SRC(in->code) == BX_X, j32 = BX_CLASS(in->code) == BX_JMP32;
+	const char *what = NULL;
+
+	switch (fmt) {
+	case BX_F_ALU:
+		if ((x && in->imm) || (!x && in->src_reg) ||
+		    (bx_ops[op].match == BX_M_NONE && in->off))
+			what = BX_OP(in->code) == BX_MOV ? "BPF_MOV" : "BPF_ALU";
+		break;
+	case BX_F_NEG:
+		if (in->src_reg || in->off || in->imm)
+			what = "BPF_NEG";
+		break;
+	case BX_F_END:
+		if (in->src_reg || in->off)
+			what = "BPF_END";
+		break;
+	case BX_F_MOVSX:
+		if (in->imm)
+			what = "BPF_MOV";
+		break;
+	case BX_F_ST:
+		if (in->src_reg)
+			what = "BPF_ST";
+		break;
+	case BX_F_STX:
+		if (in->imm)
+			what = "BPF_STX";
+		break;
+	case BX_F_JA: case BX_F_JA32:
+		if (in->src_reg || in->dst_reg || (fmt == BX_F_JA && in->imm) ||
+		    (fmt == BX_F_JA32 && in->off))
+			what = "BPF_JA";
+		break;
+	case BX_F_JCOND:
+		if ((!x && in->src_reg) || (x && in->imm))
+			what = "BPF_JMP/JMP32";
+		break;
+	case BX_F_CALL:
+		if ((in->src_reg != BX_CALL_KFUNC && in->off) || in->dst_reg || j32)
+			what = "BPF_CALL";
+		break;
+	case BX_F_EXIT:	/* the kernel does not look at off */
+		if (in->imm || in->src_reg || in->dst_reg || j32)
+			what = "BPF_EXIT";
+		break;
+	case BX_F_LDDW:
+		if (in->off)
+			what = "BPF_LD_IMM64";
+		break;
+	default:
+		break;
+	}
+	if (!what)
+		return 0;
+	bxr_reason(env, "the instruction sets fields its opcode does not use");
+	return bxr_reject(env, -EINVAL, -1, -1, "%s uses reserved fields", what);
 }
 
 /*

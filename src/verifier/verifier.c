@@ -3,7 +3,8 @@
  *
  *   1. maps        the program's maps (and map-in-map templates) as the
  *                  verifier sees them; load flags the type allows
- *   2. reserved    unused instruction fields are zero (cfg.c)
+ *   2. reserved    the fields checked on every instruction (cfg.c; the
+ *                  rest when the walk reaches them, bxr_check_reserved_at)
  *   3. check_cfg   subprograms, jumps, reachability, pruning points (cfg.c)
  *   4. liveness    registers live at each instruction (cfg.c)
  *   5. do_check    the path-sensitive walk: every path from the first
@@ -146,6 +147,8 @@ static int do_check(struct bxr_env *env)
 		in = &env->insns[insn];
 		op = env->ops[insn];
 		fmt = bx_ops[op].fmt;
+		if ((err = bxr_check_reserved_at(env, insn)))
+			return err;
 		switch (fmt) {
 		case BX_F_ALU: case BX_F_NEG: case BX_F_MOVSX: case BX_F_END:
 			err = bxr_check_alu(env, in, op);

@@ -255,6 +255,7 @@ void bxr_report(struct bxr_env *env);
 /* cfg.c */
 int bxr_check_cfg(struct bxr_env *env);
 int bxr_check_reserved(struct bxr_env *env);
+int bxr_check_reserved_at(struct bxr_env *env, int i);
 int bxr_check_func_info(struct bxr_env *env);
 int bxr_compute_liveness(struct bxr_env *env);
 int bxr_check_stack_depth(struct bxr_env *env);

@@ -768,6 +768,23 @@ static void test_probe_read(void)
 		CHECK_EQ_INT((long)fs(&c, P(dst), sizeof(dst), 16, 0, 0), -EFAULT);
 		CHECK_MEM(dst, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
 		CHECK_EQ_INT((long)fs(&c, P(dst), 0, P(s), 0, 0), 0);
+		/*
+		 * Nothing after the NUL is written: the bytes up to and including
+		 * it land in dst, the rest of dst keeps what it held. Hand-computed
+		 * from the kernel's semantics (bpf-helpers(7): the result is the
+		 * length incl. the trailing NUL; strncpy_from_kernel_nofault copies
+		 * byte by byte and stops after the NUL): a tracing program cannot
+		 * be test-run in the kernel (BPF_PROG_TEST_RUN refuses kprobes).
+		 */
+		memcpy(pages + 100, "ab\0XYZWVUTS", 12);
+		memset(dst, 'z', sizeof(dst));
+		CHECK_EQ_INT((long)fs(&c, P(dst), sizeof(dst), P(pages + 100), 0, 0), 3);
+		CHECK_MEM(dst, "ab\0zzzzzzzzzzzzzzzzzzzzzzzzzzzzz", sizeof(dst));
+		/* cut at size - 1, NUL-terminated, nothing written past size */
+		memcpy(pages + 200, "abcdefgh", 9);
+		memset(dst, 'z', sizeof(dst));
+		CHECK_EQ_INT((long)fs(&c, P(dst), 4, P(pages + 200), 0, 0), 4);
+		CHECK_MEM(dst, "abc\0zzzz", 8);
 	}
 	munmap(pages, 4096);
 

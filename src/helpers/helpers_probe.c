@@ -124,14 +124,18 @@ int bxk_mem_read(const struct bpfbox_call *call, enum bxk_mem_space space,
 }
 
 /*
- * bxk_mem_read_str - see helpers.h. Reads a page (or less) at a time and
- * stops at the NUL, so a string that ends just before an unmapped page
- * is read fine.
+ * bxk_mem_read_str - see helpers.h. Reads a page (or less) at a time into
+ * a bounce buffer and stops at the NUL, so a string that ends just before
+ * an unmapped page is read fine. As the kernel's strncpy_from_*_nofault,
+ * dst gets the bytes up to and including the NUL and nothing after it (the
+ * rest of dst is left as it was); a string of size - 1 bytes or more is
+ * cut there and NUL-terminated. Returns the bytes written incl. the NUL.
  */
 long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
 		      char *dst, uint64_t addr, size_t size)
 {
 	uint64_t local = bxk_mem_local(call, space, addr);
+	char page[BXK_PAGE];
 	int pid;
 	size_t done = 0;
 
@@ -142,7 +146,7 @@ long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
 		const char *nul = memchr(BXK_PTR(addr), 0, max);
 
 		if (nul) {
-			memcpy(dst, BXK_PTR(addr), (size_t)(nul - (const char *)BXK_PTR(addr)) + 1);
+			memmove(dst, BXK_PTR(addr), (size_t)(nul - (const char *)BXK_PTR(addr)) + 1);
 			return (long)(nul - (const char *)BXK_PTR(addr)) + 1;
 		}
 	}
@@ -156,12 +160,15 @@ long bxk_mem_read_str(const struct bpfbox_call *call, enum bxk_mem_space space,
 			piece = size - 1 - done;
 		if (a < addr)
 			return -EFAULT;
-		got = bxk_read_some(pid, dst + done, a, piece);
-		nul = memchr(dst + done, 0, got);
-		if (nul)
-			return (long)(nul - dst) + 1;
+		got = bxk_read_some(pid, page, a, piece);
+		nul = memchr(page, 0, got);
+		if (nul) {
+			memcpy(dst + done, page, (size_t)(nul - page) + 1);
+			return (long)(done + (size_t)(nul - page)) + 1;
+		}
 		if (got < piece)
 			return -EFAULT;
+		memcpy(dst + done, page, got);
 		done += got;
 	}
 	dst[size - 1] = 0;

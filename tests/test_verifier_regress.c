@@ -97,6 +97,14 @@ static const struct rcase cases[] = {
 	{ "ldabs_subprog_callee_saved_ok", T_SOCKET, 0,
 	  "r9 = 5\ncall pc+2\nr0 = r9\nexit\nr6 = r1\nr0 = *(u8 *)skb[0]\nr0 = 1\nexit\n", "ii", {{0}}, 1,
 	  NULL },
+	/* check_ld_abs: a failing load would return 0 from a bpf_loop callback.
+	 * 6.18 rejects it as "verifier bug: callback unexpected regs 1"; later
+	 * kernels (verifier_ld_ind.c) say "cannot use BPF_LD_[ABS|IND] within
+	 * callback", as bpfbox does: only the verdict is compared */
+	{ "ldabs_in_callback", T_SOCKET, 0,
+	  "*(u64 *)(r10 - 8) = r1\nr1 = 1\nr2 = 0 ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 0\n"
+	  "exit\nr6 = *(u64 *)(r2 + 0)\nr0 = *(u32 *)skb[0]\nr0 = 0\nexit\n", "ii",
+	  {{ 2, 's', 4 }, { 2, 'i', 7 }}, 0, NULL },
 	/* check_abnormal_return: without BTF func_info, no LD_ABS in a subprogram
 	 * (reachable or not) */
 	{ "ldabs_subprog_no_btf", T_SOCKET, 0,

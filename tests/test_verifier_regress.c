@@ -63,6 +63,9 @@ struct rcase {
 
 /* the lookup of key 0 in map[fd:0] (r0: the value or NULL) */
 #define LK "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[fd:0] ll\ncall 1\n"
+/* 48 zero bytes at fp-64 (a value of the array maps) */
+#define VAL48 "*(u64 *)(r10 - 64) = 0\n*(u64 *)(r10 - 56) = 0\n*(u64 *)(r10 - 48) = 0\n" \
+	"*(u64 *)(r10 - 40) = 0\n*(u64 *)(r10 - 32) = 0\n*(u64 *)(r10 - 24) = 0\n"
 /* XDP: r2 = data; falls through (r0 = 0) when 8 bytes are there */
 #define XDP_PKT "r2 = *(u32 *)(r1 + 0)\nr3 = *(u32 *)(r1 + 4)\nr4 = r2\nr4 += 8\nr0 = 0\nif r4 > r3 goto +1\n"
 
@@ -174,6 +177,16 @@ static const struct rcase cases[] = {
 	  "r6 = r1\n*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[fd:1] ll\ncall 1\n"
 	  "if r0 == 0 goto +5\nr3 = r0\nr1 = r6\nr2 = 0\nr4 = 8\ncall 26\nr0 = 0\nexit\n", NULL, {{0}}, 0,
 	  "write into map forbidden" },
+	/* record_func_map: update / delete change a BPF_F_RDONLY_PROG map */
+	{ "rdonly_prog_map_update", T_SOCKET, 0,
+	  VAL48 "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -64\n"
+	  "r1 = map[fd:1] ll\nr4 = 0\ncall 2\nr0 = 0\nexit\n", NULL, {{0}}, 0, "write into map forbidden" },
+	{ "rdonly_prog_map_delete", T_SOCKET, 0,
+	  "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr1 = map[fd:1] ll\ncall 3\nr0 = 0\nexit\n", NULL,
+	  {{0}}, 0, "write into map forbidden" },
+	{ "wronly_prog_map_update", T_SOCKET, 0,
+	  VAL48 "*(u32 *)(r10 - 4) = 0\nr2 = r10\nr2 += -4\nr3 = r10\nr3 += -64\n"
+	  "r1 = map[fd:2] ll\nr4 = 0\ncall 2\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
 	/* a direct value (lddw) of a read-only map: .rodata */
 	{ "rdonly_prog_direct_store", T_SOCKET, 0,
 	  "r1 = map[fd:1][0]+8 ll\n*(u32 *)(r1 + 0) = 1\nr0 = 0\nexit\n", NULL, {{0}}, 0,

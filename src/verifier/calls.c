@@ -450,6 +450,14 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
 			return err;
+	/* record_func_map: helpers that change a BPF_F_RDONLY_PROG map
+	 * (update, delete, push, pop) */
+	if (m.map >= 0 && (env->maps[m.map].flags & BPFBOX_F_RDONLY_PROG) &&
+	    (id == 2 || id == 3 || id == 87 || id == 88)) {
+		bxr_reason(env, "map '%s' is read-only for programs (BPF_F_RDONLY_PROG): bpf_%s "
+			   "would change it", env->maps[m.map].name, p->name);
+		return bxr_reject(env, -EACCES, -1, -1, "write into map forbidden");
+	}
 	if (id == H_TAIL_CALL) {
 		env->subprogs[bxr_curf(env)->subprog].has_tail_call = true;
 		env->tail_call_seen = true;

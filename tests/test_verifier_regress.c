@@ -54,8 +54,8 @@ struct rcase {
 	uint32_t type;
 	uint32_t flags;          /* BPF_F_* load flags */
 	const char *src;
-	const char *funcs;       /* BTF func_info: per function 'i' (returns int) or 'v'
-				  * (void), main first; NULL: none */
+	const char *funcs;       /* BTF func_info: function specs (struct fspec), main
+				  * first; NULL: none */
 	struct fix fix[3];
 	int want;                /* the kernel's verdict (6.18, live): 1 accept, 0 reject */
 	const char *kmsg;        /* the kernel's reason (a substring of its log) */
@@ -82,23 +82,23 @@ static const struct rcase cases[] = {
 	{ "ldabs_subprog_exploit", T_SOCKET, 0,
 	  "call pc+4\nif r0 != 0 goto +1\nr0 = *(u64 *)(r9 + 0)\nr0 = 0\nexit\n"
 	  "r6 = r1\nr0 = *(u32 *)skb[0]\nr9 = r10\nr9 += -8\n*(u64 *)(r9 + 0) = 0\n"
-	  "r0 = 1\nexit\n", "ii", {{0}}, 0, "R9 !read_ok" },
+	  "r0 = 1\nexit\n", "i,i", {{0}}, 0, "R9 !read_ok" },
 	/* the same with LD_IND */
 	{ "ldind_subprog_exploit", T_SOCKET, 0,
 	  "call pc+4\nif r0 != 0 goto +1\nr0 = r9\nr0 = 0\nexit\n"
-	  "r6 = r1\nr7 = 0\nr0 = *(u32 *)skb[r7 + 0]\nr9 = 1\nr0 = 1\nexit\n", "ii", {{0}}, 0,
+	  "r6 = r1\nr7 = 0\nr0 = *(u32 *)skb[r7 + 0]\nr9 = 1\nr0 = 1\nexit\n", "i,i", {{0}}, 0,
 	  "R9 !read_ok" },
 	/* verifier_ld_ind.c "subprog with both paths safe" */
 	{ "ldabs_subprog_both_paths_safe", T_SOCKET, 0,
-	  "call pc+2\nr0 = 0\nexit\nr6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n", "ii", {{0}}, 1,
+	  "call pc+2\nr0 = 0\nexit\nr6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n", "i,i", {{0}}, 1,
 	  NULL },
 	/* the caller reads r0 on both paths: 0 (failed load) or 1 */
 	{ "ldabs_subprog_r0_both", T_SOCKET, 0,
-	  "call pc+1\nexit\nr6 = r1\nr0 = *(u16 *)skb[12]\nr0 = 1\nexit\n", "ii", {{0}}, 1, NULL },
+	  "call pc+1\nexit\nr6 = r1\nr0 = *(u16 *)skb[12]\nr0 = 1\nexit\n", "i,i", {{0}}, 1, NULL },
 	/* the hidden exit is a real exit of the subprogram: a caller's register
 	 * the callee cannot touch (r6..r9) keeps its value on it */
 	{ "ldabs_subprog_callee_saved_ok", T_SOCKET, 0,
-	  "r9 = 5\ncall pc+2\nr0 = r9\nexit\nr6 = r1\nr0 = *(u8 *)skb[0]\nr0 = 1\nexit\n", "ii", {{0}}, 1,
+	  "r9 = 5\ncall pc+2\nr0 = r9\nexit\nr6 = r1\nr0 = *(u8 *)skb[0]\nr0 = 1\nexit\n", "i,i", {{0}}, 1,
 	  NULL },
 	/* check_ld_abs: a failing load would return 0 from a bpf_loop callback.
 	 * 6.18 rejects it as "verifier bug: callback unexpected regs 1"; later
@@ -106,7 +106,7 @@ static const struct rcase cases[] = {
 	 * callback", as bpfbox does: only the verdict is compared */
 	{ "ldabs_in_callback", T_SOCKET, 0,
 	  "*(u64 *)(r10 - 8) = r1\nr1 = 1\nr2 = 0 ll\nr3 = r10\nr3 += -8\nr4 = 0\ncall 181\nr0 = 0\n"
-	  "exit\nr6 = *(u64 *)(r2 + 0)\nr0 = *(u32 *)skb[0]\nr0 = 0\nexit\n", "ii",
+	  "exit\nr6 = *(u64 *)(r2 + 0)\nr0 = *(u32 *)skb[0]\nr0 = 0\nexit\n", "i,i",
 	  {{ 2, 's', 4 }, { 2, 'i', 7 }}, 0, NULL },
 	/* check_abnormal_return: without BTF func_info, no LD_ABS in a subprogram
 	 * (reachable or not) */
@@ -115,7 +115,7 @@ static const struct rcase cases[] = {
 	  "LD_ABS is not allowed in subprogs without BTF" },
 	/* check_btf_func: ... and only in one BTF says returns int */
 	{ "ldabs_subprog_void", T_SOCKET, 0,
-	  "call pc+2\nr0 = 0\nexit\nr6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n", "iv", {{0}}, 0,
+	  "call pc+2\nr0 = 0\nexit\nr6 = r1\nr0 = *(u32 *)skb[0]\nr0 = 1\nexit\n", "i,v", {{0}}, 0,
 	  "LD_ABS is only allowed in functions that return 'int'" },
 	/* the same rules for a tail call in a subprogram */
 	{ "tail_call_subprog_no_btf", T_SOCKET, 0,
@@ -318,6 +318,60 @@ static const struct rcase cases[] = {
 	{ "ptr_fp_huge_const", T_SOCKET, 0, "r1 = r10\nr1 += 0x20000000\nr0 = 0\nexit\n", NULL, {{0}}, 0,
 	  "math between fp pointer and 536870912 is not allowed" },
 
+	/* ---- 9. global functions (BTF linkage global) and their argument tags ---------- */
+	/* do_check_subprogs: a global function is verified on its own, for any
+	 * arguments of its prototype's types; the caller does not pass its state */
+	{ "global_noargs_reads_r1", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi", {{0}}, 0, "R1 !read_ok" },
+	{ "static_noargs_reads_r1", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,i", {{0}}, 1, NULL },
+	/* the caller's r1 = 0 does not reach the global function's walk */
+	{ "global_scalar_arg_unknown", T_SOCKET, 0,
+	  "r1 = 0\ncall pc+2\nr0 = 0\nexit\nr2 = 0\nif r1 == 0 goto +1\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\n"
+	  "exit\n", "i,gi:s", {{0}}, 0, "R2 invalid mem access 'scalar'" },
+	{ "static_scalar_arg_known", T_SOCKET, 0,
+	  "r1 = 0\ncall pc+2\nr0 = 0\nexit\nr2 = 0\nif r1 == 0 goto +1\nr0 = *(u64 *)(r2 + 0)\nr0 = 0\n"
+	  "exit\n", "i,i:s", {{0}}, 1, NULL },
+	/* btf_check_func_arg_match at the call */
+	{ "global_scalar_arg_gets_ptr", T_SOCKET, 0,
+	  "r1 = r10\ncall pc+2\nr0 = 0\nexit\nr0 = r1\nexit\n", "i,gi:s", {{0}}, 0, "R1 is not a scalar" },
+	{ "global_ctx_arg", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi:c", {{0}}, 1, NULL },
+	{ "global_ctx_arg_gets_fp", T_SOCKET, 0,
+	  "r1 = r10\ncall pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi:c", {{0}}, 0,
+	  "arg#0 expects pointer to ctx" },
+	/* a pointer to a sized type is memory that may be NULL ... */
+	{ "global_mem_arg_unchecked", T_SOCKET, 0,
+	  "*(u32 *)(r10 - 4) = 0\nr1 = r10\nr1 += -4\ncall pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\n"
+	  "exit\n", "i,gi:m", {{0}}, 0, "R1 invalid mem access" },
+	{ "global_mem_arg_checked", T_SOCKET, 0,
+	  "*(u32 *)(r10 - 4) = 0\nr1 = r10\nr1 += -4\ncall pc+2\nr0 = 0\nexit\nr0 = 0\n"
+	  "if r1 == 0 goto +1\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi:m", {{0}}, 1, NULL },
+	{ "global_mem_arg_null_passed", T_SOCKET, 0,
+	  "r1 = 0\ncall pc+2\nr0 = 0\nexit\nr0 = 0\nif r1 == 0 goto +1\nr0 = *(u32 *)(r1 + 0)\nexit\n",
+	  "i,gi:m", {{0}}, 1, NULL },
+	/* ... which the caller must be able to read and write in full (the kernel:
+	 * "invalid read from stack R1 off=-2 size=4"; bpfbox names the stack
+	 * bounds: only the verdict is compared) */
+	{ "global_mem_arg_too_small", T_SOCKET, 0,
+	  "*(u16 *)(r10 - 2) = 0\nr1 = r10\nr1 += -2\ncall pc+2\nr0 = 0\nexit\nr0 = 0\n"
+	  "if r1 == 0 goto +1\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi:m", {{0}}, 0, NULL },
+	/* __arg_nonnull: no NULL check needed, and the caller may not pass NULL */
+	{ "global_nonnull_arg", T_SOCKET, 0,
+	  "*(u32 *)(r10 - 4) = 0\nr1 = r10\nr1 += -4\ncall pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\n"
+	  "exit\n", "i,gi:n", {{0}}, 1, NULL },
+	{ "global_nonnull_arg_null_passed", T_SOCKET, 0,
+	  "r1 = 0\ncall pc+2\nr0 = 0\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi:n", {{0}}, 0,
+	  "arg#0 is expected to be non-NULL" },
+	/* check_return_code: a global function returns a scalar */
+	{ "global_returns_ptr", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr0 = r10\nexit\n", "i,gi", {{0}}, 0,
+	  "At subprogram exit the register R0 is not a scalar value" },
+	/* a global function calling another global function: both get a walk */
+	{ "global_calls_global", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\ncall pc+1\nexit\nr0 = *(u32 *)(r1 + 0)\nexit\n", "i,gi,gi", {{0}},
+	  0, "R1 !read_ok" },
+
 	/* ---- 4. reserved fields ------------------------------------------------------- */
 	/* do_check / check_alu_op / check_*: fields an opcode does not use are zero */
 	{ "rsv_exit_imm", T_SOCKET, 0, "r0 = 0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, "BPF_EXIT uses reserved fields" },
@@ -390,36 +444,92 @@ static int k_map_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint3
 	return (int)sys_bpf(BPF_MAP_CREATE, &a);
 }
 
-/* k_btf_load - BTF with "int" and one static FUNC per letter of funcs
- * ('i': int f(void), else void f(void)); its fd or -errno. */
-static int k_btf_load(const char *funcs)
+/*
+ * A function spec, one per function, main first, separated by ',':
+ * [g]{i|v}[:ARGS] - g: global linkage (else static); i: returns int, v:
+ * void; ARGS one letter per argument: s int, c struct __sk_buff *, m int *,
+ * n int * with the decl tag "arg:nonnull" (__arg_nonnull).
+ */
+struct fspec {
+	bool global, ret_int;
+	char args[6];
+};
+
+/* parse_funcs - funcs into at most max specs; the count. */
+static size_t parse_funcs(const char *funcs, struct fspec *out, size_t max)
 {
-	uint8_t blob[1024];
-	uint32_t *t = (uint32_t *)(blob + 24), nt = 0;
-	char str[256];
-	size_t ns = 0, nf = strlen(funcs);
+	size_t n = 0;
+
+	while (*funcs && n < max) {
+		struct fspec *f = &out[n++];
+		size_t k = 0;
+
+		memset(f, 0, sizeof(*f));
+		if (*funcs == 'g') {
+			f->global = true;
+			funcs++;
+		}
+		f->ret_int = *funcs == 'i';
+		if (*funcs)
+			funcs++;
+		if (*funcs == ':')
+			for (funcs++; *funcs && *funcs != ',' && k < 5; funcs++)
+				f->args[k++] = *funcs;
+		if (*funcs == ',')
+			funcs++;
+	}
+	return n;
+}
+
+/* k_btf_load - BTF for the function specs: [1] int, [2] struct __sk_buff,
+ * [3] its pointer, [4] int *, then per function a FUNC_PROTO, a FUNC named
+ * f<i> (its id in fid[i]) and the decl tags of its arguments; the BTF fd
+ * or -errno. */
+static int k_btf_load(const char *funcs, uint32_t *fid)
+{
+	uint32_t blob[512], *t = blob + 6, nt = 0, id = 4;
+	char str[512];
+	size_t ns = 0;
+	struct fspec fs[16];
+	size_t nf = parse_funcs(funcs, fs, 16);
 	union bpf_attr a;
-	uint32_t hdr[6];
+	uint32_t s_int, s_skb, s_tag;
 
 	str[ns++] = 0;
-	memcpy(str + ns, "int", 4);
-	/* [1] int, [2] int (void), [3] void (void), [4..] the functions */
-	t[nt++] = (uint32_t)ns; t[nt++] = 1u << 24; t[nt++] = 4; t[nt++] = (1u << 24) | 32;
-	ns += 4;
-	t[nt++] = 0; t[nt++] = 13u << 24; t[nt++] = 1;
-	t[nt++] = 0; t[nt++] = 13u << 24; t[nt++] = 0;
-	for (size_t i = 0; i < nf && i < 16; i++) {
-		t[nt++] = (uint32_t)ns; t[nt++] = 12u << 24; t[nt++] = funcs[i] == 'i' ? 2 : 3;
+	s_int = (uint32_t)ns; ns += (size_t)sprintf(str + ns, "int") + 1;
+	s_skb = (uint32_t)ns; ns += (size_t)sprintf(str + ns, "__sk_buff") + 1;
+	s_tag = (uint32_t)ns; ns += (size_t)sprintf(str + ns, "arg:nonnull") + 1;
+	t[nt++] = s_int; t[nt++] = 1u << 24; t[nt++] = 4; t[nt++] = (1u << 24) | 32;
+	t[nt++] = s_skb; t[nt++] = 4u << 24; t[nt++] = 4;	/* struct, no members */
+	t[nt++] = 0; t[nt++] = 2u << 24; t[nt++] = 2;		/* ptr -> [2] */
+	t[nt++] = 0; t[nt++] = 2u << 24; t[nt++] = 1;		/* ptr -> [1] */
+	for (size_t i = 0; i < nf; i++) {
+		uint32_t na = (uint32_t)strlen(fs[i].args), proto = ++id;
+
+		t[nt++] = 0; t[nt++] = 13u << 24 | na; t[nt++] = fs[i].ret_int ? 1 : 0;
+		for (uint32_t k = 0; k < na; k++) {
+			char c = fs[i].args[k];
+
+			t[nt++] = (uint32_t)ns;
+			ns += (size_t)sprintf(str + ns, "a%u", k) + 1;
+			t[nt++] = c == 's' ? 1 : c == 'c' ? 3 : 4;
+		}
+		fid[i] = ++id;
+		t[nt++] = (uint32_t)ns; t[nt++] = 12u << 24 | (fs[i].global ? 1 : 0); t[nt++] = proto;
 		ns += (size_t)sprintf(str + ns, "f%zu", i) + 1;
+		for (uint32_t k = 0; k < na; k++)
+			if (fs[i].args[k] == 'n') {
+				++id;
+				t[nt++] = s_tag; t[nt++] = 17u << 24; t[nt++] = fid[i]; t[nt++] = k;
+			}
 	}
-	hdr[0] = 0xeB9F | 1u << 16;      /* magic, version 1, flags 0 */
-	hdr[1] = 24;                     /* hdr_len */
-	hdr[2] = 0;                      /* type_off */
-	hdr[3] = nt * 4;                 /* type_len */
-	hdr[4] = nt * 4;                 /* str_off */
-	hdr[5] = (uint32_t)ns;           /* str_len */
-	memcpy(blob, hdr, sizeof(hdr));
-	memcpy(blob + 24 + nt * 4, str, ns);
+	blob[0] = 0xeB9F | 1u << 16;     /* magic, version 1, flags 0 */
+	blob[1] = 24;                    /* hdr_len */
+	blob[2] = 0;                     /* type_off */
+	blob[3] = nt * 4;                /* type_len */
+	blob[4] = nt * 4;                /* str_off */
+	blob[5] = (uint32_t)ns;          /* str_len */
+	memcpy(t + nt, str, ns);
 	memset(&a, 0, sizeof(a));
 	a.btf = (uint64_t)(uintptr_t)blob;
 	a.btf_size = 24 + nt * 4 + (uint32_t)ns;
@@ -464,19 +574,19 @@ static int k_prog_load(uint32_t type, const struct bpfbox_insn *insns, size_t cn
 		       const char *funcs, char *log, size_t log_sz)
 {
 	union bpf_attr a;
-	uint32_t starts[16], fi[32];
+	uint32_t starts[16], fi[32], fid[16];
 	int btf = -1, fd;
 
 	memset(&a, 0, sizeof(a));
 	if (funcs) {
 		size_t nf = func_starts(insns, cnt, starts, 16);
 
-		btf = k_btf_load(funcs);
+		btf = k_btf_load(funcs, fid);
 		if (btf < 0)
 			return btf;
 		for (size_t i = 0; i < nf; i++) {
 			fi[2 * i] = starts[i];
-			fi[2 * i + 1] = (uint32_t)(4 + i);
+			fi[2 * i + 1] = fid[i];
 		}
 		a.prog_btf_fd = (uint32_t)btf;
 		a.func_info_rec_size = 8;
@@ -603,9 +713,26 @@ static int bpfbox_load(struct env *e, const struct rcase *c, const struct bpfbox
 	e->blog[0] = e->vmlog[0] = 0;
 	if (c->funcs) {
 		size_t nf = func_starts(in, n, starts, 16);
+		struct fspec fs[16];
 
-		for (size_t i = 0; i < nf; i++)
-			fi[i] = (struct bpfbox_func_info){ starts[i], c->funcs[i] == 'i' };
+		parse_funcs(c->funcs, fs, 16);
+		for (size_t i = 0; i < nf; i++) {
+			static const char *const names[] = { "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7" };
+
+			memset(&fi[i], 0, sizeof(fi[i]));
+			fi[i].insn_off = starts[i];
+			fi[i].ret_scalar = fs[i].ret_int;
+			fi[i].global = fs[i].global;
+			fi[i].name = i < 8 ? names[i] : NULL;
+			fi[i].nargs = (uint8_t)strlen(fs[i].args);
+			for (size_t k = 0; k < fi[i].nargs; k++) {
+				char a = fs[i].args[k];
+
+				fi[i].arg[k] = a == 's' ? BPFBOX_ARG_SCALAR : a == 'c' ? BPFBOX_ARG_CTX :
+					       a == 'n' ? BPFBOX_ARG_MEM : BPFBOX_ARG_MEM_OR_NULL;
+				fi[i].arg_size[k] = a == 'm' || a == 'n' ? 4 : 0;
+			}
+		}
 		o.func_info = fi;
 		o.func_info_cnt = nf;
 	}
@@ -676,7 +803,7 @@ static void test_ldabs_runs(struct env *e)
 	for (size_t i = 0; i < sizeof(pkt); i++)
 		pkt[i] = (uint8_t)(0x10 + i);
 	for (size_t s = 0; s < sizeof(srcs) / sizeof(srcs[0]); s++) {
-		struct rcase c = { "ldabs_run", T_SOCKET, 0, srcs[s], s == 2 ? "iii" : "ii", {{0}}, 1,
+		struct rcase c = { "ldabs_run", T_SOCKET, 0, srcs[s], s == 2 ? "i,i,i" : "i,i", {{0}}, 1,
 				   NULL };
 		size_t n = 0;
 		struct bpfbox_insn *in = assemble(&c, &n);

@@ -162,6 +162,66 @@ else
 	echo "SKIP: no clang to compile the unchecked XDP program"
 	skip=$((skip + 1))
 fi
+
+# ---- global functions from an object: BTF func_info reaches the verifier ------------
+# (verdicts as the kernel gives them: both objects loaded with libbpf on
+# Linux 6.18; gf_bad's global get() may be passed NULL, so it must check)
+if [[ -n $CLANG ]] && cat >gf.bpf.c <<'EOF' && cat >gf_bad.bpf.c <<'EOF2' &&
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#define __arg_nonnull __attribute__((btf_decl_tag("arg:nonnull")))
+
+__noinline int sum(struct __sk_buff *skb, int x, int *p)
+{
+	if (!p)
+		return x;
+	return *p + x + skb->len;
+}
+
+__noinline int must(int *p __arg_nonnull)
+{
+	return *p;
+}
+
+SEC("socket")
+int prog(struct __sk_buff *skb)
+{
+	int v = 3;
+
+	return sum(skb, 1, &v) + must(&v);
+}
+
+char LICENSE[] SEC("license") = "GPL";
+EOF
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+__noinline int get(int *p)
+{
+	return *p;
+}
+
+SEC("socket")
+int prog(struct __sk_buff *skb)
+{
+	int v = 3;
+
+	return get(&v);
+}
+
+char LICENSE[] SEC("license") = "GPL";
+EOF2
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -c gf.bpf.c -o gf.o 2>gf.err &&
+	"$CLANG" -O2 -g -target bpf -mcpu=v3 -I/usr/include/$(uname -m)-linux-gnu -c gf_bad.bpf.c -o gf_bad.o 2>>gf.err
+then
+	t global-funcs 0 "~^prog: accepted" '' -- "$BPFBOX" verify gf.o
+	t global-func-null 1 "~kernel: R1 invalid mem access 'mem_or_null'" '' -- "$BPFBOX" verify gf_bad.o
+else
+	echo "SKIP: no clang to compile the global-function programs"
+	skip=$((skip + 1))
+fi
+
 printf 'r0 = 2\nexit\n' >two.s
 t run-noverify-raw 0 'r0 = 0x2' '' -- "$BPFBOX" run --no-verify two.s
 

@@ -206,11 +206,30 @@ struct bpfbox_prog;
 
 struct bpfbox_map;
 
+/* What a global function's argument is, from its BTF prototype and its
+ * decl tags (__arg_ctx, __arg_nonnull, ...), as the kernel's
+ * btf_prepare_func_args() decides it. */
+enum bpfbox_func_arg {
+	BPFBOX_ARG_SCALAR = 0,      /* an int or an enum */
+	BPFBOX_ARG_CTX,             /* the program's context */
+	BPFBOX_ARG_MEM_OR_NULL,     /* a pointer to arg_size bytes, or NULL */
+	BPFBOX_ARG_MEM,             /* the same, never NULL (__arg_nonnull) */
+	BPFBOX_ARG_UNSUPPORTED,     /* a kind bpfbox cannot check (e.g. __arg_trusted) */
+};
+
 /* A function of the program, from BTF func_info: its first instruction and
- * whether BTF says it returns a scalar (an int or an enum). */
+ * whether BTF says it returns a scalar (an int or an enum). A global
+ * function (BTF linkage global) is verified on its own, for any arguments
+ * its prototype allows, and its callers only check that they pass such
+ * arguments, as in the kernel. */
 struct bpfbox_func_info {
 	uint32_t insn_off;
 	bool ret_scalar;
+	bool global;
+	const char *name;           /* for messages; may be NULL */
+	uint8_t nargs;              /* global functions: at most 5 */
+	uint8_t arg[5];             /* enum bpfbox_func_arg */
+	uint32_t arg_size[5];       /* BPFBOX_ARG_MEM*: the bytes behind the pointer */
 };
 
 /* Where instruction insn_off (and those after it, up to the next entry)

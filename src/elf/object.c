@@ -970,6 +970,78 @@ int bpfbox_program__func_info(const struct bpfbox_program *p, size_t idx, size_t
 	return 0;
 }
 
+/* ctx_struct - the name of the struct a program type's context is (the
+ * kernel's bpf_ctx_convert table, uapi side), or NULL. */
+static const char *ctx_struct(uint32_t prog_type)
+{
+	switch (prog_type) {
+	case BPFBOX_PROG_TYPE_SOCKET_FILTER: case BPFBOX_PROG_TYPE_SCHED_CLS:
+	case BPFBOX_PROG_TYPE_SCHED_ACT: case BPFBOX_PROG_TYPE_CGROUP_SKB:
+	case BPFBOX_PROG_TYPE_LWT_IN: case BPFBOX_PROG_TYPE_LWT_OUT:
+	case BPFBOX_PROG_TYPE_LWT_XMIT: case BPFBOX_PROG_TYPE_LWT_SEG6LOCAL:
+	case BPFBOX_PROG_TYPE_SK_SKB: case BPFBOX_PROG_TYPE_FLOW_DISSECTOR:
+		return "__sk_buff";
+	case BPFBOX_PROG_TYPE_XDP: return "xdp_md";
+	case BPFBOX_PROG_TYPE_KPROBE: return "pt_regs";
+	case BPFBOX_PROG_TYPE_PERF_EVENT: return "bpf_perf_event_data";
+	case BPFBOX_PROG_TYPE_CGROUP_SOCK: return "bpf_sock";
+	case BPFBOX_PROG_TYPE_SOCK_OPS: return "bpf_sock_ops";
+	case BPFBOX_PROG_TYPE_SK_MSG: return "sk_msg_md";
+	case BPFBOX_PROG_TYPE_CGROUP_SOCK_ADDR: return "bpf_sock_addr";
+	case BPFBOX_PROG_TYPE_CGROUP_SYSCTL: return "bpf_sysctl";
+	case BPFBOX_PROG_TYPE_CGROUP_SOCKOPT: return "bpf_sockopt";
+	case BPFBOX_PROG_TYPE_SK_LOOKUP: return "bpf_sk_lookup";
+	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT: return "bpf_raw_tracepoint_args";
+	default: return NULL;
+	}
+}
+
+/* arg_tag - the "arg:..." decl tag of argument idx of BTF function fid. */
+static const char *arg_tag(const struct bpfbox_btf *btf, uint32_t fid, uint32_t idx)
+{
+	struct bpfbox_btf_type t;
+
+	for (uint32_t id = 1; id < bpfbox_btf__type_cnt(btf); id++)
+		if (!bpfbox_btf__type(btf, id, &t) && t.kind == BPFBOX_BTF_KIND_DECL_TAG &&
+		    t.type == fid && t.component_idx == (int32_t)idx && !strncmp(t.name, "arg:", 4))
+			return t.name + 4;
+	return NULL;
+}
+
+/* func_arg - what argument idx of global function fid (prototype proto) is,
+ * as the kernel's btf_prepare_func_args decides it. */
+static uint8_t func_arg(const struct bpfbox_btf *btf, uint32_t fid, uint32_t proto, uint32_t idx,
+			uint32_t prog_type, uint32_t *size)
+{
+	struct bpfbox_btf_member m;
+	struct bpfbox_btf_type t, tgt;
+	const char *tag = arg_tag(btf, fid, idx), *cs = ctx_struct(prog_type);
+	int64_t sz;
+
+	*size = 0;
+	if (bpfbox_btf__member(btf, proto, idx, &m) ||
+	    bpfbox_btf__type(btf, bpfbox_btf__skip_mods(btf, m.type), &t))
+		return BPFBOX_ARG_UNSUPPORTED;
+	if (t.kind == BPFBOX_BTF_KIND_INT || t.kind == BPFBOX_BTF_KIND_ENUM ||
+	    t.kind == BPFBOX_BTF_KIND_ENUM64)
+		return tag ? BPFBOX_ARG_UNSUPPORTED : BPFBOX_ARG_SCALAR;
+	if (t.kind != BPFBOX_BTF_KIND_PTR)
+		return BPFBOX_ARG_UNSUPPORTED;
+	if (tag && !strcmp(tag, "ctx"))
+		return BPFBOX_ARG_CTX;
+	if (bpfbox_btf__type(btf, bpfbox_btf__skip_mods(btf, t.type), &tgt))
+		return BPFBOX_ARG_UNSUPPORTED;
+	if (cs && tgt.kind == BPFBOX_BTF_KIND_STRUCT && !strcmp(tgt.name, cs))
+		return BPFBOX_ARG_CTX;
+	if (tag && strcmp(tag, "nonnull"))
+		return BPFBOX_ARG_UNSUPPORTED;	/* trusted, nullable, arena: kernel objects */
+	sz = bpfbox_btf__resolve_size(btf, tgt.id);
+	if (sz <= 0 || sz > UINT32_MAX)
+		return BPFBOX_ARG_UNSUPPORTED;
+	*size = (uint32_t)sz;
+	return tag ? BPFBOX_ARG_MEM : BPFBOX_ARG_MEM_OR_NULL;
+}
+
 /* See object.h. */
 size_t bpfbox_program__verifier_funcs(const struct bpfbox_program *p, struct bpfbox_func_info *out,
 				      size_t max)
@@ -978,14 +1050,21 @@ size_t bpfbox_program__verifier_funcs(const struct bpfbox_program *p, struct bpf
 
 	for (size_t k = 0; k < p->nfinfo && k < max; k++) {
 		struct bpfbox_btf_type f, proto, ret;
-		bool scalar = false;
+		struct bpfbox_func_info *o = &out[k];
+		uint32_t fid = p->finfo[k].type_id;
 
-		if (btf && !bpfbox_btf__type(btf, p->finfo[k].type_id, &f) &&
-		    !bpfbox_btf__type(btf, f.type, &proto) &&
-		    !bpfbox_btf__type(btf, bpfbox_btf__skip_mods(btf, proto.type), &ret))
-			scalar = (ret.kind == BPFBOX_BTF_KIND_INT && ret.size <= 8) ||
-				 ret.kind == BPFBOX_BTF_KIND_ENUM || ret.kind == BPFBOX_BTF_KIND_ENUM64;
-		out[k] = (struct bpfbox_func_info){ (uint32_t)p->finfo[k].insn, scalar };
+		memset(o, 0, sizeof(*o));
+		o->insn_off = (uint32_t)p->finfo[k].insn;
+		if (!btf || bpfbox_btf__type(btf, fid, &f) || bpfbox_btf__type(btf, f.type, &proto))
+			continue;
+		o->name = f.name;
+		if (!bpfbox_btf__type(btf, bpfbox_btf__skip_mods(btf, proto.type), &ret))
+			o->ret_scalar = (ret.kind == BPFBOX_BTF_KIND_INT && ret.size <= 8) ||
+					ret.kind == BPFBOX_BTF_KIND_ENUM || ret.kind == BPFBOX_BTF_KIND_ENUM64;
+		o->global = f.linkage == 1;
+		o->nargs = (uint8_t)(proto.vlen < 5 ? proto.vlen : 5);
+		for (uint32_t a = 0; o->global && a < o->nargs; a++)
+			o->arg[a] = func_arg(btf, fid, f.type, a, p->sm.prog_type, &o->arg_size[a]);
 	}
 	return p->nfinfo;
 }

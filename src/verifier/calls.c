@@ -7,6 +7,7 @@
  * again and again, and exits.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -533,6 +534,91 @@ static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, in
 	return enter_callback(env, id, &m, next);
 }
 
+/* sub_name - a function's name for messages (BTF, else "f<index>"). */
+static const char *sub_name(const struct bxr_env *env, int sub, char *buf, size_t n)
+{
+	if (env->subprogs[sub].name && *env->subprogs[sub].name)
+		return env->subprogs[sub].name;
+	snprintf(buf, n, "f%d", sub);
+	return buf;
+}
+
+/*
+ * global_arg - does the register passed as argument i of global function
+ * sub match its prototype (the kernel's btf_check_func_arg_match)?
+ * Memory arguments must be readable and writable for their size.
+ */
+static int global_arg(struct bxr_env *env, int sub, int i)
+{
+	const struct bxr_subprog *sp = &env->subprogs[sub];
+	int regno = i + 1, err;
+	struct bxr_reg *r = &bxr_regs(env)[regno];
+	uint8_t saved;
+
+	switch (sp->arg[i]) {
+	case BPFBOX_ARG_SCALAR:
+		if (r->type != BXR_SCALAR)
+			return bxr_reject(env, -EINVAL, regno, -1, "R%d is not a scalar", regno);
+		return 0;
+	case BPFBOX_ARG_CTX:
+		if (r->type != BXR_CTX)
+			return bxr_reject(env, -EINVAL, regno, -1, "arg#%d expects pointer to ctx", i);
+		if (r->off || !bxr_tnum_is_const(r->var) || r->var.value)
+			return bxr_reject(env, -EACCES, regno, -1,
+					  "dereference of modified ctx ptr R%d off=%d disallowed", regno, r->off);
+		return 0;
+	case BPFBOX_ARG_MEM:
+	case BPFBOX_ARG_MEM_OR_NULL:
+		if (sp->arg[i] == BPFBOX_ARG_MEM && ((r->flags & BXR_MAYBE_NULL) ||
+		    (r->type == BXR_SCALAR && bxr_is_const(r) && !r->var.value)))
+			return bxr_reject(env, -EINVAL, regno, -1, "arg#%d is expected to be non-NULL", i);
+		if (sp->arg[i] == BPFBOX_ARG_MEM_OR_NULL && r->type == BXR_SCALAR && bxr_is_const(r) &&
+		    !r->var.value)
+			return 0;
+		saved = r->flags;
+		r->flags &= (uint8_t)~BXR_MAYBE_NULL;
+		err = bxr_check_helper_mem(env, regno, sp->arg_size[i], false, false, false);
+		if (!err)
+			err = bxr_check_helper_mem(env, regno, sp->arg_size[i], false, true, false);
+		bxr_regs(env)[regno].flags = saved;
+		return err;
+	default:
+		return bxr_reject(env, -EINVAL, regno, -1, "arg#%d of func#%d has a type bpfbox cannot "
+				  "check (e.g. __arg_trusted)", i, sub);
+	}
+}
+
+/*
+ * global_call - a call of a global function (check_func_call): the
+ * arguments must match its prototype; the function itself is verified on
+ * its own after the main program (verifier.c), so here it returns an
+ * unknown scalar and clobbers r1..r5.
+ */
+static int global_call(struct bxr_env *env, int sub, int *next)
+{
+	struct bxr_subprog *sp = &env->subprogs[sub];
+	char nb[16];
+
+	for (int i = 0; i < sp->nargs; i++) {
+		int err = global_arg(env, sub, i);
+
+		if (err) {
+			bxr_reason(env, "the arguments do not match the BTF prototype of the global "
+				   "function %s(), which is verified for any arguments of those types",
+				   sub_name(env, sub, nb, sizeof(nb)));
+			bxr_log(env, "Caller passes invalid args into func#%d ('%s')\n", sub,
+				sub_name(env, sub, nb, sizeof(nb)));
+			return err;
+		}
+	}
+	bxr_log(env, "Func#%d ('%s') is global and assumed valid.\n", sub,
+		sub_name(env, sub, nb, sizeof(nb)));
+	sp->called = true;
+	clobber(bxr_regs(env));
+	*next = env->insn + 1;
+	return 0;
+}
+
 /*
  * bxr_check_local_call - a bpf-to-bpf call (or, for helper calls with a
  * callback, entering the callback). *next: the callee's first insn.
@@ -557,6 +643,8 @@ int bxr_check_local_call(struct bxr_env *env, const struct bpfbox_insn *in, int 
 		return bxr_reject(env, -E2BIG, -1, -1, "the call stack of %d frames is too deep !",
 				  st->curframe + 2);
 	}
+	if (env->subprogs[bxr_subprog_of(env, target)].global)
+		return global_call(env, bxr_subprog_of(env, target), next);
 	f = bxr_func_new(env->insn, bxr_subprog_of(env, target));
 	if (!f)
 		return -ENOMEM;
@@ -647,6 +735,13 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 	if ((st->curframe == 0 || callee->cb) && (err = bxr_check_reg_read(env, 0)))
 		return err;
 	if (st->curframe == 0) {
+		/* a global function's own walk: it returns a scalar */
+		if (env->walk_sub && r0->type != BXR_SCALAR) {
+			bxr_reason(env, "a global function must return a number");
+			return bxr_reject(env, -EINVAL, 0, -1,
+					  "At subprogram exit the register R0 is not a scalar value (%s)",
+					  bxr_type_str(r0));
+		}
 		if ((err = bxr_check_ref_leak(env)))
 			return err;
 		*done = true;

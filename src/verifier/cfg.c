@@ -471,10 +471,19 @@ int bxr_check_func_info(struct bxr_env *env)
 		if (nfi != (size_t)env->nsub)
 			return bxr_reject(env, -EINVAL, -1, -1,
 					  "number of funcs in func_info doesn't match number of subprogs");
-		for (int s = 0; s < env->nsub; s++)
-			if (fi[s].insn_off != (uint32_t)env->subprogs[s].start)
+		for (int s = 0; s < env->nsub; s++) {
+			struct bxr_subprog *sp = &env->subprogs[s];
+
+			if (fi[s].insn_off != (uint32_t)sp->start)
 				return bxr_reject(env, -EINVAL, -1, -1, "func_info BTF section doesn't match "
 						  "subprog layout in BPF program");
+			/* the main program is never called: its walk is the first */
+			sp->global = s > 0 && fi[s].global;
+			sp->name = fi[s].name;
+			sp->nargs = fi[s].nargs < 5 ? fi[s].nargs : 5;
+			memcpy(sp->arg, fi[s].arg, sizeof(sp->arg));
+			memcpy(sp->arg_size, fi[s].arg_size, sizeof(sp->arg_size));
+		}
 	}
 	for (int s = 1; s < env->nsub; s++) {
 		bool ld_abs = false, tail = false;

@@ -7,7 +7,8 @@
  *                  rest when the walk reaches them, bxr_check_reserved_at)
  *   3. check_cfg   subprograms, jumps, reachability, pruning points (cfg.c)
  *   4. liveness    registers live at each instruction (cfg.c)
- *   5. do_check    the path-sensitive walk: every path from the first
+ *   5. do_check    the path-sensitive walk (then one per called global
+ *                  function, check_globals): every path from the first
  *                  instruction, one instruction at a time (alu.c, jmp.c,
  *                  mem.c, calls.c), pruned by state equivalence (state.c),
  *                  at most 1M instructions processed
@@ -88,30 +89,57 @@ static int pass_maps(struct bxr_env *env)
 	return 0;
 }
 
-/* init_state - r1 = ctx, r10 = fp of frame 0. */
-static int init_state(struct bxr_env *env)
+/* init_state - the first state of function sub's own walk (frame 0): for
+ * the main program r1 = ctx; for a global function r1..r5 as its BTF
+ * prototype says (the kernel's btf_prepare_func_args); r10 = fp. */
+static int init_state(struct bxr_env *env, int sub)
 {
 	struct bxr_state *st = bxr_state_new();
-	struct bxr_func *f = bxr_func_new(-1, 0);
+	struct bxr_func *f = bxr_func_new(-1, sub);
+	const struct bxr_subprog *sp = &env->subprogs[sub];
 
 	if (!st || !f) {
 		free(st);
 		free(f);
 		return -ENOMEM;
 	}
-	bxr_mark_ptr(&f->regs[1], BXR_CTX);
+	if (sub == 0)
+		bxr_mark_ptr(&f->regs[1], BXR_CTX);
+	for (int i = 0; sub && i < sp->nargs; i++) {
+		struct bxr_reg *r = &f->regs[i + 1];
+
+		switch (sp->arg[i]) {
+		case BPFBOX_ARG_CTX:
+			bxr_mark_ptr(r, BXR_CTX);
+			break;
+		case BPFBOX_ARG_MEM:
+		case BPFBOX_ARG_MEM_OR_NULL:
+			bxr_mark_ptr(r, BXR_MEM);
+			r->aux = sp->arg_size[i];
+			if (sp->arg[i] == BPFBOX_ARG_MEM_OR_NULL) {
+				r->flags |= BXR_MAYBE_NULL;
+				r->id = ++env->id_gen;
+			}
+			break;
+		default:	/* unsupported kinds never get here (global_arg refused the call) */
+			bxr_mark_unknown(r);
+			break;
+		}
+	}
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	st->frame[0] = f;
 	env->cur = st;
 	return 0;
 }
 
-/* do_check - the path walk. Returns 0 or a negative errno. */
-static int do_check(struct bxr_env *env)
+/* do_check - the path walk of function sub (0: the main program, or a
+ * global function on its own). Returns 0 or a negative errno. */
+static int do_check(struct bxr_env *env, int sub)
 {
-	int insn = 0, err;
+	int insn = env->subprogs[sub].start, err;
 
-	if ((err = init_state(env)))
+	env->walk_sub = sub;
+	if ((err = init_state(env, sub)))
 		return err;
 	if (env->level >= 2)
 		bxr_log_state(env, "0: ");
@@ -208,6 +236,32 @@ path_end:
 			bxr_log_state(env, "");
 		}
 	}
+}
+
+/*
+ * check_globals - after the main program, every global function it (or
+ * another global function) calls gets its own walk, as the kernel's
+ * do_check_subprogs: until no called one is left unverified.
+ */
+static int check_globals(struct bxr_env *env)
+{
+	bool again = true;
+	int err = 0;
+
+	while (again && !err) {
+		again = false;
+		for (int s = 1; s < env->nsub && !err; s++) {
+			struct bxr_subprog *sp = &env->subprogs[s];
+
+			if (!sp->global || !sp->called || sp->verified)
+				continue;
+			sp->verified = again = true;
+			bxr_log(env, "Validating %s() func#%d...\n", sp->name ? sp->name : "", s);
+			err = do_check(env, s);
+		}
+	}
+	env->walk_sub = 0;
+	return err;
 }
 
 /* is_mem_fmt - loads, stores and atomics. */
@@ -328,7 +382,9 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	if (!err)
 		err = bxr_compute_liveness(env);
 	if (!err)
-		err = do_check(env);
+		err = do_check(env, 0);
+	if (!err)
+		err = check_globals(env);
 	if (!err)
 		err = bxr_check_stack_depth(env);
 	if (!err)

@@ -158,6 +158,12 @@ struct bxr_subprog {
 	int stack_depth;           /* bytes used (max over paths) */
 	bool has_tail_call;
 	bool is_cb;
+	/* a global function (BTF): verified on its own once called */
+	bool global, called, verified;
+	uint8_t nargs;
+	uint8_t arg[5];            /* enum bpfbox_func_arg */
+	uint32_t arg_size[5];
+	const char *name;
 };
 
 struct bxr_aux {
@@ -203,6 +209,7 @@ struct bxr_env {
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;
 	bool helper_access;        /* checking a helper's memory argument (no alignment rule) */
+	int walk_sub;              /* the function whose own walk runs: 0 main, or a global one */
 	bool tail_call_seen;
 	int max_states_per_insn;
 	/* log */

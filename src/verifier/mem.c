@@ -128,11 +128,13 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 			bxr_reason(env, "only part of a pointer stored on the stack is read");
 			return bxr_reject(env, -EACCES, regno, -1, "invalid size of register fill");
 		}
-		if (bxr_is_const(&s->spill)) {
-			bxr_mark_const(dst, s->spill.var.value >> (8 * k0));
-		} else if (k0 == 0) {
+		/* as the kernel: a narrow fill keeps the spilled value only from
+		 * the slot's start; elsewhere it is unknown unless the spill was 0 */
+		if (k0 == 0) {
 			*dst = s->spill;
 			dst->id = 0;
+		} else if (bxr_is_const(&s->spill) && s->spill.var.value == 0) {
+			bxr_mark_const(dst, 0);
 		} else {
 			bxr_mark_unknown(dst);
 		}

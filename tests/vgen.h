@@ -136,6 +136,9 @@ unsigned vg_minimise(struct vg_judge *j, struct vg_prog *p);
 /* Print the program, disassembled by bpfbox, indented. */
 void vg_print(const struct vg_prog *p, const char *indent);
 
+/* The same as C initializer entries I(code, dst, src, off, imm). */
+void vg_print_c(const struct vg_prog *p);
+
 /* A printable name of a program type. */
 const char *vg_type_name(uint32_t type);
 

@@ -193,10 +193,10 @@ void vg_bpfbox_msg(const struct vg_judge *j, char *out, size_t sz)
 		snprintf(out, sz, "%.*s", (int)strcspn(k + 8, "\n"), k + 8);
 	else if (e)
 		snprintf(out, sz, "%.*s", (int)strcspn(e, "\n"), e);
-	else if (j->blog[0])
-		snprintf(out, sz, "%.*s", (int)strcspn(j->blog, "\n"), j->blog);
-	else
+	else if (j->vmlog[0])   /* refused after the verifier (context rewriting, ...) */
 		snprintf(out, sz, "%s", j->vmlog);
+	else
+		snprintf(out, sz, "%.*s", (int)strcspn(j->blog, "\n"), j->blog);
 }
 
 /* ---- runs ---------------------------------------------------------------------- */
@@ -392,4 +392,15 @@ void vg_print(const struct vg_prog *p, const char *indent)
 		printf("%s%4zu: %s\n", indent, i, buf);
 		i += n > 0 ? (size_t)n : 1;
 	}
+}
+
+/* The program as a C initializer (I(code, dst, src, off, imm) entries), for
+ * the regression table of tests/test_verifier_fuzz.c. */
+void vg_print_c(const struct vg_prog *p)
+{
+	printf("    C: ");
+	for (size_t i = 0; i < p->cnt; i++)
+		printf("I(0x%02x, %u, %u, %d, %d),%s", p->insn[i].code, p->insn[i].dst_reg, p->insn[i].src_reg,
+		       p->insn[i].off, p->insn[i].imm, (i + 1) % 4 == 0 ? "\n       " : " ");
+	printf("\n");
 }

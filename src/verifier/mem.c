@@ -346,8 +346,11 @@ static int ctx_load_type(const struct bxr_env *env, int off)
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
 	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused by ctx_access.c) */
 	case BPFBOX_PROG_TYPE_CGROUP_SKB:
+		/* skb->sk: the kernel's PTR_TO_SOCK_COMMON_OR_NULL. bpfbox has no
+		 * sockets (the load yields NULL): a MEM_OR_NULL of size 0, so no
+		 * arithmetic or access is allowed on it, as on the kernel's */
 		return off == BXH_SKB_DATA ? BXR_PKT : off == BXH_SKB_DATA_END ? BXR_PKT_END :
-		       off == BXH_SKB_DATA_META ? BXR_PKT_META : BXR_SCALAR;
+		       off == BXH_SKB_DATA_META ? BXR_PKT_META : off == BXH_SKB_SK ? BXR_MEM : BXR_SCALAR;
 	default:
 		return BXR_SCALAR;
 	}
@@ -398,7 +401,12 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 		int t = ctx_load_type(env, off);
 
-		if (t != BXR_SCALAR) {
+		if (t == BXR_MEM) {   /* skb->sk, see ctx_load_type */
+			bxr_mark_ptr(d, t);
+			d->flags = BXR_MAYBE_NULL;
+			d->aux = 0;
+			d->id = ++env->id_gen;
+		} else if (t != BXR_SCALAR) {
 			bxr_mark_ptr(d, t);
 		} else {
 			bxr_mark_unknown(d);

@@ -65,6 +65,14 @@ static const struct regress regress[] = {
 	{ "skb->sk is a pointer or NULL", NULL, BPFBOX_PROG_TYPE_SOCKET_FILTER, 6,
 	  { I(0xbf, 6, 1, 0, 0), I(0xb7, 9, 0, 0, 58), I(0x79, 3, 6, 168, 0), I(0x0f, 9, 3, 0, 0),
 	    I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
+	/* found by vfuzz seed 3 program 382960, kernel says: R0 invalid mem
+	 * access 'scalar' (w7 <= 28 with r7 = 30 + u32 leaves r7 s>= 54
+	 * always true; the kernel's bounds go empty there, it resets them
+	 * and walks the branch; bpfbox pruned it as dead) */
+	{ "empty bounds after a compare do not prune", NULL, BPFBOX_PROG_TYPE_SOCKET_FILTER, 11,
+	  { I(0xbf, 6, 1, 0, 0), I(0xb7, 9, 0, 0, 0x1e), I(0x61, 3, 6, 4, 0), I(0x0f, 9, 3, 0, 0),
+	    I(0xbf, 7, 9, 0, 0), I(0x26, 7, 0, 3, 0x1c), I(0x75, 7, 0, 2, 0x36), I(0xb7, 0, 0, 0, 0),
+	    I(0x71, 3, 0, 18, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
 	/* found by vfuzz seed 2 program 17235, kernel says: math between
 	 * map_value pointer and register with unbounded min value is not
 	 * allowed (the kernel leaves a 32-bit division's result unknown) */

@@ -46,7 +46,7 @@ struct regress {
 	const char *pending;       /* NULL: fixed in src/verifier; else the class another change closes */
 	uint32_t type;
 	size_t cnt;
-	struct bpfbox_insn insn[16];
+	struct bpfbox_insn insn[24];
 };
 
 #define MAPKEY(k) I(0x62, 10, 0, -136, k), I(0xbf, 2, 10, 0, 0), I(0x07, 2, 0, 0, -136), LDMAP(1, 0), \
@@ -73,6 +73,29 @@ static const struct regress regress[] = {
 	  { I(0xbf, 6, 1, 0, 0), I(0xb7, 9, 0, 0, 0x1e), I(0x61, 3, 6, 4, 0), I(0x0f, 9, 3, 0, 0),
 	    I(0xbf, 7, 9, 0, 0), I(0x26, 7, 0, 3, 0x1c), I(0x75, 7, 0, 2, 0x36), I(0xb7, 0, 0, 0, 0),
 	    I(0x71, 3, 0, 18, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
+	/* found by vfuzz seed 21 program 2144 (class SIGN_EXT), kernel says:
+	 * R0 min value is negative, either use unsigned index or do a if
+	 * (index >=0) check (ldsx of a spilled register: the kernel extends
+	 * from the signed range, not the tnum whose low byte is 0) */
+	{ "ldsx s8 of a spilled register", NULL, BPFBOX_PROG_TYPE_KPROBE, 19,
+	  { I(0xbf, 6, 1, 0, 0), I(0xb7, 9, 0, 0, 0x58), I(0x79, 3, 6, 72, 0), I(0x0f, 9, 3, 0, 0),
+	    I(0x64, 9, 0, 0, 29), I(0xbf, 7, 9, 0, 0), I(0x7b, 10, 7, -112, 0), I(0x91, 7, 10, -112, 0),
+	    MAPKEY(1), I(0x15, 0, 0, 2, 0), I(0x0f, 0, 7, 0, 0), I(0x69, 3, 0, 2, 0), I(0xb7, 0, 0, 0, 0),
+	    I(0x95, 0, 0, 0, 0) } },
+	/* found by vfuzz seed 21 program 12430 (class SIGN_EXT), kernel says:
+	 * R0 invalid mem access 'scalar' ((s8) of [0, 0x11e] is [-128, 127]
+	 * for the kernel, so r7 s>= 40 is possible) */
+	{ "ldsx s8 of a range wider than a byte", NULL, BPFBOX_PROG_TYPE_KPROBE, 13,
+	  { I(0xbf, 6, 1, 0, 0), I(0xb7, 9, 0, 0, 0x31), I(0x79, 3, 6, 152, 0), I(0x0f, 9, 3, 0, 0),
+	    I(0xb7, 0, 0, 0, 0), I(0x57, 9, 0, 0, 0x11e), I(0xbf, 7, 9, 0, 0), I(0x7b, 10, 7, -112, 0),
+	    I(0x91, 7, 10, -112, 0), I(0xc5, 7, 0, 2, 0x28), I(0xb7, 0, 0, 0, 0), I(0x71, 3, 0, 7, 0),
+	    I(0x95, 0, 0, 0, 0) } },
+	/* the same through movsx r7 = (s8)r7 (written after seed 21 program
+	 * 12430; the kernel rejects it: R0 invalid mem access 'scalar') */
+	{ "movsx s8 of a range wider than a byte", NULL, BPFBOX_PROG_TYPE_KPROBE, 11,
+	  { I(0xbf, 6, 1, 0, 0), I(0x79, 9, 6, 152, 0), I(0x07, 9, 0, 0, 0x31), I(0x57, 9, 0, 0, 0x11e),
+	    I(0xbf, 7, 9, 8, 0), I(0xb7, 0, 0, 0, 0), I(0xc5, 7, 0, 2, 0x28), I(0xb7, 0, 0, 0, 0),
+	    I(0x71, 3, 0, 7, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
 	/* found by vfuzz seed 2 program 17235, kernel says: math between
 	 * map_value pointer and register with unbounded min value is not
 	 * allowed (the kernel leaves a 32-bit division's result unknown) */

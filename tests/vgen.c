@@ -17,6 +17,10 @@
 #include <linux/bpf.h>
 #include <string.h>
 
+#ifndef BPF_MEMSX
+#define BPF_MEMSX 0x80   /* sign-extending load (cpu v4); older uapi headers lack it */
+#endif
+
 const uint32_t vg_types[VG_NTYPES] = {
 	BPFBOX_PROG_TYPE_SOCKET_FILTER, BPFBOX_PROG_TYPE_SCHED_CLS, BPFBOX_PROG_TYPE_XDP,
 	BPFBOX_PROG_TYPE_KPROBE, BPFBOX_PROG_TYPE_RAW_TRACEPOINT,
@@ -1053,6 +1057,45 @@ static void cls_mapval_edge(struct g *g)
 	land(g, j);
 }
 
+/* Sign extension (movsx, ldsx: cpu v4) of a bounded or loaded value. */
+static void cls_sign_ext(struct g *g)
+{
+	static const int movsx_off[3] = { 8, 16, 32 };
+	int bound = (int)rn(g, 48);
+	size_t j[3];
+	int nj = 0;
+
+	if (rn(g, 2)) {   /* ldsx from the stack */
+		int szi = (int)rn(g, 3);
+
+		unk(g, 7);
+		if (rn(g, 2))
+			ALU64K(AND, 7, (1 << (4 + rn(g, 12))) - 1);
+		STX(BPF_DW, 10, 7, -112);
+		E(g, BPF_LDX | BPF_MEMSX | size_code[szi], 7, 10, -112, 0);
+	} else {          /* movsx */
+		unk(g, 7);
+		if (rn(g, 2))
+			ALU64K(AND, 7, (1 << (4 + rn(g, 12))) - 1);
+		if (rn(g, 3))
+			E(g, BPF_ALU64 | BPF_MOV | BPF_X, 7, 7, movsx_off[rn(g, 3)], 0);
+		else
+			E(g, BPF_ALU | BPF_MOV | BPF_X, 7, 7, movsx_off[rn(g, 2)], 0);
+	}
+	switch (rn(g, 4)) {
+	case 0: j[nj++] = jfwd(g, BPF_JMP | BPF_JGT | BPF_K, 7, 0, bound); break;
+	case 1: j[nj++] = jfwd(g, BPF_JMP | BPF_JSGT | BPF_K, 7, 0, bound);
+		j[nj++] = jfwd(g, BPF_JMP | BPF_JSLT | BPF_K, 7, 0, 0); break;
+	case 2: j[nj++] = jfwd(g, BPF_JMP32 | BPF_JGT | BPF_K, 7, 0, bound); break;
+	default: j[nj++] = jfwd(g, BPF_JMP | rjop(g), 7, 0, bound); break;
+	}
+	lookup(g, VG_MAP_ARRAY);
+	j[nj++] = jfwd(g, BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0);
+	use_off(g, VG_MAP_ARRAY, 7, bound);
+	for (int i = 0; i < nj; i++)
+		land(g, j[i]);
+}
+
 typedef void (*blk_fn)(struct g *);
 
 static const blk_fn class_blocks[VG_C_COUNT] = {
@@ -1074,6 +1117,7 @@ static const blk_fn class_blocks[VG_C_COUNT] = {
 	[VG_C_VAR_STACK] = cls_var_stack,
 	[VG_C_CTX_OFF] = cls_ctx_off,
 	[VG_C_MAPVAL_EDGE] = cls_mapval_edge,
+	[VG_C_SIGN_EXT] = cls_sign_ext,
 };
 
 /* ---- a whole program --------------------------------------------------------- */

@@ -47,7 +47,8 @@
 	X(ATOMIC, "atomics on stack, map values, ctx")                               \
 	X(VAR_STACK, "variable stack offsets")                                       \
 	X(CTX_OFF, "context field offsets and sizes")                                \
-	X(MAPVAL_EDGE, "map value offsets at the boundary")
+	X(MAPVAL_EDGE, "map value offsets at the boundary")                         \
+	X(SIGN_EXT, "movsx / ldsx sign extension, then bounds")
 
 enum vg_class {
 #define VG_X(n, d) VG_C_##n,

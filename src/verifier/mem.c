@@ -143,12 +143,10 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 	} else {
 		bxr_mark_unknown(dst);
 	}
-	if (sx) {
+	if (sx)   /* as the kernel: from the filled register's signed range */
+		bxr_coerce_sx(dst, size);
+	else
 		bxr_trunc(dst, size);
-		bxr_sext(dst, size);
-	} else {
-		bxr_trunc(dst, size);
-	}
 	return 0;
 }
 
@@ -244,9 +242,10 @@ static int check_stack(struct bxr_env *env, int regno, struct bxr_reg *reg, int 
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 
 		bxr_mark_unknown(d);
-		bxr_trunc(d, size);
 		if (sx)
-			bxr_sext(d, size);
+			bxr_coerce_sx(d, size);
+		else
+			bxr_trunc(d, size);
 	}
 	return 0;
 }
@@ -410,9 +409,10 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 			bxr_mark_ptr(d, t);
 		} else {
 			bxr_mark_unknown(d);
-			bxr_trunc(d, size);
 			if (sx)
-				bxr_sext(d, size);
+				bxr_coerce_sx(d, size);
+			else
+				bxr_trunc(d, size);
 		}
 	}
 	return 0;
@@ -495,9 +495,10 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 
 		bxr_mark_unknown(d);
-		bxr_trunc(d, size);
 		if (sx)
-			bxr_sext(d, size);
+			bxr_coerce_sx(d, size);
+		else
+			bxr_trunc(d, size);
 	}
 	return 0;
 }

@@ -381,7 +381,14 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 
 			bxr_mark_const(dst, is64 ? (uint64_t)-v : (uint32_t)-(uint32_t)v);
 		} else {
-			bxr_mark_unknown(dst);
+			/* as the kernel: -x is 0 - x, with subtraction's ranges */
+			struct bxr_reg z;
+
+			bxr_mark_const(&z, 0);
+			scalar_alu(&z, dst, BXR_S_SUB, is64);
+			z.id = 0;
+			*dst = z;
+			return 0;
 		}
 		if (!is64)
 			bxr_trunc(dst, 4);

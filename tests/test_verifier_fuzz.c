@@ -39,6 +39,11 @@
 
 /* ---- regression programs: false accepts the fuzzer found ------------------------ */
 
+/* Each entry: the minimised program, and where it came from ("seed S
+ * program I" is the generator as it was when it found it: the class list
+ * has grown since, so today's numbering differs). `pending` names the
+ * class another change closes; those fail until it lands. */
+
 #define I(c, d, s, o, i) { (uint8_t)(c), (uint8_t)(d), (uint8_t)(s), (int16_t)(o), (int32_t)(i) }
 #define LDMAP(d, m) I(0x18, d, 1, 0, m), I(0, 0, 0, 0, 0)
 

@@ -186,6 +186,7 @@ static void count_reason(struct reason *r, unsigned *n, unsigned max, const char
 	}
 }
 
+/* qsort: most frequent reason first. */
 static int by_count(const void *a, const void *b)
 {
 	const struct reason *x = a, *y = b;
@@ -202,6 +203,7 @@ static uint64_t prog_seed(uint64_t seed, unsigned long long i)
 	return z ^ (z >> 31);
 }
 
+/* A number from the environment, or def. */
 static unsigned long long env_num(const char *name, unsigned long long def)
 {
 	const char *s = getenv(name);
@@ -354,6 +356,7 @@ static void regressions(struct vg_judge *j)
 	}
 }
 
+/* The run: regressions, then N generated programs, then the tables. */
 int main(void)
 {
 	unsigned long long n = env_num("VFUZZ_N", 2000), seed = env_num("VFUZZ_SEED", 1);

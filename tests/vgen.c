@@ -197,6 +197,7 @@ static void sub_ref(struct g *g, size_t target, bool ld, int dst)
 
 /* ---- sources of values ------------------------------------------------------ */
 
+/* Does the type have direct packet access (data / data_end)? */
 static bool pkt_type(uint32_t t)
 {
 	return t == BPFBOX_PROG_TYPE_XDP || t == BPFBOX_PROG_TYPE_SCHED_CLS;
@@ -238,6 +239,7 @@ static void lookup(struct g *g, int map)
 	CALL(BPF_FUNC_map_lookup_elem);
 }
 
+/* The value size of a map. */
 static int vsize(int map)
 {
 	return map == VG_MAP_HASH ? VG_HASH_VALUE : VG_ARRAY_VALUE;

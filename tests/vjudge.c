@@ -80,6 +80,7 @@ int vg_judge_init(struct vg_judge *j)
 	return 0;
 }
 
+/* Release both sides' maps, the BTF and the vm. */
 void vg_judge_free(struct vg_judge *j)
 {
 	for (int t = 0; t < VG_NTYPES; t++)
@@ -178,6 +179,7 @@ int vg_bpfbox(struct vg_judge *j, const struct vg_prog *p, struct bpfbox_prog **
 	return err ? VG_REJECT : VG_ACCEPT;
 }
 
+/* The kernel's error line of the last logged load. */
 void vg_kernel_msg(const struct vg_judge *j, char *out, size_t sz)
 {
 	kb_log_error(j->klog, out, sz);
@@ -278,6 +280,7 @@ static bool still(struct vg_judge *j, const struct vg_prog *p, unsigned *tries)
 	return vg_bpfbox(j, p, NULL) == VG_ACCEPT && vg_kernel(j, p, false) == VG_REJECT;
 }
 
+/* Is this slot a no-op `ja +0`? */
 static bool is_ja0(const struct bpfbox_insn *in)
 {
 	return in->code == (BPF_JMP | BPF_JA) && in->off == 0 && in->imm == 0 && !in->dst_reg && !in->src_reg;
@@ -325,6 +328,7 @@ static void delete_slot(struct vg_prog *p, size_t d)
 	p->cnt--;
 }
 
+/* The minimiser (see vgen.h). */
 unsigned vg_minimise(struct vg_judge *j, struct vg_prog *p)
 {
 	static const struct bpfbox_insn ja0 = { BPF_JMP | BPF_JA, 0, 0, 0, 0 };

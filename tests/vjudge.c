@@ -248,6 +248,7 @@ static int run_one(struct vg_judge *j, struct bpfbox_prog *prog, uint64_t seed, 
 	return bpfbox_prog__test_run(prog, &t);
 }
 
+/* The runs of an accepted program (see vgen.h). */
 unsigned vg_run(struct vg_judge *j, struct bpfbox_prog *prog, uint64_t seed, unsigned ninputs,
 		char *why, size_t why_sz, unsigned *other)
 {

@@ -381,7 +381,14 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 
 			bxr_mark_const(dst, is64 ? (uint64_t)-v : (uint32_t)-(uint32_t)v);
 		} else {
-			bxr_mark_unknown(dst);
+			/* as the kernel: -x is 0 - x, with subtraction's ranges */
+			struct bxr_reg z;
+
+			bxr_mark_const(&z, 0);
+			scalar_alu(&z, dst, BXR_S_SUB, is64);
+			z.id = 0;
+			*dst = z;
+			return 0;
 		}
 		if (!is64)
 			bxr_trunc(dst, 4);
@@ -404,12 +411,14 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		if (t.type != BXR_SCALAR)
 			bxr_mark_unknown(&t);
 		t.id = 0;
-		if (!bxr_tnum_is_const(t.var) && !(t.smin >= -(1ll << (bytes * 8 - 1)) &&
-						   t.smax < (1ll << (bytes * 8 - 1))))
-			bxr_mark_unknown(&t);
-		bxr_sext(&t, bytes);
-		if (!is64)
-			bxr_trunc(&t, 4);
+		/* the kernel's coerce_reg_to_size_sx / coerce_subreg_to_size_sx:
+		 * from the signed ranges, not the tnum */
+		if (is64) {
+			bxr_coerce_sx(&t, bytes);
+		} else {
+			bxr_coerce_subreg_sx(&t, bytes);
+			bxr_zext32(&t);
+		}
 		*dst = t;
 		return 0;
 	}

@@ -193,6 +193,26 @@ static void copy_linked(struct bxr_reg *r, void *arg)
 		*r = *s;
 }
 
+/* invariants - the kernel's reg_bounds_sanity_check(): an empty range, or
+ * a constant tnum out of step with the ranges, resets the ranges to
+ * unbounded (the tnum stays) and verification goes on. */
+static void invariants(struct bxr_reg *r)
+{
+	bool bad = !bxr_bounds_sane(r);
+
+	if (!bad && bxr_tnum_is_const(r->var))
+		bad = r->umin != r->var.value || r->umax != r->var.value ||
+		      r->smin != (int64_t)r->var.value || r->smax != (int64_t)r->var.value;
+	if (!bad && !(r->var.mask & 0xffffffffull))
+		bad = r->u32min != (uint32_t)r->var.value || r->u32max != (uint32_t)r->var.value ||
+		      r->s32min != (int32_t)r->var.value || r->s32max != (int32_t)r->var.value;
+	if (!bad)
+		return;
+	if (r->var.value & r->var.mask)
+		r->var = BXR_TNUM_UNKNOWN;
+	bxr_reset_bounds_unknown(r);
+}
+
 /* refine_scalars - in state st, make "dst sem src" hold; false if impossible. */
 static bool refine_scalars(struct bxr_state *st, const struct bpfbox_insn *in, int sem, bool is32)
 {
@@ -212,18 +232,20 @@ static bool refine_scalars(struct bxr_state *st, const struct bpfbox_insn *in, i
 	b = get_view(s, is32);
 	if (branch_taken(&a, &b, sem) == 0)
 		return false;
-	if (!set_min_max(&a, &b, sem, is32 ? UINT32_MAX : UINT64_MAX, is32 ? INT32_MAX : INT64_MAX,
-			 is32 ? INT32_MIN : INT64_MIN))
-		return false;
+	/* Only branch_taken() prunes, as the kernel's is_branch_taken(): a
+	 * refinement that empties a range (the tnum and the ranges disagree)
+	 * does not make the branch dead there. The kernel reports a "REG
+	 * INVARIANTS VIOLATION", resets the register's ranges (keeping its
+	 * tnum) and walks the branch; so does bpfbox. */
+	set_min_max(&a, &b, sem, is32 ? UINT32_MAX : UINT64_MAX, is32 ? INT32_MAX : INT64_MAX,
+		    is32 ? INT32_MIN : INT64_MIN);
 	put_view(d, &a, is32);
 	bxr_bounds_sync(d);
-	if (!bxr_bounds_sane(d))
-		return false;
+	invariants(d);
 	if (x && d != s) {
 		put_view(s, &b, is32);
 		bxr_bounds_sync(s);
-		if (!bxr_bounds_sane(s))
-			return false;
+		invariants(s);
 	}
 	if (d->id) {
 		struct link_arg la = { d };

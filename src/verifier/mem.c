@@ -128,11 +128,13 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 			bxr_reason(env, "only part of a pointer stored on the stack is read");
 			return bxr_reject(env, -EACCES, regno, -1, "invalid size of register fill");
 		}
-		if (bxr_is_const(&s->spill)) {
-			bxr_mark_const(dst, s->spill.var.value >> (8 * k0));
-		} else if (k0 == 0) {
+		/* as the kernel: a narrow fill keeps the spilled value only from
+		 * the slot's start; elsewhere it is unknown unless the spill was 0 */
+		if (k0 == 0) {
 			*dst = s->spill;
 			dst->id = 0;
+		} else if (bxr_is_const(&s->spill) && s->spill.var.value == 0) {
+			bxr_mark_const(dst, 0);
 		} else {
 			bxr_mark_unknown(dst);
 		}
@@ -141,12 +143,10 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 	} else {
 		bxr_mark_unknown(dst);
 	}
-	if (sx) {
+	if (sx)   /* as the kernel: from the filled register's signed range */
+		bxr_coerce_sx(dst, size);
+	else
 		bxr_trunc(dst, size);
-		bxr_sext(dst, size);
-	} else {
-		bxr_trunc(dst, size);
-	}
 	return 0;
 }
 
@@ -242,9 +242,10 @@ static int check_stack(struct bxr_env *env, int regno, struct bxr_reg *reg, int 
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 
 		bxr_mark_unknown(d);
-		bxr_trunc(d, size);
 		if (sx)
-			bxr_sext(d, size);
+			bxr_coerce_sx(d, size);
+		else
+			bxr_trunc(d, size);
 	}
 	return 0;
 }
@@ -344,8 +345,11 @@ static int ctx_load_type(const struct bxr_env *env, int off)
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
 	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused by ctx_access.c) */
 	case BPFBOX_PROG_TYPE_CGROUP_SKB:
+		/* skb->sk: the kernel's PTR_TO_SOCK_COMMON_OR_NULL. bpfbox has no
+		 * sockets (the load yields NULL): a MEM_OR_NULL of size 0, so no
+		 * arithmetic or access is allowed on it, as on the kernel's */
 		return off == BXH_SKB_DATA ? BXR_PKT : off == BXH_SKB_DATA_END ? BXR_PKT_END :
-		       off == BXH_SKB_DATA_META ? BXR_PKT_META : BXR_SCALAR;
+		       off == BXH_SKB_DATA_META ? BXR_PKT_META : off == BXH_SKB_SK ? BXR_MEM : BXR_SCALAR;
 	default:
 		return BXR_SCALAR;
 	}
@@ -396,13 +400,19 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 		int t = ctx_load_type(env, off);
 
-		if (t != BXR_SCALAR) {
+		if (t == BXR_MEM) {   /* skb->sk, see ctx_load_type */
+			bxr_mark_ptr(d, t);
+			d->flags = BXR_MAYBE_NULL;
+			d->aux = 0;
+			d->id = ++env->id_gen;
+		} else if (t != BXR_SCALAR) {
 			bxr_mark_ptr(d, t);
 		} else {
 			bxr_mark_unknown(d);
-			bxr_trunc(d, size);
 			if (sx)
-				bxr_sext(d, size);
+				bxr_coerce_sx(d, size);
+			else
+				bxr_trunc(d, size);
 		}
 	}
 	return 0;
@@ -538,9 +548,10 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
 
 		bxr_mark_unknown(d);
-		bxr_trunc(d, size);
 		if (sx)
-			bxr_sext(d, size);
+			bxr_coerce_sx(d, size);
+		else
+			bxr_trunc(d, size);
 	}
 	return 0;
 }

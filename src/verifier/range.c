@@ -127,6 +127,30 @@ static void cross64(struct bxr_reg *r)
 	}
 }
 
+/* mixed - the kernel's __reg_deduce_mixed_bounds(): the u32 range tightens
+ * both 64-bit ranges at their ends, and a 64-bit value within the s32 range
+ * whose low half is non-negative (e.g. after a sign-extending load) is that
+ * low half. */
+static void mixed(struct bxr_reg *r)
+{
+	uint64_t nu_min = (r->umin & ~0xffffffffull) | r->u32min;
+	uint64_t nu_max = (r->umax & ~0xffffffffull) | r->u32max;
+	int64_t ns_min = (int64_t)(((uint64_t)r->smin & ~0xffffffffull) | r->u32min);
+	int64_t ns_max = (int64_t)(((uint64_t)r->smax & ~0xffffffffull) | r->u32max);
+
+	r->umin = MAX(r->umin, nu_min);
+	r->umax = MIN(r->umax, nu_max);
+	r->smin = MAX(r->smin, ns_min);
+	r->smax = MIN(r->smax, ns_max);
+	if (r->s32min >= 0 && r->smin >= INT32_MIN && r->smax <= INT32_MAX) {
+		r->smin = r->s32min;
+		r->smax = r->s32max;
+		r->umin = (uint64_t)r->s32min;
+		r->umax = (uint64_t)r->s32max;
+		r->var = bxr_tnum_intersect(r->var, bxr_tnum_range(r->umin, r->umax));
+	}
+}
+
 /* deduce64 - 64-bit bounds from signed <-> unsigned and from the 32-bit ones. */
 static void deduce64(struct bxr_reg *r)
 {
@@ -149,6 +173,7 @@ static void deduce64(struct bxr_reg *r)
 		}
 	}
 	cross64(r);
+	mixed(r);
 }
 
 /* bound_offset - the tnum from the bounds. */
@@ -252,4 +277,86 @@ void bxr_sext(struct bxr_reg *r, int bytes)
 		t.ref_obj_id = 0;
 		*r = t;
 	}
+}
+
+/* bxr_coerce_sx - the kernel's coerce_reg_to_size_sx(): the register's
+ * value sign-extended from its low `bytes` bytes (ldsx, 64-bit movsx).
+ * Like the kernel it looks at the signed range only (not the tnum): when
+ * smin and smax differ above the low bytes, or the extended range crosses
+ * zero, the result is the type's whole signed range. */
+void bxr_coerce_sx(struct bxr_reg *r, int bytes)
+{
+	unsigned bits = (unsigned)bytes * 8, sh = 64 - bits;
+	int64_t a, b, lo, hi;
+
+	if (bytes >= 8)
+		return;
+	if (bxr_tnum_is_const(r->var)) {
+		bxr_mark_const(r, (uint64_t)((int64_t)(r->var.value << sh) >> sh));
+		return;
+	}
+	if (((uint64_t)r->smax >> bits) == ((uint64_t)r->smin >> bits)) {
+		a = (int64_t)((uint64_t)r->smax << sh) >> sh;
+		b = (int64_t)((uint64_t)r->smin << sh) >> sh;
+		hi = a > b ? a : b;
+		lo = a < b ? a : b;
+		if ((lo >= 0) == (hi >= 0)) {
+			r->smin = lo;
+			r->smax = hi;
+			r->s32min = (int32_t)lo;
+			r->s32max = (int32_t)hi;
+			r->umin = (uint64_t)lo;
+			r->umax = (uint64_t)hi;
+			r->u32min = (uint32_t)lo;
+			r->u32max = (uint32_t)hi;
+			r->var = bxr_tnum_range((uint64_t)lo, (uint64_t)hi);
+			return;
+		}
+	}
+	r->smin = -(1ll << (bits - 1));
+	r->smax = (1ll << (bits - 1)) - 1;
+	r->s32min = (int32_t)r->smin;
+	r->s32max = (int32_t)r->smax;
+	r->umin = 0;
+	r->umax = UINT64_MAX;
+	r->u32min = 0;
+	r->u32max = UINT32_MAX;
+	r->var = BXR_TNUM_UNKNOWN;
+}
+
+/* bxr_coerce_subreg_sx - the kernel's coerce_subreg_to_size_sx(): the low
+ * 32 bits sign-extended from their low `bytes` (1 or 2) bytes (32-bit
+ * movsx), from the 32-bit signed range only; the caller zero-extends. */
+void bxr_coerce_subreg_sx(struct bxr_reg *r, int bytes)
+{
+	unsigned bits = (unsigned)bytes * 8, sh = 32 - bits;
+	int32_t a, b, lo, hi;
+
+	if (bxr_tnum_is_const(r->var)) {
+		uint32_t v = (uint32_t)((int32_t)((uint32_t)r->var.value << sh) >> sh);
+
+		r->var = bxr_tnum_const(v);
+		r->s32min = r->s32max = (int32_t)v;
+		r->u32min = r->u32max = v;
+		return;
+	}
+	if (((uint32_t)r->s32max >> bits) == ((uint32_t)r->s32min >> bits)) {
+		a = (int32_t)((uint32_t)r->s32max << sh) >> sh;
+		b = (int32_t)((uint32_t)r->s32min << sh) >> sh;
+		hi = a > b ? a : b;
+		lo = a < b ? a : b;
+		if ((lo >= 0) == (hi >= 0)) {
+			r->s32min = lo;
+			r->s32max = hi;
+			r->u32min = (uint32_t)lo;
+			r->u32max = (uint32_t)hi;
+			r->var = bxr_tnum_subreg(bxr_tnum_range((uint64_t)(int64_t)lo, (uint64_t)(int64_t)hi));
+			return;
+		}
+	}
+	r->s32min = -(1 << (bits - 1));
+	r->s32max = (1 << (bits - 1)) - 1;
+	r->u32min = 0;
+	r->u32max = UINT32_MAX;
+	r->var = bxr_tnum_subreg(BXR_TNUM_UNKNOWN);
 }

@@ -279,6 +279,8 @@ bool bxr_bounds_sane(const struct bxr_reg *r);
 bool bxr_is_const(const struct bxr_reg *r);
 void bxr_zext32(struct bxr_reg *r);
 void bxr_sext(struct bxr_reg *r, int bytes);
+void bxr_coerce_sx(struct bxr_reg *r, int bytes);          /* kernel: coerce_reg_to_size_sx */
+void bxr_coerce_subreg_sx(struct bxr_reg *r, int bytes);   /* kernel: coerce_subreg_to_size_sx */
 void bxr_trunc(struct bxr_reg *r, int bytes);
 void bxr_mark_ptr(struct bxr_reg *r, int type);
 

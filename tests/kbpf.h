@@ -1,0 +1,34 @@
+/*
+ * kbpf.h - the kernel's side of the differential tests: the raw bpf(2)
+ * calls (no libbpf) and the error line of a verifier log. Used by
+ * tests/vgen.c's judge and tests/test_soundness.c.
+ */
+#ifndef BPFBOX_TESTS_KBPF_H
+#define BPFBOX_TESTS_KBPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfbox/bpfbox.h"
+
+/* bpf(cmd, attr): the result, or -errno. attr is a union bpf_attr. */
+long kb_sys(int cmd, void *attr);
+/* BPF_MAP_CREATE: an fd or -errno. */
+int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max);
+/* BPF_PROG_LOAD (license GPL): an fd or -errno; with log (log_sz > 0) the
+ * verifier log at log_level into it. */
+int kb_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
+		 uint32_t flags, char *log, size_t log_sz, uint32_t log_level);
+/* The same with BTF func_info ({insn_off, type_id} pairs, fi_cnt of
+ * them) against the BTF object btf_fd, as libbpf sends for programs with
+ * subprograms. */
+int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, char *log,
+		     size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt);
+/* BPF_BTF_LOAD of a BTF with `int`, a prototype `int (void)` and nfuncs
+ * static functions of it (type ids 3 .. 3 + nfuncs - 1): an fd or -errno. */
+int kb_btf_funcs(unsigned nfuncs);
+/* The verifier's error: the last line of log that is not an instruction
+ * or a summary ("processed ...", "verification time ...", ...). */
+void kb_log_error(const char *log, char *out, size_t sz);
+
+#endif /* BPFBOX_TESTS_KBPF_H */

@@ -87,7 +87,8 @@ static int pass_maps(struct bxr_env *env)
 	return 0;
 }
 
-/* init_state - r1 = ctx, r10 = fp of frame 0. */
+/* init_state - r1 = ctx (raw programs with mem_verify: r1 = memory, r2 its
+ * size), r10 = fp of frame 0. */
 static int init_state(struct bxr_env *env)
 {
 	struct bxr_state *st = bxr_state_new();
@@ -98,7 +99,21 @@ static int init_state(struct bxr_env *env)
 		free(f);
 		return -ENOMEM;
 	}
-	bxr_mark_ptr(&f->regs[1], BXR_CTX);
+	if (!env->prog_type && env->opts && env->opts->mem_verify) {
+		/* raw program on a caller's buffer: r1 = mem_size bytes, r2 = mem_size */
+		if (env->opts->mem_size > BXR_MAX_VAR_OFF) {
+			free(st);
+			free(f);
+			return bxr_reject(env, -E2BIG, -1, -1, "memory of %zu bytes is too large to "
+					  "verify against (at most %lld)", env->opts->mem_size,
+					  (long long)BXR_MAX_VAR_OFF);
+		}
+		bxr_mark_ptr(&f->regs[1], BXR_MEM);
+		f->regs[1].aux = (uint32_t)env->opts->mem_size;
+		bxr_mark_const(&f->regs[2], env->opts->mem_size);
+	} else {
+		bxr_mark_ptr(&f->regs[1], BXR_CTX);
+	}
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	st->frame[0] = f;
 	env->cur = st;

@@ -209,6 +209,11 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	call.task = o.task;	/* NULL: bxv_call_task() describes this thread on demand */
 	call.hook = hook;
 	call.checked = bxv_run_checked(prog, o.mode);
+	if (!call.checked && prog->mem_verified && (!o.ctx || o.ctx_size != prog->mem_size)) {
+		bx_err(&prog->vm->log, "%s: verified for a buffer of %zu bytes, run with %zu", prog->name,
+		       prog->mem_size, o.ctx ? o.ctx_size : 0);
+		return -EINVAL;
+	}
 	/* no hook built the context: the caller's bytes must be enough */
 	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
 		return err;

@@ -108,6 +108,9 @@ struct bpfbox_prog {
 	struct bxv_region *dv;       /* direct-value storage of its array maps (checked runs) */
 	unsigned ndv;
 	struct bxj_image *jit;       /* native code (src/jit), compiled on first use; atomic */
+	struct bxj_image *jit_checked; /* the checked JIT's code (checked runs), the same way */
+	bool mem_verified;           /* raw: verified for a buffer of mem_size bytes (opts.mem_verify) */
+	size_t mem_size;
 };
 
 /*

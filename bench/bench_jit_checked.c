@@ -6,7 +6,7 @@
  *  - the XDP loops of bench/progs/loops.h (build/bench/progs/loops.o,
  *    test runs over a 1 KiB packet: the packet is a region the checked
  *    code looks up; less the empty program's test-run overhead);
- *  - the raw programs bench/progs/*.s (bubble, collatz, fnv1a over a
+ *  - the raw programs bench/progs/NAME.s (bubble, collatz, fnv1a over a
  *    1 KiB buffer: the buffer is the ctx), run with bpfbox_prog__run().
  * Each time is the median of BATCHES batches (thread CPU time: preemption
  * on this shared host left out); every engine must return the same r0.
@@ -159,7 +159,7 @@ static int bench_xdp(struct bpfbox_vm *vm, const char *path)
 	return bad;
 }
 
-/* bench_raw - bench/progs/*.s; returns 1 on a wrong result */
+/* bench_raw - bench/progs/NAME.s; returns 1 on a wrong result */
 static int bench_raw(struct bpfbox_vm *vm)
 {
 	static const struct { const char *file; int use_buf; } progs[] = {

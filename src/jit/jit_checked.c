@@ -7,11 +7,13 @@
  *    stack_top), the frames of the current call chain); an access through
  *    r10 (read-only, so always the current frame) with an offset inside
  *    its frame needs no check at all. A miss goes to the access's cold
- *    stub, which tries the ctx ([ctx, ctx + ctx_size)) and then calls
- *    bxj_mem_check() for the helper-registered regions (map values,
- *    global data, packets): the checked interpreter's bxv_mem_ok(), so the
- *    same accesses pass and the same ones fault, with its message. Atomics
- *    must also be aligned (always through bxj_mem_check()).
+ *    stub, which tries the ctx ([ctx, ctx + ctx_size)), then the writable
+ *    region an access last hit (call->jit_rlo/len: e.g. the packet), and
+ *    then calls bxj_mem_check() for the helper-registered regions (map
+ *    values, global data, packets): the checked interpreter's
+ *    bxv_mem_ok(), so the same accesses pass and the same ones fault,
+ *    with its message. Atomics must also be aligned (always through
+ *    bxj_mem_check()).
  *  - Budget. Instead of one unit per instruction, each loop head charges
  *    the length of its loop (slots from the head to its last back-edge)
  *    and each function entry (main, bpf-to-bpf callee, callback, tail-call
@@ -144,12 +146,15 @@ void bxj_checked_mem_stub(struct bxj_gen *g, const struct bxj_site *s)
 	struct bxj_buf *b = &g->b;
 	size_t j = 0;
 
-	if (s->mem == 1) {	/* ctx: a - ctx + sz <= ctx_size, without wrapping */
+	/* the ctx, then the region last hit: a - lo + sz <= len, without wrapping */
+	for (int k = 0; s->mem == 1 && k < 2; k++) {
 		bxj_mov_rr(b, true, BXJ_R10, BXJ_R11);
-		bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R10, BXJ_R12, CALL_OFF(ctx));     /* sub */
+		bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R10, BXJ_R12,
+			  k ? CALL_OFF(jit_rlo) : CALL_OFF(ctx));                 /* sub */
 		bxj_alu_imm(b, true, 0, BXJ_R10, 1 << MI_LOG2SZ(s->info));
 		j = bxj_jfwd8(b, BXJ_CC_B);                                       /* carry */
-		bxj_op_rm(b, BXJ_W, 0x3b, 1, BXJ_R10, BXJ_R12, CALL_OFF(ctx_size));
+		bxj_op_rm(b, BXJ_W, 0x3b, 1, BXJ_R10, BXJ_R12,
+			  k ? CALL_OFF(jit_rlen) : CALL_OFF(ctx_size));
 		bxj_byte(b, 0x0f);
 		bxj_byte(b, 0x86);                                                /* jbe back */
 		rel32(b, s->back);
@@ -218,6 +223,17 @@ int bxj_mem_check(struct bpfbox_call *call, uint64_t addr, uint64_t info)
 		bx_err(&call->vm->log, "insn %u: misaligned atomic access of %u bytes at 0x%llx (r%u)",
 		       insn, sz, (unsigned long long)addr, reg);
 		return -EFAULT;
+	}
+	/* remember a writable plain region it lies in (regions are only added
+	 * during a run, so it stays valid): the stubs try it before calling */
+	for (unsigned k = 0; k < call->nregions; k++) {
+		const struct bxv_region *r = &call->regions[k];
+
+		if (!r->map && r->writable && sz <= r->len && addr - r->lo <= r->len - sz) {
+			call->jit_rlo = r->lo;
+			call->jit_rlen = r->len;
+			break;
+		}
 	}
 	return 0;
 }

@@ -171,6 +171,7 @@ struct bpfbox_call {
 	void *hook;                  /* hooks: internal state of the context (e.g. the xdp_buff) */
 	bool jit;                    /* running native code (callbacks run native too) */
 	uint64_t jit_sp;             /* JIT: native stack pointer of the innermost entry */
+	uint64_t jit_rlo, jit_rlen;  /* checked JIT: the writable region an access last hit */
 	unsigned nregions;
 	struct bxv_region regions[BXV_MAX_REGIONS];
 };

@@ -82,10 +82,11 @@ t run-sum-no-mem 0 'r0 = 0x0' '' -- "$BPFBOX" run "$EX/sum.s"
 t run-json 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 0, "duration_ns": [0-9]+, "verified": true\}$' '' -- \
 	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json
 t run-json-checked 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 32, "duration_ns": [0-9]+, "verified": false\}$' '' -- \
-	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify
-# the checked JIT charges the budget per loop iteration (the loop's length) and per function entry
+	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify --engine interp
+# the checked JIT (the default for bytecode) charges the budget per loop
+# iteration (the loop's length) and per function entry
 t run-json-checked-jit 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": [1-9][0-9]*, "duration_ns": [0-9]+, "verified": false\}$' '' -- \
-	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify --engine jit
+	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify
 t run-sum-checked-jit 0 'r0 = 0x109' '' -- "$BPFBOX" run "$EX/sum.s" --data data.bin --no-verify --engine jit
 t run-json-big 0 '~^\{"retval": 18446744073709551615, "retval_hex": "0xffffffffffffffff", ' '' -- \
 	sh -c "printf 'r0 = -1\nexit\n' >m1.s && '$BPFBOX' run m1.s --json"

@@ -7,8 +7,10 @@
  * r2 = their length; bpfbox_prog_opts.mem_verify): a proven program runs
  * trusted (on the JIT by default), one that cannot be proven is loaded
  * again unverified and runs checked (BPFBOX_RUN_AUTO): a bad program stops
- * with an error instead of crashing the tool. --engine jit runs it on the
- * checked JIT, else the checked interpreter.
+ * with an error instead of crashing the tool. On x86-64 both run on the
+ * JIT by default (an unproven program on the checked JIT; the library's
+ * default engine would take the checked interpreter), unless --engine
+ * interp or BPFBOX_NO_JIT=1.
  */
 #include "cli.h"
 
@@ -33,9 +35,10 @@ static void help(FILE *out)
 		"order and share the maps.\n\n"
 		"Raw bytecode gets the memory given by --mem or --data as r1 = pointer,\n"
 		"r2 = length (without either, a 0-byte buffer) and prints r0. It is verified\n"
-		"against that memory: a proven program runs trusted (the JIT by default);\n"
-		"one the verifier cannot prove runs checked (--engine jit: on the checked\n"
-		"JIT, native code with the same bounds checks; else the interpreter).\n\n"
+		"against that memory: a proven program runs trusted on the JIT; one the\n"
+		"verifier cannot prove runs checked on the checked JIT (native code with\n"
+		"the interpreter's bounds checks; the budget --max-insns is charged per\n"
+		"loop iteration and function call). --engine interp: the interpreter.\n\n"
 		"Object programs are verified at load (as the kernel does) and rejected\n"
 		"programs are not run; --no-verify loads them unverified and runs them\n"
 		"checked (every memory access bounds-checked; a violation stops the\n"
@@ -52,7 +55,8 @@ static void help(FILE *out)
 		"  -t, --trace-log FILE write the trace log (bpf_printk) to FILE\n"
 		"  -m, --mem HEX        bytecode: memory bytes as hex: \"00 01 02\" or \"000102\"\n"
 		"  -e, --engine ENGINE  jit (x86-64; checked runs on the checked JIT), interp,\n"
-		"                       or default: the JIT for trusted runs, else interp\n"
+		"                       or default: bytecode the JIT; objects the JIT for\n"
+		"                       trusted runs, else interp\n"
 		"  -j, --json           objects: {\"retval\", \"data_out\", \"duration_ns\", \"repeat\",\n"
 		"                       \"maps\"}; bytecode: {\"retval\", \"retval_hex\",\n"
 		"                       \"insn_executed\", \"duration_ns\", \"verified\"}\n"
@@ -155,6 +159,12 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 		cli_err("run", "out of memory");
 		goto out;
 	}
+#if defined(__x86_64__)
+	/* bytecode: the checked JIT too, unless the JIT is switched off */
+	if (engine == BPFBOX_ENGINE_DEFAULT &&
+	    !(getenv("BPFBOX_NO_JIT") && strcmp(getenv("BPFBOX_NO_JIT"), "0")))
+		engine = BPFBOX_ENGINE_JIT;
+#endif
 	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = BPFBOX_RUN_AUTO, .engine = engine,
 		    .max_insns = max_insns);
 	for (uint64_t r = 0; r < repeat; r++) {

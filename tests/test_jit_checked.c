@@ -274,6 +274,47 @@ static void test_budget(void)
 	bpfbox_vm__free(vm);
 }
 
+/* bpf_loop callbacks run on the checked JIT too: their accesses, their budget */
+static void test_callbacks(void)
+{
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn);
+	struct bpfbox_vm *vm = NULL;
+	struct bpfbox_prog *p;
+	uint64_t r0, n;
+	char msg[512];
+	const char *loop = "r1 = %d\nr2 = func[cb] ll\n*(u64 *)(r10 - 8) = 0\nr3 = r10\nr3 += -8\n"
+			   "r4 = 0\ncall 181\nr0 = *(u64 *)(r10 - 8)\nexit\n"
+			   "cb:\nr0 = *(u64 *)(r2 + %d)\nr0 += r1\n*(u64 *)(r2 + 0) = r0\nr0 = 0\nexit\n";
+	char text[512];
+
+	if (bpfbox_vm__new(&vo, &vm))
+		return (void)CHECK(0);
+	/* 10 calls: the sum 0..9; each callback entry charges its 5 slots */
+	snprintf(text, sizeof(text), loop, 10, 0);
+	if (!load(vm, text, -1, NULL, 0, &p)) {
+		CHECK_EQ_INT(both(p, NULL, 0, 0, &r0, &n, NULL, 0), 0);
+		CHECK_EQ_U64(r0, 45);
+		CHECK_EQ_U64(n, 10 + 10 * 5);
+		bpfbox_prog__free(p);
+	}
+	/* a million calls with a budget of 1000: stopped at the callback's entry */
+	snprintf(text, sizeof(text), loop, 1000000, 0);
+	if (!load(vm, text, -1, NULL, 0, &p)) {
+		CHECK_EQ_INT(both(p, NULL, 0, 1000, &r0, &n, msg, sizeof(msg)), -ELOOP);
+		CHECK_STR(msg, "insn 10: the instruction budget of 1000 is exhausted");
+		bpfbox_prog__free(p);
+	}
+	/* the callback reads above the caller's frame: a fault in the callback */
+	snprintf(text, sizeof(text), loop, 3, 8);
+	if (!load(vm, text, -1, NULL, 0, &p)) {
+		CHECK_EQ_INT(both(p, NULL, 0, 0, &r0, &n, msg, sizeof(msg)), -EFAULT);
+		CHECK_STR(msg, "insn 10: invalid read of 8 bytes at #: r2 + 8 is outside the stack and "
+			  "the context");
+		bpfbox_prog__free(p);
+	}
+	bpfbox_vm__free(vm);
+}
+
 int main(void)
 {
 	if (!bxj_available()) {
@@ -283,5 +324,6 @@ int main(void)
 	test_mem_verify();
 	test_faults();
 	test_budget();
+	test_callbacks();
 	return tl_summary();
 }

@@ -315,6 +315,49 @@ static void test_callbacks(void)
 	bpfbox_vm__free(vm);
 }
 
+/*
+ * tail calls in checked runs: the target's checked code runs, and its read
+ * past the buffer faults as in the checked interpreter (a verified raw
+ * program cannot tail call: bpf_tail_call wants the ctx in r1, and r1 is
+ * the buffer, so the caller here is unverified)
+ */
+static void test_tail(void)
+{
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn);
+	BPFBOX_OPTS(bpfbox_map_create_opts, mo, .log = log_fn);
+	struct bpfbox_vm *vm = NULL;
+	struct bpfbox_map *pa = NULL;
+	struct bpfbox_prog *t16 = NULL, *caller = NULL;
+	uint8_t mem[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	uint32_t k = 0;
+	uint64_t r0;
+	char msg[512];
+
+	if (bpfbox_vm__new(&vo, &vm) ||
+	    bpfbox_map__create(BPFBOX_MAP_TYPE_PROG_ARRAY, 4, 4, 1, &mo, &pa)) {
+		CHECK_MSG(0, "vm/map: %s", last_log);
+		goto out;
+	}
+	if (load(vm, "r0 = *(u64 *)(r1 + 8)\nexit\n", 16, NULL, 0, &t16) ||
+	    load(vm, "r2 = map[idx:0] ll\nr3 = 0\ncall 12\nr0 = 7\nexit\n", -1, &pa, 1, &caller)) {
+		CHECK_MSG(0, "load: %s", last_log);
+		goto out;
+	}
+	CHECK_EQ_INT(bpfbox_map__update_elem(pa, &k, &t16, 0), 0);
+	CHECK_EQ_INT(both(caller, mem, 8, 0, &r0, NULL, msg, sizeof(msg)), -EFAULT);
+	CHECK_STR(msg, "insn 0: invalid read of 8 bytes at #: r1 + 8 is outside the stack and the "
+		  "context");
+	CHECK_EQ_INT(both(caller, mem, 16, 0, &r0, NULL, NULL, 0), 0);
+	CHECK_EQ_U64(r0, 0x100f0e0d0c0b0a09ull);
+out:
+	if (pa)
+		bpfbox_map__delete_elem(pa, &k);
+	bpfbox_prog__free(caller);
+	bpfbox_prog__free(t16);
+	bpfbox_map__free(pa);
+	bpfbox_vm__free(vm);
+}
+
 int main(void)
 {
 	if (!bxj_available()) {
@@ -325,5 +368,6 @@ int main(void)
 	test_faults();
 	test_budget();
 	test_callbacks();
+	test_tail();
 	return tl_summary();
 }

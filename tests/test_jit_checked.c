@@ -79,7 +79,8 @@ static int both(struct bpfbox_prog *prog, const void *mem, size_t len, uint64_t 
 		BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = len ? buf[k] : NULL, .ctx_size = len,
 			    .mode = BPFBOX_RUN_CHECKED, .max_insns = max_insns,
 			    .engine = k ? BPFBOX_ENGINE_JIT : BPFBOX_ENGINE_INTERP);
-		memcpy(buf[k], mem, len);
+		if (len)
+			memcpy(buf[k], mem, len);
 		last_log[0] = 0;
 		err[k] = bpfbox_prog__run(prog, &ro);
 		rv[k] = ro.retval;

@@ -277,6 +277,10 @@ int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], ui
 	if (!img || start >= img->cnt || !img->entry[start])
 		return bxv_interp_run(call, start, args, fp, r0);
 	fn = (bxj_entry_fn)(void *)img->code;
+	if (call->checked && !call->jit_rlen) {	/* the checked stubs' first guess */
+		call->jit_rlo = (uint64_t)(uintptr_t)call->ctx;
+		call->jit_rlen = call->ctx_size;
+	}
 	call->jit = true;
 	err = fn(call, img->code + img->addrs[start], args, fp, r0);
 	call->jit = jit0;

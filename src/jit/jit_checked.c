@@ -3,13 +3,14 @@
  * adds to the trusted code (see docs/JIT.md, "The checked JIT").
  *
  *  - Memory. Every load, store and atomic first computes its address into
- *    r11 and checks it inline against the stack in use ([stack_lo,
- *    stack_top), the frames of the current call chain); an access through
+ *    r11 and checks it inline against the current frame ([stack_lo,
+ *    stack_lo + 512): one subtraction and one compare); an access through
  *    r10 (read-only, so always the current frame) with an offset inside
  *    its frame needs no check at all. A miss goes to the access's cold
- *    stub, which tries the ctx ([ctx, ctx + ctx_size)), then the writable
- *    region an access last hit (call->jit_rlo/len: e.g. the packet), and
- *    then calls bxj_mem_check() for the helper-registered regions (map
+ *    stub, which tries the range an access last hit outside the stack
+ *    (call->jit_rlo/len: the ctx at first, then e.g. the packet), every
+ *    frame in use ([stack_lo, stack_top): the callers' frames), the ctx
+ *    ([ctx, ctx + ctx_size)), and then calls bxj_mem_check() for the helper-registered regions (map
  *    values, global data, packets): the checked interpreter's
  *    bxv_mem_ok(), so the same accesses pass and the same ones fault,
  *    with its message. Atomics must also be aligned (always through
@@ -113,13 +114,13 @@ void bxj_mem_addr(struct bxj_gen *g, size_t i, int ereg, int32_t off, int sz, bo
 		.info = (uint32_t)i << 8 | (uint32_t)ereg << 4 | (write ? MI_WRITE : 0) |
 			(atomic ? MI_ATOMIC : 0) | (uint32_t)__builtin_ctz((unsigned)sz),
 	};
+	/* inline: the current (deepest) frame, [stack_lo, stack_lo + 512):
+	 * a - lo <= 512 - sz, one compare; anything else goes to the stub */
 	bxj_lea(b, BXJ_R11, *base, off);
-	bxj_op_rm(b, BXJ_W, 0x3b, 1, BXJ_R11, BXJ_R12, CALL_OFF(stack_lo));  /* cmp r11, lo */
-	bxj_jump(g, BXJ_CC_B, l);
-	bxj_load(b, true, BXJ_R10, BXJ_R12, CALL_OFF(stack_top));
-	bxj_lea(b, BXJ_R10, BXJ_R10, -sz);
-	bxj_op_rr(b, BXJ_W, 0x39, 1, BXJ_R11, BXJ_R10);                      /* cmp r10, r11 */
-	bxj_jump(g, BXJ_CC_B, l);                                            /* top - sz < a */
+	bxj_mov_rr(b, true, BXJ_R10, BXJ_R11);
+	bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R10, BXJ_R12, CALL_OFF(stack_lo));  /* sub r10, lo */
+	bxj_alu_imm(b, true, 7, BXJ_R10, BX_STACK_SIZE - sz);                /* cmp */
+	bxj_jump(g, BXJ_CC_A, l);
 	if (atomic) {
 		bxj_op_rr(b, 0, 0xf7, 1, 0, BXJ_R11);                        /* test r11d, sz-1 */
 		bxj_u32(b, (uint32_t)(sz - 1));
@@ -146,15 +147,24 @@ void bxj_checked_mem_stub(struct bxj_gen *g, const struct bxj_site *s)
 	struct bxj_buf *b = &g->b;
 	size_t j = 0;
 
-	/* the ctx, then the region last hit: a - lo + sz <= len, without wrapping */
-	for (int k = 0; s->mem == 1 && k < 2; k++) {
+	/* the range last hit (the ctx at first, e.g. the packet later), every
+	 * frame in use ([stack_lo, stack_top), r9 = its length), the ctx:
+	 * a - lo + sz <= len, without wrapping */
+	for (int k = 0; s->mem == 1 && k < 3; k++) {
+		static const int32_t lo[3] = { CALL_OFF(jit_rlo), CALL_OFF(stack_lo), CALL_OFF(ctx) };
+
 		bxj_mov_rr(b, true, BXJ_R10, BXJ_R11);
-		bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R10, BXJ_R12,
-			  k ? CALL_OFF(jit_rlo) : CALL_OFF(ctx));                 /* sub */
+		bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R10, BXJ_R12, lo[k]);           /* sub */
 		bxj_alu_imm(b, true, 0, BXJ_R10, 1 << MI_LOG2SZ(s->info));
 		j = bxj_jfwd8(b, BXJ_CC_B);                                       /* carry */
-		bxj_op_rm(b, BXJ_W, 0x3b, 1, BXJ_R10, BXJ_R12,
-			  k ? CALL_OFF(jit_rlen) : CALL_OFF(ctx_size));
+		if (k == 1) {
+			bxj_load(b, true, BXJ_R9, BXJ_R12, CALL_OFF(stack_top));
+			bxj_op_rm(b, BXJ_W, 0x2b, 1, BXJ_R9, BXJ_R12, CALL_OFF(stack_lo));
+			bxj_op_rr(b, BXJ_W, 0x39, 1, BXJ_R9, BXJ_R10);            /* cmp r10, r9 */
+		} else {
+			bxj_op_rm(b, BXJ_W, 0x3b, 1, BXJ_R10, BXJ_R12,
+				  k == 0 ? CALL_OFF(jit_rlen) : CALL_OFF(ctx_size));
+		}
 		bxj_byte(b, 0x0f);
 		bxj_byte(b, 0x86);                                                /* jbe back */
 		rel32(b, s->back);
@@ -224,8 +234,13 @@ int bxj_mem_check(struct bpfbox_call *call, uint64_t addr, uint64_t info)
 		       insn, sz, (unsigned long long)addr, reg);
 		return -EFAULT;
 	}
-	/* remember a writable plain region it lies in (regions are only added
-	 * during a run, so it stays valid): the stubs try it before calling */
+	/* remember the ctx or a writable plain region it lies in (regions are
+	 * only added during a run, so it stays valid): the stubs try it first */
+	if (sz <= call->ctx_size && addr - (uint64_t)(uintptr_t)call->ctx <= call->ctx_size - sz) {
+		call->jit_rlo = (uint64_t)(uintptr_t)call->ctx;
+		call->jit_rlen = call->ctx_size;
+		return 0;
+	}
 	for (unsigned k = 0; k < call->nregions; k++) {
 		const struct bxv_region *r = &call->regions[k];
 

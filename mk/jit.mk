@@ -31,3 +31,5 @@ $(BUILD)/bench/bench_jit: $(BENCH_NATIVE) $(if $(BENCH_BPF_CLANG),$(BENCH_BPF_OB
 $(BUILD)/bench/bench_jit: private LDLIBS += $(BENCH_NATIVE:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/bench/bench_jit: $(BENCH_NATIVE:%.c=$(BUILD)/obj/%.o)
 $(BENCH_BPF_OBJ) $(BENCH_NATIVE:%.c=$(BUILD)/obj/%.o): bench/progs/loops.h
+# bench/bench_jit_checked runs the same XDP loops on the checked JIT
+$(BUILD)/bench/bench_jit_checked: $(if $(BENCH_BPF_CLANG),$(BENCH_BPF_OBJ))

@@ -10,6 +10,7 @@
 
 #include "isa/isa.h"
 #include "jitgen.h"
+#include "vm/vm_internal.h"
 
 #define MAX_ITEMS 400
 
@@ -74,6 +75,7 @@ struct gen {
 	struct item it[MAX_ITEMS];
 	int n;
 	int loop_reg;       /* r8 while inside a loop body, else -1 */
+	int unsafe;         /* jg_gen_checked(): also faults, runaway loops, recursion */
 	int in_sub;
 	int sub_start;      /* item of the subprogram's first instruction */
 	int ops_by_fmt[BX_F__COUNT][BX_OP__COUNT];
@@ -275,8 +277,91 @@ static int pick(struct gen *G, int fmt)
 	return G->ops_by_fmt[fmt][rnd(G->rng, (unsigned)G->nfmt[fmt])];
 }
 
+/* a load, store or store-immediate of `size` bytes at [base + off] */
+static void gen_access(struct gen *G, int size, int base, int off)
+{
+	static const int f[] = { BX_F_LDX, BX_F_LDXSX, BX_F_ST, BX_F_STX };
+	int op;
+
+	do
+		op = pick(G, f[rnd(G->rng, 4)]);
+	while (bx_code_size((uint8_t)bx_ops[op].code) != size);
+	if (bx_ops[op].fmt == BX_F_LDX || bx_ops[op].fmt == BX_F_LDXSX)
+		add(G, enc(op, dreg(G), base, off, 0));
+	else if (bx_ops[op].fmt == BX_F_ST)
+		add(G, enc(op, base, 0, off, imm32(G->rng)));
+	else
+		add(G, enc(op, base, dreg(G), off, 0));
+}
+
 /*
- * gen_body - n random items. Subprogram bodies have no local calls.
+ * gen_unsafe - what only a checked run survives (jg_gen_checked()):
+ * accesses at and across the edges of the ctx, the stack frame and a
+ * helper's region, through a data register, misaligned atomics, a loop
+ * without an end (the budget), and (in the subprogram) recursion, which
+ * the data decides and the depth limit may stop.
+ */
+static void gen_unsafe(struct gen *G)
+{
+	static const int sizes[4] = { 1, 2, 4, 8 };
+	uint64_t *s = G->rng;
+	int size = sizes[rnd(s, 4)], op;
+
+	switch (rnd(s, 16)) {
+	case 0: case 1: case 2:     /* the ctx's end and start */
+		gen_access(G, size, 9, rnd(s, 2) ? JG_CTX_SIZE - size - 3 + (int)rnd(s, 7)
+						 : -(int)rnd(s, 9));
+		break;
+	case 3: case 4:             /* the frame's bottom, its top */
+		gen_access(G, size, 10, rnd(s, 2) ? -BX_STACK_SIZE - 8 + (int)rnd(s, 12)
+						  : -8 + (int)rnd(s, 17));
+		break;
+	case 5: case 6:             /* through a data register */
+		gen_access(G, size, dreg(G), (int)rnd(s, 64) - 32);
+		break;
+	case 7: case 8: case 9:     /* a helper's 64-byte region: r0 = its address */
+		add(G, enc(BX_OP_CALL, 0, 0, 0, JG_HELPER_MEM));
+		gen_access(G, size, 0, JG_REGION_SIZE - size - 4 + (int)rnd(s, 9) -
+			   (rnd(s, 2) ? (int)rnd(s, JG_REGION_SIZE) : 0));
+		break;
+	case 10: case 11: {         /* an atomic, maybe misaligned */
+		static const int f[] = { BX_F_AOP, BX_F_AFETCH, BX_F_XCHG, BX_F_CMPXCHG };
+		do
+			op = pick(G, f[rnd(s, 4)]);
+		while (bx_code_size((uint8_t)bx_ops[op].code) < 4);
+		size = bx_code_size((uint8_t)bx_ops[op].code);
+		add(G, enc(op, rnd(s, 2) ? 9 : 10, dreg(G), (rnd(s, 2) ? 0 : -64) +
+			   (int)rnd(s, 64 - (unsigned)size), 0));
+		break;
+	}
+	case 12: {                  /* a loop that never ends */
+		int start, len = 1 + (int)rnd(s, 3);
+
+		if (G->loop_reg >= 0 || rnd(s, 4))
+			break;
+		G->loop_reg = 8;
+		start = G->n;
+		add(G, enc(BX_OP_ADD64_K, 8, 0, 0, 1));
+		for (int j = 0; j < len; j++) {
+			do
+				op = pick(G, BX_F_ALU);
+			while (!simple_fmt(bx_ops[op].fmt));
+			gen_op(G, op);
+		}
+		add(G, enc(rnd(s, 2) ? BX_OP_JA : BX_OP_JNE_K, 8, 0, 0, 0))->target = start;
+		G->loop_reg = -1;
+		break;
+	}
+	default:                    /* the subprogram calls itself */
+		if (G->in_sub)
+			add(G, enc(BX_OP_CALL_LOCAL, 0, 0, 0, 0))->target = -2;
+		break;
+	}
+}
+
+/*
+ * gen_body - n random items. Subprogram bodies have no local calls
+ * (unless unsafe: recursion).
  */
 static void gen_body(struct gen *G, int n)
 {
@@ -285,6 +370,10 @@ static void gen_body(struct gen *G, int n)
 	for (int k = 0; k < n && G->n < MAX_ITEMS - 40; k++) {
 		unsigned w = rnd(s, 100);
 
+		if (G->unsafe && rnd(s, 100) < 6) {
+			gen_unsafe(G);
+			continue;
+		}
 		if (G->focus >= 0 && rnd(s, 2)) {
 			gen_op(G, G->focus);
 			continue;
@@ -371,8 +460,8 @@ static void init_stack(struct gen *G)
 		add(G, enc(BX_OP_STDW, 10, 0, -8 * k, imm32(G->rng)));
 }
 
-/* jg_gen - see jitgen.h. */
-size_t jg_gen(uint64_t *rng, int focus, struct bpfbox_insn *out)
+/* gen - jg_gen(), jg_gen_checked(). */
+static size_t gen(uint64_t *rng, int focus, int unsafe, struct bpfbox_insn *out)
 {
 	static struct gen G0;   /* only the layout: each call rebuilds it (not thread-safe) */
 	struct gen *G = &G0;
@@ -382,6 +471,7 @@ size_t jg_gen(uint64_t *rng, int focus, struct bpfbox_insn *out)
 	memset(G, 0, sizeof(*G));
 	G->rng = rng;
 	G->focus = focus;
+	G->unsafe = unsafe;
 	G->loop_reg = -1;
 	for (int op = 0; op < BX_OP__COUNT; op++) {
 		int f = bx_ops[op].fmt;
@@ -440,6 +530,18 @@ size_t jg_gen(uint64_t *rng, int focus, struct bpfbox_insn *out)
 	return (size_t)slot;
 }
 
+/* jg_gen - see jitgen.h. */
+size_t jg_gen(uint64_t *rng, int focus, struct bpfbox_insn *out)
+{
+	return gen(rng, focus, 0, out);
+}
+
+/* jg_gen_checked - see jitgen.h. */
+size_t jg_gen_checked(uint64_t *rng, struct bpfbox_insn *out)
+{
+	return gen(rng, -1, 1, out);
+}
+
 /* jg_fill_ctx - see jitgen.h. */
 void jg_fill_ctx(uint64_t *rng, uint8_t *ctx)
 {
@@ -477,6 +579,18 @@ static uint64_t help_b(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint6
 	return ~r1 + r2;
 }
 
+/* helper 3: r0 = the env's 64-byte region, registered for this run */
+static uint64_t help_mem(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
+			 uint64_t r4, uint64_t r5)
+{
+	struct jg_env *e = bpfbox_call__helper_ctx(call);
+
+	rec(call, JG_HELPER_MEM, r1, r2, r3, r4, r5);
+	if (bxv_run_add_region(call, e->region, sizeof(e->region), true))
+		return 0;
+	return (uint64_t)(uintptr_t)e->region;
+}
+
 static void log_fn(void *ctx, enum bpfbox_log_level level, const char *msg)
 {
 	struct jg_env *e = ctx;
@@ -497,6 +611,8 @@ int jg_env_init(struct jg_env *e)
 		err = bpfbox_vm__register_helper(e->vm, JG_HELPER_A, "rec_a", help_a, e);
 	if (!err)
 		err = bpfbox_vm__register_helper(e->vm, JG_HELPER_B, "rec_b", help_b, e);
+	if (!err)
+		err = bpfbox_vm__register_helper(e->vm, JG_HELPER_MEM, "region", help_mem, e);
 	return err;
 }
 
@@ -550,6 +666,96 @@ int jg_compare(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt, co
 			i++;
 		snprintf(why, why_sz, "ctx byte %zu%s: interp 0x%02x, jit 0x%02x", i,
 			 i >= 256 ? " (stack)" : i >= 128 ? " (registers)" : "", mem[0][i], mem[1][i]);
+		res = 1;
+	} else if (tr[0].n != tr[1].n ||
+		   memcmp(tr[0].rec, tr[1].rec,
+			  (tr[0].n < JG_MAX_TRACE ? tr[0].n : JG_MAX_TRACE) * sizeof(tr[0].rec[0]))) {
+		snprintf(why, why_sz, "helper trace: interp %u calls, jit %u calls (or arguments differ)",
+			 tr[0].n, tr[1].n);
+		res = 1;
+	}
+	bpfbox_prog__free(prog);
+	return res;
+}
+
+/* strip_hex - msg without its 0x... numbers (addresses differ between runs) */
+static void strip_hex(const char *msg, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (const char *p = msg; *p && k + 1 < n; p++) {
+		if (p[0] == '0' && p[1] == 'x') {
+			p += 2;
+			while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+				p++;
+			out[k++] = '#';
+			p--;
+			continue;
+		}
+		out[k++] = *p;
+	}
+	out[k] = 0;
+}
+
+/* jg_compare_checked - see jitgen.h. */
+int jg_compare_checked(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt,
+		       const uint8_t *ctx, uint64_t max_insns, char *why, size_t why_sz, int *fault)
+{
+	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "gen");
+	struct bpfbox_prog *prog = NULL;
+	uint8_t mem[2][JG_CTX_SIZE], region[2][JG_REGION_SIZE];
+	char msg[2][512];
+	struct jg_trace tr[2];
+	uint64_t r0[2];
+	int err[2], res = 0;
+
+	e->log[0] = 0;
+	err[0] = bpfbox_prog__load(e->vm, insns, cnt, &po, &prog);
+	if (err[0]) {
+		snprintf(why, why_sz, "load: %d: %s", err[0], e->log);
+		return -1;
+	}
+	for (int k = 0; k < 2; k++) {
+		BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = mem[k], .ctx_size = JG_CTX_SIZE,
+			    .mode = BPFBOX_RUN_CHECKED, .max_insns = max_insns,
+			    .engine = k ? BPFBOX_ENGINE_JIT : BPFBOX_ENGINE_INTERP);
+		memcpy(mem[k], ctx, JG_CTX_SIZE);
+		memset(e->region, 0x5a, sizeof(e->region));
+		e->tr.n = 0;
+		e->log[0] = 0;
+		err[k] = bpfbox_prog__run(prog, &ro);
+		r0[k] = ro.retval;
+		tr[k] = e->tr;
+		memcpy(region[k], e->region, sizeof(e->region));
+		strip_hex(e->log, msg[k], sizeof(msg[k]));
+	}
+	*fault = err[0];
+	if (err[1] == -EOPNOTSUPP) {
+		snprintf(why, why_sz, "checked jit run: %d: %s", err[1], msg[1]);
+		res = -1;
+	} else if (err[0] != err[1]) {
+		snprintf(why, why_sz, "error: interp %d (%s), jit %d (%s)", err[0], msg[0], err[1],
+			 msg[1]);
+		res = 1;
+	} else if (err[0] == -ELOOP) {
+		/* the budget: the interpreter counts instructions, the checked JIT
+		 * charges loops and functions: both stop, not at the same slot */
+	} else if (err[0] && strcmp(msg[0], msg[1])) {
+		snprintf(why, why_sz, "fault: interp \"%s\", jit \"%s\"", msg[0], msg[1]);
+		res = 1;
+	} else if (r0[0] != r0[1]) {
+		snprintf(why, why_sz, "r0: interp 0x%llx, jit 0x%llx", (unsigned long long)r0[0],
+			 (unsigned long long)r0[1]);
+		res = 1;
+	} else if (memcmp(mem[0], mem[1], JG_CTX_SIZE)) {
+		size_t i = 0;
+		while (mem[0][i] == mem[1][i])
+			i++;
+		snprintf(why, why_sz, "ctx byte %zu: interp 0x%02x, jit 0x%02x", i, mem[0][i],
+			 mem[1][i]);
+		res = 1;
+	} else if (memcmp(region[0], region[1], JG_REGION_SIZE)) {
+		snprintf(why, why_sz, "the helper's region differs");
 		res = 1;
 	} else if (tr[0].n != tr[1].n ||
 		   memcmp(tr[0].rec, tr[1].rec,

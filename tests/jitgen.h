@@ -29,9 +29,12 @@
 #define JG_MAX_TRACE 64
 #define JG_MAX_INSNS 512
 
-/* the recording helpers' ids */
+/* the recording helpers' ids; helper 3 returns a 64-byte region it
+ * registers for checked runs (bxv_run_add_region) */
 #define JG_HELPER_A 1
 #define JG_HELPER_B 2
+#define JG_HELPER_MEM 3
+#define JG_REGION_SIZE 64
 
 struct jg_trace {
 	unsigned n;
@@ -42,6 +45,7 @@ struct jg_env {
 	struct bpfbox_vm *vm;
 	struct jg_trace tr;
 	char log[512];
+	uint8_t region[JG_REGION_SIZE];
 };
 
 /* A vm with only the two recording helpers. Returns 0 or -errno. */
@@ -52,6 +56,11 @@ void jg_env_free(struct jg_env *e);
  * focus: an enum bx_op the body favours, or -1. Returns the slot count. */
 size_t jg_gen(uint64_t *rng, int focus, struct bpfbox_insn *out);
 
+/* The same, plus what only a checked run survives: accesses across the
+ * edges of the ctx, the stack frame and helper 3's region, through data
+ * registers, misaligned atomics, loops without end, recursion. */
+size_t jg_gen_checked(uint64_t *rng, struct bpfbox_insn *out);
+
 /* Fill a ctx with pseudo-random bytes. */
 void jg_fill_ctx(uint64_t *rng, uint8_t *ctx);
 
@@ -59,6 +68,14 @@ void jg_fill_ctx(uint64_t *rng, uint8_t *ctx);
  * the program did not load or the JIT did not compile (why says). */
 int jg_compare(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt, const uint8_t *ctx,
 	       char *why, size_t why_sz);
+
+/* Load unverified and run checked in the interpreter and on the checked
+ * JIT (budget max_insns): the same errno; for a fault other than the
+ * budget the same message (addresses aside: insn index, kind, register);
+ * without one the same r0, ctx, region and helper trace. 0 agree, 1 not
+ * (why says), -1 not run. *fault: the interpreter's result (0 or -errno). */
+int jg_compare_checked(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt,
+		       const uint8_t *ctx, uint64_t max_insns, char *why, size_t why_sz, int *fault);
 
 /* xorshift64* */
 uint64_t jg_rand(uint64_t *s);

@@ -79,8 +79,15 @@ t run-sum 0 'r0 = 0xa' '' -- "$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04"
 printf '\x01\x02\x03\x04\xff' >data.bin
 t run-sum-data 0 'r0 = 0x109' '' -- "$BPFBOX" run "$EX/sum.s" --data data.bin
 t run-sum-no-mem 0 'r0 = 0x0' '' -- "$BPFBOX" run "$EX/sum.s"
-t run-json 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 32, "duration_ns": [0-9]+\}$' '' -- \
+t run-json 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 0, "duration_ns": [0-9]+, "verified": true\}$' '' -- \
 	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json
+t run-json-checked 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 32, "duration_ns": [0-9]+, "verified": false\}$' '' -- \
+	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify --engine interp
+# the checked JIT (the default for bytecode) charges the budget per loop
+# iteration (the loop's length) and per function entry
+t run-json-checked-jit 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": [1-9][0-9]*, "duration_ns": [0-9]+, "verified": false\}$' '' -- \
+	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify
+t run-sum-checked-jit 0 'r0 = 0x109' '' -- "$BPFBOX" run "$EX/sum.s" --data data.bin --no-verify --engine jit
 t run-json-big 0 '~^\{"retval": 18446744073709551615, "retval_hex": "0xffffffffffffffff", ' '' -- \
 	sh -c "printf 'r0 = -1\nexit\n' >m1.s && '$BPFBOX' run m1.s --json"
 t run-repeat 0 'r0 = 0x1' '' -- "$BPFBOX" run prime.bin --repeat 5 --engine interp
@@ -114,6 +121,11 @@ printf 'r1 = 0\nr0 = *(u8 *)(r1 + 0)\nexit\n' >null.s
 t bad-null-read 1 '' '*' -- "$BPFBOX" run null.s
 printf 'l: goto l\n' >loop.s
 t bad-budget 1 '' 'bpfbox run: loop.s: insn 0: the instruction budget of 1000 is exhausted' -- "$BPFBOX" run loop.s --max-insns 1000
+t bad-budget-jit 1 '' 'bpfbox run: loop.s: insn 0: the instruction budget of 1000 is exhausted' -- "$BPFBOX" run loop.s --max-insns 1000 --engine jit
+t bad-oob-read-jit 0 '' '' -- sh -c "'$BPFBOX' run oob.s --mem '00 01' --engine jit 2>&1 | grep -q '^bpfbox run: oob.s: insn 0: invalid read of 8 bytes'"
+t bad-null-read-jit 1 '' '~^bpfbox run: null.s: insn 1: invalid read of 1 bytes at 0x0: r1 \+ 0 is outside' -- "$BPFBOX" run null.s --engine jit
+# proven against 8 bytes: trusted (verified); with 2 bytes it cannot be and runs checked
+t run-oob-proven 0 '~"retval_hex": "0x[0-9a-f]+".*"verified": true' '' -- "$BPFBOX" run oob.s --mem '00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f' --json
 t bad-asm-run 1 '' "bad.s:2: error: unknown operation 'foo'" -- "$BPFBOX" run bad.s
 t bad-unknown-opt 2 '' "bpfbox run: unknown option '--foo'" -- "$BPFBOX" run prime.bin --foo
 t bad-unknown-opt-usage 2 '' '*' -- sh -c "'$BPFBOX' run prime.bin --foo 2>&1 | grep -qxF '$RUN_USAGE' && exit 2"

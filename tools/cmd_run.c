@@ -3,9 +3,14 @@
  * raw bytecode, assembly (.s), or a BPF ELF object (detected by its magic;
  * then run_obj.c loads it and test-runs the chosen program).
  *
- * There is no verifier yet, so programs run in BPFBOX_RUN_AUTO mode, which
- * for an unverified program means checked: a bad program stops with an
- * error instead of crashing the tool.
+ * Raw programs are verified against their memory (r1 = the --mem bytes,
+ * r2 = their length; bpfbox_prog_opts.mem_verify): a proven program runs
+ * trusted (on the JIT by default), one that cannot be proven is loaded
+ * again unverified and runs checked (BPFBOX_RUN_AUTO): a bad program stops
+ * with an error instead of crashing the tool. On x86-64 both run on the
+ * JIT by default (an unproven program on the checked JIT; the library's
+ * default engine would take the checked interpreter), unless --engine
+ * interp or BPFBOX_NO_JIT=1.
  */
 #include "cli.h"
 
@@ -29,11 +34,15 @@ static void help(FILE *out)
 		"output packet and the mean duration. Several --prog run in the given\n"
 		"order and share the maps.\n\n"
 		"Raw bytecode gets the memory given by --mem or --data as r1 = pointer,\n"
-		"r2 = length (without either, r1 = r2 = 0) and prints r0.\n\n"
+		"r2 = length (without either, a 0-byte buffer) and prints r0. It is verified\n"
+		"against that memory: a proven program runs trusted on the JIT; one the\n"
+		"verifier cannot prove runs checked on the checked JIT (native code with\n"
+		"the interpreter's bounds checks; the budget --max-insns is charged per\n"
+		"loop iteration and function call). --engine interp: the interpreter.\n\n"
 		"Object programs are verified at load (as the kernel does) and rejected\n"
 		"programs are not run; --no-verify loads them unverified and runs them\n"
 		"checked (every memory access bounds-checked; a violation stops the\n"
-		"program with an error). Bytecode runs checked. The kernel's helpers are\n"
+		"program with an error). The kernel's helpers are\n"
 		"available; bpf_printk lines\n"
 		"go to stderr in the trace_pipe format, or to --trace-log FILE.\n\n"
 		"Options:\n"
@@ -45,13 +54,14 @@ static void help(FILE *out)
 		"  -C, --cpu N          objects: run on simulated CPU N (per-CPU maps)\n"
 		"  -t, --trace-log FILE write the trace log (bpf_printk) to FILE\n"
 		"  -m, --mem HEX        bytecode: memory bytes as hex: \"00 01 02\" or \"000102\"\n"
-		"  -e, --engine ENGINE  jit (x86-64, trusted runs only), interp, or default:\n"
-		"                       the JIT where it can run the program, else interp\n"
+		"  -e, --engine ENGINE  jit (x86-64; checked runs on the checked JIT), interp,\n"
+		"                       or default: bytecode the JIT; objects the JIT for\n"
+		"                       trusted runs, else interp\n"
 		"  -j, --json           objects: {\"retval\", \"data_out\", \"duration_ns\", \"repeat\",\n"
 		"                       \"maps\"}; bytecode: {\"retval\", \"retval_hex\",\n"
-		"                       \"insn_executed\", \"duration_ns\"}\n"
+		"                       \"insn_executed\", \"duration_ns\", \"verified\"}\n"
 		"  -n, --max-insns N    bytecode: stop after N instructions (default 1000000000)\n"
-		"      --no-verify      load without verifying; run in checked mode\n"
+		"      --no-verify      load without verifying; run in checked mode (bytecode too)\n"
 		"  -r, --repeat N       run N times; duration is the mean per run\n"
 		"  -s, --syntax SYNTAX  how to read .s input: auto, llvm or mnemonic\n"
 		"  -h, --help           this help\n",
@@ -66,17 +76,58 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The CLI's log, silenced while a raw program's verification is tried. */
+struct run_log {
+	struct cli_log cl;
+	bool quiet;
+};
+
+static void run_log_fn(void *ctx, enum bpfbox_log_level level, const char *msg)
+{
+	struct run_log *rl = ctx;
+
+	if (!rl->quiet)
+		cli_log_fn(&rl->cl, level, msg);
+}
+
+/*
+ * load_raw - load a raw program verified against mem_len bytes of memory
+ * (trusted runs); if the verifier cannot prove it, load it unverified
+ * (checked runs). *verified says which.
+ */
+static int load_raw(struct bpfbox_vm *vm, struct run_log *rl, const struct bpfbox_insn *insns,
+		    size_t cnt, const char *path, size_t mem_len, bool no_verify,
+		    struct bpfbox_prog **prog, bool *verified)
+{
+	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path, .no_verify = true);
+	BPFBOX_OPTS(bpfbox_prog_opts, pv, .name = path, .mem_verify = true, .mem_size = mem_len);
+	int err;
+
+	*verified = false;
+	if (!no_verify) {
+		rl->quiet = true;
+		err = bpfbox_prog__load(vm, insns, cnt, &pv, prog);
+		rl->quiet = false;
+		if (!err) {
+			*verified = true;	/* verified, or accepted unproven (runs checked) */
+			return 0;
+		}
+	}
+	return bpfbox_prog__load(vm, insns, cnt, &po, prog);
+}
+
 /* Load and run; everything after argument parsing. */
 static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8_t *mem,
 		    size_t mem_len, uint64_t max_insns, uint64_t repeat, int json,
 		    const char *trace_log, bool no_verify, enum bpfbox_engine engine)
 {
 	char prefix[4200];
-	struct cli_log log = { .prefix = prefix };
+	struct run_log rlog = { .cl = { .prefix = prefix } };
+	struct cli_log *log = &rlog.cl;
 	FILE *trace = trace_log ? fopen(trace_log, "w") : stderr;
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log,
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = run_log_fn, .log_ctx = &rlog,
 		    .trace = cli_trace_fn, .trace_ctx = trace);
-	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path, .no_verify = no_verify);
+	bool verified = false;
 	struct bpfbox_vm *vm = NULL;
 	struct bpfbox_prog *prog = NULL;
 	struct bpfbox_insn *insns = NULL;
@@ -97,9 +148,9 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 		cli_err("run", "cannot create a VM: %s", strerror(-err));
 		goto out;
 	}
-	err = bpfbox_prog__load(vm, insns, cnt, &po, &prog);
+	err = load_raw(vm, &rlog, insns, cnt, path, mem_len, no_verify, &prog, &verified);
 	if (err) {
-		if (!log.nerr)
+		if (!log->nerr)
 			fprintf(stderr, "%s: cannot load: %s\n", prefix, strerror(-err));
 		goto out;
 	}
@@ -108,6 +159,12 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 		cli_err("run", "out of memory");
 		goto out;
 	}
+#if defined(__x86_64__)
+	/* bytecode: the checked JIT too, unless the JIT is switched off */
+	if (engine == BPFBOX_ENGINE_DEFAULT &&
+	    !(getenv("BPFBOX_NO_JIT") && strcmp(getenv("BPFBOX_NO_JIT"), "0")))
+		engine = BPFBOX_ENGINE_JIT;
+#endif
 	BPFBOX_OPTS(bpfbox_run_opts, ro, .mode = BPFBOX_RUN_AUTO, .engine = engine,
 		    .max_insns = max_insns);
 	for (uint64_t r = 0; r < repeat; r++) {
@@ -115,23 +172,25 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 
 		if (mem_len)
 			memcpy(buf, mem, mem_len);
-		ro.ctx = mem_len ? buf : NULL;
+		/* a verified program was proven for r1 = a buffer (never NULL) */
+		ro.ctx = mem_len || verified ? buf : NULL;
 		ro.ctx_size = mem_len;
-		log.nerr = 0;
+		log->nerr = 0;
 		t0 = now_ns();
 		err = bpfbox_prog__run(prog, &ro);
 		total_ns += now_ns() - t0;
 		if (err) {
-			if (!log.nerr)
+			if (!log->nerr)
 				fprintf(stderr, "%s: %s\n", prefix, strerror(-err));
 			goto out;
 		}
 	}
 	if (json)
 		printf("{\"retval\": %llu, \"retval_hex\": \"0x%llx\", \"insn_executed\": %llu, "
-		       "\"duration_ns\": %llu}\n",
+		       "\"duration_ns\": %llu, \"verified\": %s}\n",
 		       (unsigned long long)ro.retval, (unsigned long long)ro.retval,
-		       (unsigned long long)ro.insn_executed, (unsigned long long)(total_ns / repeat));
+		       (unsigned long long)ro.insn_executed, (unsigned long long)(total_ns / repeat),
+		       verified ? "true" : "false");
 	else
 		printf("r0 = 0x%llx\n", (unsigned long long)ro.retval);
 	rc = CLI_OK;

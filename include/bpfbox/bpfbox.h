@@ -269,6 +269,16 @@ struct bpfbox_prog_opts {
 	 * subprogram that returns a scalar may. */
 	const struct bpfbox_func_info *func_info;
 	size_t func_info_cnt;
+	/* Raw programs (prog_type 0) on a caller's buffer, as `bpfbox run PROG
+	 * --mem` runs them (r1 = its address, r2 = its length): with mem_verify
+	 * (and not no_verify) the program is verified for a buffer of exactly
+	 * mem_size bytes: r1 points to mem_size readable and writable bytes,
+	 * r2 is the constant mem_size. A rejection fails the load, as for
+	 * typed programs (load again without mem_verify to run it checked).
+	 * A verified program runs trusted (BPFBOX_RUN_AUTO), and such a run
+	 * must pass a non-NULL ctx with ctx_size == mem_size (-EINVAL otherwise). */
+	bool mem_verify;
+	size_t mem_size;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers
@@ -300,7 +310,12 @@ enum bpfbox_run_mode {
 enum bpfbox_engine {
 	BPFBOX_ENGINE_DEFAULT = 0,  /* the fastest available: the JIT for trusted runs on x86-64 */
 	BPFBOX_ENGINE_INTERP = 1,
-	BPFBOX_ENGINE_JIT = 2,      /* trusted runs only; -EOPNOTSUPP where there is no JIT */
+	/* native code; -EOPNOTSUPP where there is no JIT. A checked run
+	 * (BPFBOX_RUN_CHECKED, or AUTO on an unverified program) runs on the
+	 * checked JIT: the checked interpreter's bounds checks (same regions,
+	 * same faults and messages) and call-depth limit, with the instruction
+	 * budget charged at loop heads and function entries (see docs/JIT.md) */
+	BPFBOX_ENGINE_JIT = 2,
 };
 
 struct bpfbox_run_opts {
@@ -309,12 +324,15 @@ struct bpfbox_run_opts {
 	size_t ctx_size;            /* in r2; also the readable/writable extent of ctx in checked mode */
 	enum bpfbox_run_mode mode;
 	enum bpfbox_engine engine;
-	uint64_t max_insns;         /* checked mode: instruction budget; 0 = 1e9 */
+	uint64_t max_insns;         /* checked mode: instruction budget; 0 = 1e9 (the checked
+				     * JIT charges a loop's length per iteration and a function's
+				     * length per call instead of counting each instruction) */
 	const struct bpfbox_task *task; /* NULL: the calling thread */
 	int32_t cpu;                /* simulated CPU for per-CPU maps; -1 = sched_getcpu() % nr_cpus */
 	/* out */
 	uint64_t retval;            /* r0 at exit */
-	uint64_t insn_executed;     /* checked mode only: instructions executed */
+	uint64_t insn_executed;     /* checked mode only: instructions executed (checked JIT:
+				     * the budget charged) */
 };
 
 /* Run the program once. Returns 0 and sets opts->retval, or a negative

@@ -102,13 +102,17 @@ static int generate(struct bxj_gen *g, size_t nlab)
 	return -ERANGE;
 }
 
+/* at most this many per-site stubs per slot (a budget charge and one check) */
+#define SITES_PER_SLOT 3
+
 /*
- * build - compile prog into a new image.
+ * build - compile prog into a new image (checked: the checked JIT's).
  */
-static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
+static int build(const struct bpfbox_prog *prog, bool checked, struct bxj_image **out)
 {
-	struct bxj_gen g = { .prog = prog, .cnt = prog->cnt };
-	size_t nlab = prog->cnt + 1 + BXJ_L__SHARED + prog->cnt;
+	struct bxj_gen g = { .prog = prog, .cnt = prog->cnt, .checked = checked };
+	size_t nsite = SITES_PER_SLOT * prog->cnt + 1;
+	size_t nlab = prog->cnt + 1 + BXJ_L__SHARED + nsite;
 	struct bxj_image *img = NULL;
 	uint64_t t0 = now_ns();
 	long page = sysconf(_SC_PAGESIZE);
@@ -116,11 +120,13 @@ static int build(const struct bpfbox_prog *prog, struct bxj_image **out)
 
 	g.lab = calloc(nlab, sizeof(*g.lab));
 	g.prev = calloc(nlab, sizeof(*g.prev));
-	g.sites = calloc(prog->cnt + 1, sizeof(*g.sites));
+	g.sites = calloc(nsite, sizeof(*g.sites));
 	img = calloc(1, sizeof(*img));
 	if (!g.lab || !g.prev || !g.sites || !img)
 		goto out;
 	err = bxj_analyse(&g);
+	if (!err && checked)
+		err = bxj_checked_charges(&g);
 	if (err)
 		goto out;
 	err = generate(&g, nlab);
@@ -169,40 +175,62 @@ out:
 	free(g.upz);
 	free(g.loop_end);
 	free(g.live);
+	free(g.charge);
 	return err;
 }
 
-/* image - the program's image, or NULL if it has none (yet, or failed). */
-static struct bxj_image *image(const struct bpfbox_prog *prog)
+/* slot - where the program keeps its trusted or its checked image. */
+static struct bxj_image **slot(const struct bpfbox_prog *prog, bool checked)
 {
-	struct bxj_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE);
+	struct bpfbox_prog *p = (struct bpfbox_prog *)prog;
+
+	return checked ? &p->jit_checked : &p->jit;
+}
+
+/* image_of - the program's image of that kind, or NULL (none yet, or failed). */
+static struct bxj_image *image_of(const struct bpfbox_prog *prog, bool checked)
+{
+	struct bxj_image *img = __atomic_load_n(slot(prog, checked), __ATOMIC_ACQUIRE);
 
 	return img == FAILED ? NULL : img;
 }
 
-/*
- * bxj_compile - see jit.h. Two threads may compile at once; the first to
- * publish wins and the other frees its copy.
- */
-int bxj_compile(struct bpfbox_prog *prog)
+/* image - the program's trusted image, or NULL. */
+static struct bxj_image *image(const struct bpfbox_prog *prog)
 {
-	struct bxj_image *img = __atomic_load_n(&prog->jit, __ATOMIC_ACQUIRE), *exp = NULL;
+	return image_of(prog, false);
+}
+
+/*
+ * bxj_compile_mode - see jit.h. Two threads may compile at once; the
+ * first to publish wins and the other frees its copy.
+ */
+int bxj_compile_mode(struct bpfbox_prog *prog, bool checked)
+{
+	struct bxj_image **sl = slot(prog, checked);
+	struct bxj_image *img = __atomic_load_n(sl, __ATOMIC_ACQUIRE), *exp = NULL;
 	int err;
 
 	if (img)
 		return img == FAILED ? -EOPNOTSUPP : 0;
-	err = build(prog, &img);
+	err = build(prog, checked, &img);
 	if (err) {
-		bx_warn(&prog->vm->log, "%s: the JIT cannot compile the program (error %d); "
-			"it runs in the interpreter", prog->name, err);
+		bx_warn(&prog->vm->log, "%s: the %sJIT cannot compile the program (error %d); "
+			"it runs in the interpreter", prog->name, checked ? "checked " : "", err);
 		img = FAILED;
 	}
-	if (!__atomic_compare_exchange_n(&prog->jit, &exp, img, false, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(sl, &exp, img, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		free_image(img);
 		img = exp;
 	}
 	return img == FAILED ? (err ? err : -EOPNOTSUPP) : 0;
+}
+
+/* bxj_compile - see jit.h: the trusted image. */
+int bxj_compile(struct bpfbox_prog *prog)
+{
+	return bxj_compile_mode(prog, false);
 }
 
 /* bxj_code - see jit.h. */
@@ -239,7 +267,7 @@ int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], ui
 	    uint64_t *r0)
 {
 	struct bpfbox_prog *prog0 = call->prog;
-	struct bxj_image *img = image(prog0);
+	struct bxj_image *img = image_of(prog0, call->checked);
 	unsigned depth0 = call->depth;
 	bool jit0 = call->jit;
 	bxj_entry_fn fn;
@@ -249,6 +277,10 @@ int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], ui
 	if (!img || start >= img->cnt || !img->entry[start])
 		return bxv_interp_run(call, start, args, fp, r0);
 	fn = (bxj_entry_fn)(void *)img->code;
+	if (call->checked && !call->jit_rlen) {	/* the checked stubs' first guess */
+		call->jit_rlo = (uint64_t)(uintptr_t)call->ctx;
+		call->jit_rlen = call->ctx_size;
+	}
 	call->jit = true;
 	err = fn(call, img->code + img->addrs[start], args, fp, r0);
 	call->jit = jit0;
@@ -276,7 +308,16 @@ const void *bxj_tail_enter(struct bpfbox_call *call, uint64_t *saved, uint64_t f
 
 	call->tail_target = NULL;
 	call->prog = t;
-	if (bxj_compile(t) == 0 && (img = image(t)))
+	/* a checked run may access the target's global data (as L__tail) */
+	for (unsigned k = 0; call->checked && k < t->ndv; k++) {
+		err = bxv_run_add_region(call, (const void *)(uintptr_t)t->dv[k].lo, t->dv[k].len,
+					 t->dv[k].writable);
+		if (err) {
+			saved[5] = (uint64_t)(int64_t)err;
+			return (const void *)1;
+		}
+	}
+	if (bxj_compile_mode(t, call->checked) == 0 && (img = image_of(t, call->checked)))
 		return img->code + img->addrs[0];
 	err = bxv_interp_run(call, 0, args, fp, &r0);
 	if (err) {
@@ -296,6 +337,11 @@ int bxj_error(struct bpfbox_call *call, int kind, uint32_t insn, uint64_t value)
 	const struct bx_log *log = &call->vm->log;
 
 	switch (kind & 0xff) {
+	case BXJ_E_BUDGET:
+		bx_err(log, "insn %u: the instruction budget of %llu is exhausted", insn,
+		       (unsigned long long)call->max_insns);
+		call->budget = 0;
+		return -ELOOP;
 	case BXJ_E_DEPTH:
 		bx_err(log, "insn %u: call depth exceeds %d frames", insn, BX_MAX_CALL_DEPTH);
 		return -E2BIG;
@@ -309,12 +355,11 @@ int bxj_error(struct bpfbox_call *call, int kind, uint32_t insn, uint64_t value)
 	}
 }
 
-/* bxj_free - see jit.h. */
+/* bxj_free - see jit.h: both images. */
 void bxj_free(struct bpfbox_prog *prog)
 {
-	struct bxj_image *img = __atomic_exchange_n(&prog->jit, NULL, __ATOMIC_ACQ_REL);
-
-	free_image(img);
+	free_image(__atomic_exchange_n(&prog->jit, NULL, __ATOMIC_ACQ_REL));
+	free_image(__atomic_exchange_n(&prog->jit_checked, NULL, __ATOMIC_ACQ_REL));
 }
 
 #else /* no JIT for this host: the interpreter runs everything */
@@ -327,6 +372,12 @@ bool bxj_available(void)
 int bxj_compile(struct bpfbox_prog *prog)
 {
 	(void)prog;
+	return -EOPNOTSUPP;
+}
+
+int bxj_compile_mode(struct bpfbox_prog *prog, bool checked)
+{
+	(void)prog; (void)checked;
 	return -EOPNOTSUPP;
 }
 

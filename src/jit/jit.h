@@ -24,6 +24,10 @@ bool bxj_available(void);
  * it failed before), -ENOMEM, ... */
 int bxj_compile(struct bpfbox_prog *prog);
 
+/* The same for the trusted code (checked = false: bxj_compile()) or the
+ * checked JIT's (bounds-checked accesses, budget, for checked runs). */
+int bxj_compile_mode(struct bpfbox_prog *prog, bool checked);
+
 /* The native code of a compiled program: its bytes, and the offset of
  * each instruction slot's code (cnt + 1 entries, the last is the end of
  * the body). Returns 0 or -ENOENT if it is not compiled. */
@@ -33,8 +37,9 @@ int bxj_code(const struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
 /* Nanoseconds the compilation took (0 if not compiled). */
 uint64_t bxj_compile_ns(const struct bpfbox_prog *prog);
 
-/* Run call->prog's native code from slot `start` with r1..r5 = args and
- * r10 = fp (as bxv_interp_run()); the interpreter if it is not compiled. */
+/* Run call->prog's native code (the checked JIT's if call->checked) from
+ * slot `start` with r1..r5 = args and r10 = fp (as bxv_interp_run()); the
+ * interpreter if it is not compiled. */
 int bxj_run(struct bpfbox_call *call, uint32_t start, const uint64_t args[5], uint64_t fp,
 	    uint64_t *r0);
 

@@ -222,11 +222,17 @@ void bxj_gen_stubs(struct bxj_gen *g)
 	bxj_mov_imm(b, BXJ_RAX, (uint64_t)(uintptr_t)bxj_error);
 	bxj_call_reg(b, BXJ_RAX);
 	bxj_jump(g, -1, bxj_lbl(g, BXJ_L_EPI));
-	/* per-site stubs: 3 + 5 + 5 + 5 bytes each */
+	/* the checked JIT's memory check (empty in trusted code) */
+	bxj_checked_shared_stub(g);
+	/* per-site stubs: 3 + 5 + 5 + 5 bytes each (memory: jit_checked.c) */
 	for (size_t k = 0; k < g->nsites; k++) {
 		const struct bxj_site *s = &g->sites[k];
 
 		g->lab[g->cnt + BXJ_L__SHARED + k] = (uint32_t)b->len;
+		if (s->mem) {
+			bxj_checked_mem_stub(g, s);
+			continue;
+		}
 		bxj_op_rr(b, BXJ_W, 0x89, 1, bxj_reg[s->reg], BXJ_RCX);
 		bxj_byte(b, 0xbe);
 		bxj_u32(b, s->kind | (uint32_t)s->reg << 8);	/* the register for messages */

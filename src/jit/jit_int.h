@@ -46,17 +46,21 @@ enum {
 	BXJ_L_EXIT0,            /* end the run with r0 = 0 (legacy packet load out of bounds) */
 	BXJ_L_TAIL,             /* a helper asked for a tail call */
 	BXJ_L_ERR,              /* log an error (esi kind, edx insn, rcx value) and stop */
+	BXJ_L_MEMCHK,           /* checked JIT: bxj_mem_check() for a memory stub */
 	BXJ_L__SHARED
 };
 
 /* error kinds for bxj_error() */
-enum { BXJ_E_DEPTH = 1, BXJ_E_CALLX, BXJ_E_KFUNC };
+enum { BXJ_E_DEPTH = 1, BXJ_E_CALLX, BXJ_E_KFUNC, BXJ_E_BUDGET };
 
 /* One per-site stub: a cold path that names the instruction. */
 struct bxj_site {
 	uint32_t insn;
 	uint8_t kind;
 	uint8_t reg;            /* eBPF register whose value goes to rcx */
+	uint8_t mem;            /* checked JIT: 1 memory access, 2 atomic (jit_checked.c) */
+	uint32_t info;          /* memory: what bxj_mem_check() gets */
+	uint32_t back;          /* memory: offset of the access to return to (this pass) */
 };
 
 /* what bxj_analyse() knows of a slot (bxj_gen.info) */
@@ -68,6 +72,8 @@ struct bxj_gen {
 	struct bxj_buf b;
 	const struct bpfbox_prog *prog;
 	size_t cnt;
+	bool checked;           /* the checked JIT's code (jit_checked.c) */
+	uint32_t *charge;       /* checked: per slot, the budget entering it costs */
 	uint32_t *lab;          /* this pass: label offsets (cnt + 1 + BXJ_L__SHARED + cnt) */
 	uint32_t *prev;         /* the previous pass */
 	bool first;             /* first pass: every jump is long */
@@ -112,6 +118,17 @@ void bxj_gen_call(struct bxj_gen *g, size_t i, const struct bxv_insn *x, int sem
 void bxj_gen_callx(struct bxj_gen *g, size_t i, const struct bxv_insn *x);
 void bxj_gen_prologue(struct bxj_gen *g);
 void bxj_gen_stubs(struct bxj_gen *g);
+
+/* jit_checked.c: the checked JIT (see there) */
+int bxj_checked_charges(struct bxj_gen *g);
+void bxj_checked_charge(struct bxj_gen *g, size_t i);
+void bxj_mem_addr(struct bxj_gen *g, size_t i, int ereg, int32_t off, int sz, bool write,
+		  bool atomic, int *base, int32_t *disp);
+void bxj_checked_mem_stub(struct bxj_gen *g, const struct bxj_site *s);
+void bxj_checked_shared_stub(struct bxj_gen *g);
+/* Is [addr, addr + size) accessible (and an atomic aligned)? 0, or -EFAULT
+ * with the checked interpreter's message. info: see jit_checked.c. */
+int bxj_mem_check(struct bpfbox_call *call, uint64_t addr, uint64_t info);
 
 /* run-time entries called from the code */
 int bxj_error(struct bpfbox_call *call, int kind, uint32_t insn, uint64_t value);

@@ -348,8 +348,9 @@ size_t bxj_peep(struct bxj_gen *g, size_t i)
 	}
 	dx = bxj_reg[x0->dst];
 	da = bxj_reg[x0->src];
-	/* ... rX = *(size *)(rX + off): the sum is only the load's address */
-	if (i + 2 < p->cnt && !(g->info[i + 2] & BXJ_I_TARGET) && p->ops[i + 2] >= 0 &&
+	/* ... rX = *(size *)(rX + off): the sum is only the load's address
+	 * (not in checked code: the load's address is checked on its own) */
+	if (!g->checked && i + 2 < p->cnt && !(g->info[i + 2] & BXJ_I_TARGET) && p->ops[i + 2] >= 0 &&
 	    bx_ops[p->ops[i + 2]].fmt == BX_F_LDX &&
 	    (x2 = &p->xlated[i + 2])->dst == x0->dst && x2->src == x0->dst &&
 	    bxj_fits32(disp + x2->off)) {

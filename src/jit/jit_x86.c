@@ -478,18 +478,19 @@ static void gen_LDIND(struct bxj_gen *g, size_t i, const struct bxv_insn *x, con
 	gen_ldpkt(g, x, r, true);
 }
 
-/* gen_LDX - zero-extending load. */
+/* gen_LDX - zero-extending load (checked runs: the address checked first). */
 static void gen_LDX(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
 	struct bxj_buf *b = &g->b;
-	int d = bxj_reg[x->dst], s = bxj_reg[x->src];
+	int d = bxj_reg[x->dst], sz = bx_code_size(r->code), s;
+	int32_t off;
 
-	(void)i;
-	switch (bx_code_size(r->code)) {
-	case 1: bxj_op_rm(b, 0, 0x0fb6, 2, d, s, x->off); break;
-	case 2: bxj_op_rm(b, 0, 0x0fb7, 2, d, s, x->off); break;
-	case 4: bxj_load(b, false, d, s, x->off); break;
-	default: bxj_load(b, true, d, s, x->off); break;
+	bxj_mem_addr(g, i, x->src, x->off, sz, false, false, &s, &off);
+	switch (sz) {
+	case 1: bxj_op_rm(b, 0, 0x0fb6, 2, d, s, off); break;
+	case 2: bxj_op_rm(b, 0, 0x0fb7, 2, d, s, off); break;
+	case 4: bxj_load(b, false, d, s, off); break;
+	default: bxj_load(b, true, d, s, off); break;
 	}
 }
 
@@ -497,13 +498,14 @@ static void gen_LDX(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const
 static void gen_LDXSX(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
 	struct bxj_buf *b = &g->b;
-	int d = bxj_reg[x->dst], s = bxj_reg[x->src];
+	int d = bxj_reg[x->dst], sz = bx_code_size(r->code), s;
+	int32_t off;
 
-	(void)i;
-	switch (bx_code_size(r->code)) {
-	case 1: bxj_op_rm(b, BXJ_W, 0x0fbe, 2, d, s, x->off); break;
-	case 2: bxj_op_rm(b, BXJ_W, 0x0fbf, 2, d, s, x->off); break;
-	default: bxj_op_rm(b, BXJ_W, 0x63, 1, d, s, x->off); break;
+	bxj_mem_addr(g, i, x->src, x->off, sz, false, false, &s, &off);
+	switch (sz) {
+	case 1: bxj_op_rm(b, BXJ_W, 0x0fbe, 2, d, s, off); break;
+	case 2: bxj_op_rm(b, BXJ_W, 0x0fbf, 2, d, s, off); break;
+	default: bxj_op_rm(b, BXJ_W, 0x63, 1, d, s, off); break;
 	}
 }
 
@@ -511,20 +513,21 @@ static void gen_LDXSX(struct bxj_gen *g, size_t i, const struct bxv_insn *x, con
 static void gen_ST(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
 	struct bxj_buf *b = &g->b;
-	int d = bxj_reg[x->dst];
+	int sz = bx_code_size(r->code), d;
+	int32_t off;
 
-	(void)i;
-	switch (bx_code_size(r->code)) {
+	bxj_mem_addr(g, i, x->dst, x->off, sz, true, false, &d, &off);
+	switch (sz) {
 	case 1:
-		bxj_op_rm(b, 0, 0xc6, 1, 0, d, x->off);
+		bxj_op_rm(b, 0, 0xc6, 1, 0, d, off);
 		bxj_byte(b, (uint8_t)x->imm);
 		break;
 	case 2:
-		bxj_op_rm(b, BXJ_66, 0xc7, 1, 0, d, x->off);
+		bxj_op_rm(b, BXJ_66, 0xc7, 1, 0, d, off);
 		bxj_u16(b, (uint16_t)x->imm);
 		break;
 	default:
-		bxj_op_rm(b, bx_code_size(r->code) == 8 ? BXJ_W : 0, 0xc7, 1, 0, d, x->off);
+		bxj_op_rm(b, sz == 8 ? BXJ_W : 0, 0xc7, 1, 0, d, off);
 		bxj_u32(b, (uint32_t)x->imm);
 		break;
 	}
@@ -534,14 +537,15 @@ static void gen_ST(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const 
 static void gen_STX(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
 	struct bxj_buf *b = &g->b;
-	int d = bxj_reg[x->dst], s = bxj_reg[x->src];
+	int s = bxj_reg[x->src], sz = bx_code_size(r->code), d;
+	int32_t off;
 
-	(void)i;
-	switch (bx_code_size(r->code)) {
-	case 1: bxj_op_rm(b, BXJ_BYTE, 0x88, 1, s, d, x->off); break;
-	case 2: bxj_op_rm(b, BXJ_66, 0x89, 1, s, d, x->off); break;
-	case 4: bxj_store(b, false, d, x->off, s); break;
-	default: bxj_store(b, true, d, x->off, s); break;
+	bxj_mem_addr(g, i, x->dst, x->off, sz, true, false, &d, &off);
+	switch (sz) {
+	case 1: bxj_op_rm(b, BXJ_BYTE, 0x88, 1, s, d, off); break;
+	case 2: bxj_op_rm(b, BXJ_66, 0x89, 1, s, d, off); break;
+	case 4: bxj_store(b, false, d, off, s); break;
+	default: bxj_store(b, true, d, off, s); break;
 	}
 }
 
@@ -550,10 +554,12 @@ static void gen_AOP(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const
 {
 	static const uint8_t op[] = { [S_ADD] = 0x01, [S_OR] = 0x09, [S_AND] = 0x21,
 				      [S_XOR] = 0x31 };
-	unsigned fl = BXJ_LOCK | (bx_code_size(r->code) == 8 ? BXJ_W : 0);
+	int sz = bx_code_size(r->code), d;
+	unsigned fl = BXJ_LOCK | (sz == 8 ? BXJ_W : 0);
+	int32_t off;
 
-	(void)i;
-	bxj_op_rm(&g->b, fl, op[r->sem], 1, bxj_reg[x->src], bxj_reg[x->dst], x->off);
+	bxj_mem_addr(g, i, x->dst, x->off, sz, true, true, &d, &off);
+	bxj_op_rm(&g->b, fl, op[r->sem], 1, bxj_reg[x->src], d, off);
 }
 
 /*
@@ -566,15 +572,16 @@ static void gen_AFETCH(struct bxj_gen *g, size_t i, const struct bxv_insn *x, co
 	struct bxj_buf *b = &g->b;
 	bool w = bx_code_size(r->code) == 8;
 	unsigned fl = w ? BXJ_W : 0;
-	int d = bxj_reg[x->dst], s = bxj_reg[x->src], t = s == BXJ_RAX ? BXJ_RCX : s;
+	int s = bxj_reg[x->src], t = s == BXJ_RAX ? BXJ_RCX : s, d;
+	int32_t off;
 	size_t loop;
 
-	(void)i;
+	bxj_mem_addr(g, i, x->dst, x->off, w ? 8 : 4, true, true, &d, &off);
 	if (r->sem == S_ADD) {
-		bxj_op_rm(b, fl | BXJ_LOCK, 0x0fc1, 2, s, d, x->off);   /* xadd */
+		bxj_op_rm(b, fl | BXJ_LOCK, 0x0fc1, 2, s, d, off);   /* xadd */
 		return;
 	}
-	bxj_lea(b, BXJ_R11, d, x->off);
+	bxj_lea(b, BXJ_R11, d, off);
 	bxj_mov_rr(b, true, BXJ_R10, s);
 	if (s != BXJ_RAX)
 		bxj_push(b, BXJ_RAX);
@@ -600,9 +607,11 @@ static void gen_AFETCH(struct bxj_gen *g, size_t i, const struct bxv_insn *x, co
 /* gen_XCHG - src = xchg [dst+off], src. */
 static void gen_XCHG(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {
-	(void)i;
-	bxj_op_rm(&g->b, bx_code_size(r->code) == 8 ? BXJ_W : 0, 0x87, 1, bxj_reg[x->src],
-		  bxj_reg[x->dst], x->off);
+	int sz = bx_code_size(r->code), d;
+	int32_t off;
+
+	bxj_mem_addr(g, i, x->dst, x->off, sz, true, true, &d, &off);
+	bxj_op_rm(&g->b, sz == 8 ? BXJ_W : 0, 0x87, 1, bxj_reg[x->src], d, off);
 }
 
 /* gen_CMPXCHG - r0 = cmpxchg [dst+off], r0, src (r0 zero-extended for 32). */
@@ -610,10 +619,11 @@ static void gen_CMPXCHG(struct bxj_gen *g, size_t i, const struct bxv_insn *x,
 			const struct row *r)
 {
 	bool w = bx_code_size(r->code) == 8;
+	int d;
+	int32_t off;
 
-	(void)i;
-	bxj_op_rm(&g->b, BXJ_LOCK | (w ? BXJ_W : 0), 0x0fb1, 2, bxj_reg[x->src], bxj_reg[x->dst],
-		  x->off);
+	bxj_mem_addr(g, i, x->dst, x->off, w ? 8 : 4, true, true, &d, &off);
+	bxj_op_rm(&g->b, BXJ_LOCK | (w ? BXJ_W : 0), 0x0fb1, 2, bxj_reg[x->src], d, off);
 	if (!w)
 		zext32(&g->b, BXJ_RAX);
 }
@@ -643,6 +653,8 @@ void bxj_gen_insn(struct bxj_gen *g, size_t i)
 		g->skip--;
 		return;
 	}
+	if (g->checked)           /* loop heads and function entries: the budget */
+		bxj_checked_charge(g, i);
 	g->skip = bxj_peep(g, i);
 	if (g->skip)
 		return;

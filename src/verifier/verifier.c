@@ -90,8 +90,9 @@ static int pass_maps(struct bxr_env *env)
 }
 
 /* init_state - the first state of function sub's own walk (frame 0): for
- * the main program r1 = ctx; for a global function r1..r5 as its BTF
- * prototype says (the kernel's btf_prepare_func_args); r10 = fp. */
+ * the main program r1 = ctx (raw programs with mem_verify: r1 = memory,
+ * r2 its size); for a global function r1..r5 as its BTF prototype says
+ * (the kernel's btf_prepare_func_args); r10 = fp. */
 static int init_state(struct bxr_env *env, int sub)
 {
 	struct bxr_state *st = bxr_state_new();
@@ -103,8 +104,21 @@ static int init_state(struct bxr_env *env, int sub)
 		free(f);
 		return -ENOMEM;
 	}
-	if (sub == 0)
+	if (sub == 0 && !env->prog_type && env->opts && env->opts->mem_verify) {
+		/* raw program on a caller's buffer: r1 = mem_size bytes, r2 = mem_size */
+		if (env->opts->mem_size > BXR_MAX_VAR_OFF) {
+			free(st);
+			free(f);
+			return bxr_reject(env, -E2BIG, -1, -1, "memory of %zu bytes is too large to "
+					  "verify against (at most %lld)", env->opts->mem_size,
+					  (long long)BXR_MAX_VAR_OFF);
+		}
+		bxr_mark_ptr(&f->regs[1], BXR_MEM);
+		f->regs[1].aux = (uint32_t)env->opts->mem_size;
+		bxr_mark_const(&f->regs[2], env->opts->mem_size);
+	} else if (sub == 0) {
 		bxr_mark_ptr(&f->regs[1], BXR_CTX);
+	}
 	for (int i = 0; sub && i < sp->nargs; i++) {
 		struct bxr_reg *r = &f->regs[i + 1];
 

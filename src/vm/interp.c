@@ -134,10 +134,11 @@ bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode)
 }
 
 /*
- * bxv_pick_jit - see vm_internal.h. BPFBOX_ENGINE_JIT: trusted runs only,
- * on a host with a JIT, compiled now if needed (else an error);
- * BPFBOX_ENGINE_DEFAULT: the JIT for trusted runs unless the vm disabled
- * it, the interpreter when it is unavailable or cannot compile the program.
+ * bxv_pick_jit - see vm_internal.h. BPFBOX_ENGINE_JIT: on a host with a
+ * JIT, compiled now if needed (else an error); checked runs take the
+ * checked JIT. BPFBOX_ENGINE_DEFAULT: the JIT for trusted runs unless the
+ * vm disabled it, the interpreter when it is unavailable or cannot
+ * compile the program, and for checked runs.
  */
 int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked)
 {
@@ -147,16 +148,11 @@ int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool check
 		return 0;
 	if (engine == BPFBOX_ENGINE_DEFAULT)
 		return !checked && !prog->vm->no_jit && bxj_available() && bxj_compile(prog) == 0;
-	if (checked) {
-		bx_err(&prog->vm->log, "%s: the JIT runs trusted programs only (the program is "
-		       "not verified; run it in trusted mode or with the interpreter)", prog->name);
-		return -EOPNOTSUPP;
-	}
 	if (!bxj_available()) {
 		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
 		return -EOPNOTSUPP;
 	}
-	err = bxj_compile(prog);
+	err = bxj_compile_mode(prog, checked);
 	return err ? err : 1;
 }
 
@@ -209,6 +205,11 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	call.task = o.task;	/* NULL: bxv_call_task() describes this thread on demand */
 	call.hook = hook;
 	call.checked = bxv_run_checked(prog, o.mode);
+	if (!call.checked && prog->mem_verified && (!o.ctx || o.ctx_size != prog->mem_size)) {
+		bx_err(&prog->vm->log, "%s: verified for a buffer of %zu bytes, run with %zu", prog->name,
+		       prog->mem_size, o.ctx ? o.ctx_size : 0);
+		return -EINVAL;
+	}
 	/* no hook built the context: the caller's bytes must be enough */
 	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
 		return err;

@@ -272,11 +272,13 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 		goto fail;
 	/* typed programs are verified on the original instructions, before the
 	 * context rewriting (as the kernel); 1: accepted but unproven */
-	if (o.prog_type && !o.no_verify) {
+	if ((o.prog_type || o.mem_verify) && !o.no_verify) {
 		err = bxr_verify(prog, &o);
 		if (err < 0)
 			goto fail;
 		prog->verified = err == 0;
+		prog->mem_verified = prog->verified && !o.prog_type;	/* src/jit: raw on a buffer */
+		prog->mem_size = o.mem_size;
 	}
 	err = check_calls(vm, prog->insns, prog->ops, cnt, prog->verified);
 	if (err)

@@ -370,13 +370,16 @@ int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target)
 	}
 	/* A run trusted because the verifier proved its program safe may only
 	 * continue in code proved safe for the same context (the kernel's
-	 * prog_array requires one type). A run the caller declared trusted
+	 * prog_array requires one type; a raw program proved for a buffer,
+	 * the same size). A run the caller declared trusted
 	 * (BPFBOX_RUN_TRUSTED on unverified code) keeps the caller's word. */
 	if (!call->checked && call->prog->verified &&
-	    (!target->verified || target->prog_type != call->prog->prog_type)) {
+	    (!target->verified || target->prog_type != call->prog->prog_type ||
+	     (target->mem_verified && target->mem_size != call->ctx_size))) {
 		bx_err(&call->vm->log, "%s: tail call to '%s' refused: %s", call->prog->name,
 		       target->name, !target->verified ? "it is not verified and this run is not checked"
-						       : "it has another program type");
+		       : target->prog_type != call->prog->prog_type ? "it has another program type"
+		       : "it was verified for another buffer size");
 		return -EINVAL;
 	}
 	call->tail_target = target;

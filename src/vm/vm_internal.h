@@ -108,6 +108,9 @@ struct bpfbox_prog {
 	struct bxv_region *dv;       /* direct-value storage of its array maps (checked runs) */
 	unsigned ndv;
 	struct bxj_image *jit;       /* native code (src/jit), compiled on first use; atomic */
+	struct bxj_image *jit_checked; /* the checked JIT's code (checked runs), the same way */
+	bool mem_verified;           /* raw: verified for a buffer of mem_size bytes (opts.mem_verify) */
+	size_t mem_size;
 };
 
 /*
@@ -168,6 +171,7 @@ struct bpfbox_call {
 	void *hook;                  /* hooks: internal state of the context (e.g. the xdp_buff) */
 	bool jit;                    /* running native code (callbacks run native too) */
 	uint64_t jit_sp;             /* JIT: native stack pointer of the innermost entry */
+	uint64_t jit_rlo, jit_rlen;  /* checked JIT: the writable region an access last hit */
 	unsigned nregions;
 	struct bxv_region regions[BXV_MAX_REGIONS];
 };

@@ -190,20 +190,17 @@ static void scalar_alu(struct bxr_reg *d, const struct bxr_reg *s, int sem, bool
 	}
 	view32(&dv, d);
 	view32(&sv, s);
-	if (sem == BXR_S_ARSH) {
-		bxr_sext(&dv, 4);
-		if (bxr_tnum_is_const(sv.var) && sv.var.value >= 32) {
-			bxr_mark_unknown(d);
-			bxr_trunc(d, 4);
-			return;
-		}
-	}
-	if ((sem == BXR_S_LSH || sem == BXR_S_RSH) && bxr_tnum_is_const(sv.var) &&
-	    sv.var.value >= 32) {
+	/* As the kernel's is_safe_to_compute_dst_reg_range(): a 32-bit div or
+	 * mod, or a shift by an unknown or too large amount, leaves the whole
+	 * 64-bit register unknown (not even zero-extended). */
+	if (sem == BXR_S_DIV || sem == BXR_S_MOD || sem == BXR_S_SDIV || sem == BXR_S_SMOD ||
+	    ((sem == BXR_S_LSH || sem == BXR_S_RSH || sem == BXR_S_ARSH) &&
+	     (!bxr_tnum_is_const(sv.var) || sv.var.value >= 32))) {
 		bxr_mark_unknown(d);
-		bxr_trunc(d, 4);
 		return;
 	}
+	if (sem == BXR_S_ARSH)
+		bxr_sext(&dv, 4);
 	scalar_op(&dv, &sv, sem);
 	bxr_trunc(&dv, 4);
 	dv.id = 0;
@@ -303,6 +300,11 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 	}
 	if ((err = sane_offset(env, offr, d, ptr)) || (err = sane_offset(env, ptr, d, ptr)))
 		return err;
+	if (sem == BXR_S_SUB && ptr->type == BXR_STACK) {	/* the kernel: JITs may not cope */
+		bxr_reason(env, "only adding to the frame pointer is allowed, not subtracting");
+		bxr_hint(env, "add a negative number instead: rN += -8");
+		return bxr_reject(env, -EACCES, d, -1, "R%d subtraction from stack pointer prohibited", d);
+	}
 	if (known) {
 		int64_t v = (int64_t)offr->var.value;
 		int64_t no = sem == BXR_S_ADD ? (int64_t)ptr->off + v : (int64_t)ptr->off - v;

@@ -28,6 +28,12 @@ CFLAGS  += $(CSTD) $(OPT) -g $(WARN) $(SANFLAGS) -fPIC -fvisibility=hidden -Iinc
 LDFLAGS += $(SANFLAGS)
 LDLIBS  += -lpthread -lm
 
+# Set-up first: install what is missing (mk/deps.mk, scripts/deps.sh), then
+# probe the machine once (mk/config.mk), so no probe sees a machine that the
+# install step is about to change.
+include mk/deps.mk
+include mk/config.mk
+
 LIB_SRC   := $(sort $(wildcard src/*/*.c))
 TOOL_SRC  := $(sort $(wildcard tools/*.c))
 TEST_SRC  := $(sort $(wildcard tests/test_*.c))
@@ -40,20 +46,12 @@ TESTLIB_OBJ := $(TESTLIB_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
-# The CLI may use libpcap when it is installed (hooks issue); the library never does.
-HASH      := \#
-PCAP_OK   := $(shell printf '$(HASH)include <pcap/pcap.h>\nint main(void){return 0;}' | $(CC) -x c - -lpcap -o /dev/null 2>/dev/null && echo 1)
-ifeq ($(PCAP_OK),1)
-TOOL_CFLAGS := -DBPFBOX_HAVE_PCAP=1
-TOOL_LIBS   := -lpcap
-endif
-
 .PHONY: all lib cli test bench fuzz clean
 all: lib cli
 lib: $(BUILD)/libbpfbox.a $(BUILD)/libbpfbox.so
 cli: $(BUILD)/bpfbox
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(if $(filter tools/%,$<),$(TOOL_CFLAGS)) -c $< -o $@
 
@@ -68,11 +66,11 @@ $(BUILD)/bpfbox: $(TOOL_OBJ) $(BUILD)/libbpfbox.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libbpfbox.a $(TOOL_LIBS) $(LDLIBS)
 
 # Unit tests link the static library (internals visible: -Isrc) and tests/*.c helpers.
-$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(BUILD)/libbpfbox.a
+$(BUILD)/tests/%: tests/%.c $(TESTLIB_OBJ) $(BUILD)/libbpfbox.a $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TESTLIB_OBJ) $(BUILD)/libbpfbox.a $(LDLIBS)
 
-$(BUILD)/bench/%: bench/%.c $(BUILD)/libbpfbox.a
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libbpfbox.a $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbpfbox.a $(LDLIBS)
 
@@ -89,6 +87,17 @@ clean:
 	rm -rf build
 
 # Fragments: mk/*.mk add rules (e.g. compiling BPF C test objects with clang).
--include $(sort $(wildcard mk/*.mk))
+-include $(sort $(filter-out mk/deps.mk mk/config.mk,$(wildcard mk/*.mk)))
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# Last, with every flag known: rewrite $(BUILD)/flags when they changed
+# (mk/config.mk says why).
+BX_FLAGS_TEXT := $(strip CC=$(CC) CFLAGS=$(CFLAGS) LDFLAGS=$(LDFLAGS) LDLIBS=$(LDLIBS) \
+	TOOL_CFLAGS=$(TOOL_CFLAGS) TOOL_LIBS=$(TOOL_LIBS) BPF_CLANG=$(BPF_CLANG) $(BPF_TARGET_FLAGS))
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+ifneq ($(file <$(BUILD_FLAGS)),$(BX_FLAGS_TEXT))
+$(shell mkdir -p $(BUILD))
+$(file >$(BUILD_FLAGS),$(BX_FLAGS_TEXT))
+endif
+endif

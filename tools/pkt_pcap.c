@@ -7,8 +7,6 @@
 #include "pkt_int.h"
 #include "cli.h"
 
-#ifdef BPFBOX_HAVE_PCAP
-
 #include <pcap/pcap.h>
 #include <string.h>
 
@@ -118,14 +116,3 @@ out:
 	pcap_close(in);
 	return rc;
 }
-
-#else /* !BPFBOX_HAVE_PCAP */
-
-int pkt_pcap_run(struct pkt_run *r, const char *path, const struct pkt_files *f)
-{
-	(void)f;
-	cli_err(r->cmd, "%s: this bpfbox was built without libpcap", path);
-	return -1;
-}
-
-#endif

@@ -12,11 +12,11 @@
 #   clang-19 libbpf-dev       BPF C test objects and examples (clang -target bpf,
 #   linux-libc-dev            <bpf/bpf_helpers.h>, <linux/bpf.h>, <asm/types.h>); libbpf
 #                             also loads them into the kernel in the differential tests
-#   strace iproute2 jq        test oracles and tools: counts vs strace -f -c, live packet
-#                             tests in a network namespace (ip), JSON checks (jq)
+#   strace iproute2 procps jq test oracles and tools: counts vs strace -f -c, live packet
+#                             tests in a network namespace (ip), pgrep, JSON checks (jq)
 #   pkg-config                tests/test_install.sh builds the embedding example through it
 DEPS_BUILD := gcc make libc6-dev libpcap-dev libcapstone-dev clang-19 libbpf-dev linux-libc-dev \
-	strace iproute2 jq pkg-config
+	strace iproute2 procps jq pkg-config
 DEPS ?= 1
 ifeq ($(DEPS),1)
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)

@@ -22,3 +22,5 @@ test demo: examples
 $(BUILD)/tests/test_btf_dump: $(BPF_OBJ)
 # tests/test_examples.sh also runs test objects of $(BUILD)/bpf.
 test: $(BPF_OBJ)
+# every test may open the BPF test objects and the examples
+$(TEST_BIN): $(BPF_OBJ) $(EX_BPF_OBJ)

@@ -52,6 +52,15 @@ need_bpfbox() {
 	exit 1
 }
 
+# need_file FILE: true if FILE exists; else one failure (make builds every
+# object the tests use: a missing one is a build problem, not a skip)
+need_file() {
+	[[ -e $1 ]] && return 0
+	fail=$((fail + 1))
+	echo "FAIL: $1 missing (make builds it)"
+	return 1
+}
+
 # summary: the final line ("N passed, N failed", plus ", N skipped" when
 # something was skipped); its status is non-zero if anything failed, so it
 # can end a test script

@@ -47,9 +47,6 @@ for eng in jit interp; do
 	if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed ]] && ((runs > 0)); then
 		pass=$((pass + 1))
 		echo "examples with --engine $eng: $last ($runs bpfbox runs)"
-	elif [[ $last =~ skipped$ ]]; then
-		skip=$((skip + 1))
-		echo "SKIP examples with --engine $eng: $last"
 	else
 		fail=$((fail + 1))
 		echo "FAIL examples with --engine $eng: $last ($runs runs)"
@@ -141,7 +138,7 @@ for obj in "$BUILD"/examples/*.o "$BUILD"/bpf/*.o; do
 done
 # --engine jit never falls back: an unverified program runs checked, which
 # only the interpreter does
-if [[ -e $BUILD/examples/xdp_drop_tcp.o ]]; then
+if need_file "$BUILD/examples/xdp_drop_tcp.o"; then
 	t jit-refuses-checked 1 '' '~the JIT runs trusted programs only' -- \
 		"$BPFBOX" run "$BUILD/examples/xdp_drop_tcp.o" --data p_tcp4.bin --no-verify --engine jit
 	t interp-runs-checked 0 '~^retval = 1 \(XDP_DROP\)' '' -- \
@@ -149,7 +146,8 @@ if [[ -e $BUILD/examples/xdp_drop_tcp.o ]]; then
 fi
 echo "jit vs interp: $compared runs compared ($refused refused by both), $mismatched differ"
 if ((compared == 0)); then
-	skip=$((skip + 1))
+	fail=$((fail + 1))
+	echo "FAIL jit vs interp: nothing compared"
 elif ((mismatched == 0)); then
 	pass=$((pass + 1))
 else
@@ -159,11 +157,7 @@ fi
 for eng in jit interp; do
 	for tb in test_obj_load test_testrun test_testrun_kernel; do
 		bin=$BUILD/tests/$tb
-		if [[ ! -x $bin ]]; then
-			skip=$((skip + 1))
-			echo "SKIP $tb with engine $eng: $bin not built"
-			continue
-		fi
+		need_file "$bin" || continue
 		out=$(cd "$ROOT" && BPFBOX_TEST_ENGINE=$eng "$bin" 2>&1)
 		last=$(tail -n 1 <<<"$out")
 		if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed ]]; then

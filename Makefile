@@ -2,6 +2,8 @@
 #
 #   make            library (static + shared) and CLI into build/
 #   make test       every test; ends with "N passed, N failed"
+#   make test T=test_vm [CASE=test_alu]   one test (and, within it, the
+#                   cases whose name matches CASE; tests/run.sh)
 #   make test SAN=1 the same under ASan + UBSan (objects in build/san/)
 #   make bench      benchmarks
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
@@ -74,8 +76,12 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libbpfbox.a $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbpfbox.a $(LDLIBS)
 
-test: all $(TEST_BIN)
-	@BUILD=$(BUILD) SAN=$(SAN) bash tests/run.sh $(TEST_BIN)
+# T=NAME: only that test (built and run); CASE=PATTERN: only its matching cases
+T ?=
+CASE ?=
+TEST_PICK := $(if $(T),$(filter $(addprefix $(BUILD)/tests/,$(T) $(T:.sh=)),$(TEST_BIN)),$(TEST_BIN))
+test: all $(TEST_PICK)
+	@BUILD=$(BUILD) SAN=$(SAN) T='$(T)' TL_CASE='$(CASE)' bash tests/run.sh $(TEST_BIN)
 
 bench: all $(BENCH_BIN)
 	@BUILD=$(BUILD) bash bench/run.sh $(BENCH_BIN)

@@ -528,11 +528,11 @@ int main(int argc, char **argv)
 	}
 	test_values(true);
 	test_values(false);
-	test_poison();
-	test_poison_message();
-	test_kconfig();
-	test_vmlinux();
-	test_trace();
-	test_gunzip();
+	TL_RUN(test_poison);
+	TL_RUN(test_poison_message);
+	TL_RUN(test_kconfig);
+	TL_RUN(test_vmlinux);
+	TL_RUN(test_trace);
+	TL_RUN(test_gunzip);
 	return tl_summary();
 }

@@ -1004,11 +1004,11 @@ int main(int argc, char **argv)
 	/* build/tests/test_elf -> build/bpf; build/san/tests/test_elf -> build/san/bpf */
 	snprintf(self, sizeof(self), "%s", argv[0]);
 	snprintf(bpf_dir, sizeof(bpf_dir), "%s/../bpf", dirname(self));
-	test_open_errors();
-	test_maps_obj();
-	test_legacy_obj();
-	test_externs_obj();
-	test_synth();
+	TL_RUN(test_open_errors);
+	TL_RUN(test_maps_obj);
+	TL_RUN(test_legacy_obj);
+	TL_RUN(test_externs_obj);
+	TL_RUN(test_synth);
 	test_corrupt("maps");
 	n_err = n_ok = 0;
 	test_corrupt("legacy");

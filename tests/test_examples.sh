@@ -131,6 +131,20 @@ hist   array      4      8           32  0x0' '' -- "$BPFBOX" prog list "$EX/ope
 t list-json 0 '{"programs": [{"name": "xdp_drop_tcp", "section": "xdp", "type": "xdp", "attach": "", "insns": 118, "autoload": true, "loadable": true}], "maps": [{"name": "stats", "type": "percpu_array", "key_size": 4, "value_size": 8, "max_entries": 2, "flags": 0}]}' '' -- \
 	"$BPFBOX" prog list "$EX/xdp_drop_tcp.o" --json
 
+# The instruction counts pinned here and below (xdp_drop_tcp 118, openat_enter
+# 14, openat_exit 83, hello 11, dispatch 16: clang-19 -O2 output) come from
+# the ELF symbol table, not from bpfbox: each program's FUNC symbol size / 8,
+# read with binutils' readelf. A compiler that emits other code changes
+# both sides; this keeps the pins honest.
+sym_insns() { # OBJ FUNC: the function's size in instruction slots
+	readelf -sW "$1" | awk -v s="$2" '$4 == "FUNC" && $8 == s {print $3 / 8; exit}'
+}
+for p in xdp_drop_tcp:xdp_drop_tcp:118 openat_latency:openat_enter:14 openat_latency:openat_exit:83 \
+	hello:hello:11 tailcall_dispatch:dispatch:16; do
+	IFS=: read -r o f n <<<"$p"
+	t "insns-oracle-$f" 0 "$n" '' -- sym_insns "$EX/$o.o" "$f"
+done
+
 # ---- disasm of objects --------------------------------------------------------
 t disasm-hello-S 0 'hello: section raw_tracepoint/sys_enter, type raw_tracepoint, 11 insns
 <hello>:

@@ -564,13 +564,13 @@ int main(int argc, char **argv)
 	(void)argc;
 	snprintf(self, sizeof(self), "%s", argv[0]);
 	snprintf(bpf_dir, sizeof(bpf_dir), "%s/../bpf", dirname(self));
-	test_lddw_errors();
-	test_run_state();
-	test_maps_used();
-	test_globals();
-	test_tail_calls();
-	test_map_in_map();
-	test_pseudo_func();
-	test_object_errors();
+	TL_RUN(test_lddw_errors);
+	TL_RUN(test_run_state);
+	TL_RUN(test_maps_used);
+	TL_RUN(test_globals);
+	TL_RUN(test_tail_calls);
+	TL_RUN(test_map_in_map);
+	TL_RUN(test_pseudo_func);
+	TL_RUN(test_object_errors);
 	return tl_summary();
 }

@@ -277,8 +277,8 @@ int main(void)
 	test_object("pkt_xdp.o");
 	test_object("pkt_tc.o");
 	test_object("pkt_sock.o");
-	test_devmap();
-	test_refusals();
+	TL_RUN(test_devmap);
+	TL_RUN(test_refusals);
 	for (unsigned i = 0; i < npkts; i++)
 		free(pkts[i]);
 	bpfbox_vm__free(vm);

@@ -762,6 +762,30 @@ static void run_cli(const char *bpfbox, const char *dir, const char *path, const
 	free(errs);
 }
 
+/* shipped_pins - tests/test_pkt_cli.sh pins xdp_drop_tcp's counts on the
+ * shipped capture examples/pcap/mixed-1k.pcap (DROP 156, PASS 775, 69
+ * packets refused); the kernel is their oracle: check them here against
+ * BPF_PROG_TEST_RUN, packet by packet. */
+static void shipped_pins(const char *build)
+{
+	char path[512], why[1024];
+	struct cap c;
+	struct kref k;
+
+	snprintf(path, sizeof(path), "%s/examples/xdp_drop_tcp.o", build);
+	if (!CHECK_MSG(cap_read("examples/pcap/mixed-1k.pcap", &c, why, sizeof(why)) == 0, "%s", why))
+		return;
+	if (CHECK_MSG(kernel_run(path, "xdp_drop_tcp", &c, &k, why, sizeof(why)) == 0, "%s", why)) {
+		printf("shipped capture, kernel: DROP %llu PASS %llu refused %llu (test_pkt_cli.sh pins 156, 775, 69)\n",
+		       (unsigned long long)k.verdicts[XDP_DROP], (unsigned long long)k.verdicts[XDP_PASS],
+		       (unsigned long long)k.refused);
+		CHECK_MSG(k.verdicts[XDP_DROP] == 156 && k.verdicts[XDP_PASS] == 775 && k.refused == 69,
+			  "the counts tests/test_pkt_cli.sh pins differ from the kernel's");
+	}
+	kref_free(&k);
+	cap_free(&c);
+}
+
 /* ---- main ------------------------------------------------------------------------------- */
 
 static int libbpf_quiet(enum libbpf_print_level lvl, const char *fmt, va_list ap)
@@ -846,6 +870,7 @@ int main(void)
 		kref_free(&k);
 		fflush(stdout);
 	}
+	shipped_pins(build);
 	printf("compared %lu examples x %zu packets with the kernel:\n"
 	       "  bpfbox_prog__test_run: %lu packets, %lu mismatches\n", compared, c.n, tr.packets,
 	       tr.mismatches);

@@ -791,16 +791,16 @@ int main(void)
 		printf("cannot create a vm\n");
 		return 1;
 	}
-	test_xdp_fields();
-	test_xdp_invalid();
-	test_flow();
-	test_skb_fields();
-	test_skb_writes();
-	test_ld_abs();
-	test_refusals();
-	test_bytes_contexts();
-	test_adjust();
-	test_objects();
+	TL_RUN(test_xdp_fields);
+	TL_RUN(test_xdp_invalid);
+	TL_RUN(test_flow);
+	TL_RUN(test_skb_fields);
+	TL_RUN(test_skb_writes);
+	TL_RUN(test_ld_abs);
+	TL_RUN(test_refusals);
+	TL_RUN(test_bytes_contexts);
+	TL_RUN(test_adjust);
+	TL_RUN(test_objects);
 	bpfbox_vm__free(vm);
 	return tl_summary();
 }

@@ -6,8 +6,10 @@
 #   BPF_CLANG         clang for BPF C (clang-19, else clang)
 #   BPF_TARGET_FLAGS  how every BPF C object is compiled (as libbpf users do;
 #                     -I the multiarch dir: Debian keeps <asm/types.h> there)
-#   TOOL_LIBS         the CLI: libpcap (--pcap), libdl (capstone: its header at
-#                     build time, the library opened by "prog dump jited" alone)
+#   TOOL_LIBS         the CLI: libdl. libpcap (--pcap) and capstone ("prog dump
+#                     jited") are required, but only their headers at build
+#                     time: the CLI opens each library when that command needs
+#                     it, so the others start without loading them
 #   LIBBPF_LIBS       -lbpf: the kernel-differential tests and benchmarks
 #   BUILD_FLAGS       $(BUILD)/flags: every flag the build uses; the Makefile
 #                     rewrites it (at its end) only when they change, and every
@@ -34,5 +36,5 @@ endif
 
 BPF_TARGET_FLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I/usr/include/$(BX_MULTIARCH)
 TOOL_CFLAGS :=
-TOOL_LIBS   := -lpcap -ldl
+TOOL_LIBS   := -ldl
 LIBBPF_LIBS := -lbpf

@@ -7,11 +7,17 @@
 #   make test SAN=1 the same under ASan + UBSan (objects in build/san/)
 #   make bench      benchmarks
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
+#   make install    PREFIX=/usr/local DESTDIR=: headers, libbpfbox.a and .so,
+#                   libbpfbox.pc, the CLI, its man page and bash completion
 #
 # Sources are found by wildcard: src/*/*.c is the library, tools/*.c the
 # CLI, tests/test_*.c the unit tests, bench/*.c the benchmarks.
 
 CC      ?= cc
+# the library's version (bpfbox_version() says the same: tests/test_install.sh)
+# and its ABI's: libbpfbox.so.$(SOVERSION) is the SONAME
+VERSION   := 0.1.0
+SOVERSION := 0
 SAN     ?= 0
 ifeq ($(SAN),1)
 BUILD   := build/san
@@ -50,7 +56,7 @@ BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all lib cli test bench fuzz clean
 all: lib cli
-lib: $(BUILD)/libbpfbox.a $(BUILD)/libbpfbox.so
+lib: $(BUILD)/libbpfbox.a $(BUILD)/libbpfbox.so $(BUILD)/libbpfbox.so.$(SOVERSION)
 cli: $(BUILD)/bpfbox
 
 $(BUILD)/obj/%.o: %.c $(BUILD_FLAGS)
@@ -61,8 +67,13 @@ $(BUILD)/libbpfbox.a: $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libbpfbox.so: $(LIB_OBJ)
-	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# the shared library: SONAME libbpfbox.so.$(SOVERSION), bpfbox_* exported
+# alone (mk/libbpfbox.map), every symbol resolved at link time
+$(BUILD)/libbpfbox.so.$(VERSION): $(LIB_OBJ) mk/libbpfbox.map
+	$(CC) -shared $(LDFLAGS) -Wl,-soname,libbpfbox.so.$(SOVERSION) \
+		-Wl,--version-script=mk/libbpfbox.map -Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS)
+$(BUILD)/libbpfbox.so.$(SOVERSION) $(BUILD)/libbpfbox.so: $(BUILD)/libbpfbox.so.$(VERSION)
+	ln -sf $(notdir $<) $@
 
 $(BUILD)/bpfbox: $(TOOL_OBJ) $(BUILD)/libbpfbox.a
 	$(CC) $(LDFLAGS) -o $@ $(TOOL_OBJ) $(BUILD)/libbpfbox.a $(TOOL_LIBS) $(LDLIBS)

@@ -6,9 +6,9 @@ EX_BPF_SRC   := $(sort $(wildcard examples/*.bpf.c))
 EX_BPF_OBJ   := $(EX_BPF_SRC:examples/%.bpf.c=$(BUILD)/examples/%.o)
 
 .PHONY: examples
-examples: $(BUILD)/examples/embed $(EX_BPF_OBJ)
+examples: $(BUILD)/examples/embed $(BUILD)/examples/load_run $(EX_BPF_OBJ)
 
-$(BUILD)/examples/embed: examples/embed/embed.c $(BUILD)/libbpfbox.a $(BUILD_FLAGS)
+$(BUILD)/examples/embed $(BUILD)/examples/load_run: $(BUILD)/examples/%: examples/embed/%.c $(BUILD)/libbpfbox.a $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbpfbox.a $(LDLIBS)
 

@@ -143,7 +143,7 @@ static void klog_reason(char *out, size_t len)
 		return;
 	*p = 0;
 	q = strrchr(klog, '\n');
-	snprintf(out, len, "%s", q ? q + 1 : klog);
+	snprintf(out, len, "%.300s", q ? q + 1 : klog);   /* one line: short */
 }
 
 /* Compare every packet program of one object file. Each program is loaded

@@ -288,6 +288,10 @@ t hello-rodata 0 "~^\{\"retval\": 0, \"duration_ns\": $DUR, \"repeat\": 1, \"map
 	"$BPFBOX" run "$EX/hello.o" --ctx rt_write.bin --json --dump-maps --trace-log /dev/null
 
 # ---- test objects (tests/bpf): map-in-maps, prog arrays, queues, perf ------------------
+# The map contents pinned below are the initialisers written in
+# tests/bpf/maps.bpf.c (inner_a at 0, inner_b at 2, tail_a at 1, counter = 7,
+# limit = 42, extra = {1, 2, 3, 4}), read back through BTF: hand-written
+# source, not earlier bpfbox output.
 B=$BUILD/bpf
 if need_file "$B/maps.o" && need_file "$B/cli_queue.o"; then
 	t maps-obj 0 '~"outer": \[\{"key": 2, "value": "inner_b"\}, \{"key": 0, "value": "inner_a"\}\], "jumps": \[\{"key": 1, "value": "tail_a"\}\], "counts": \[\], "rb": \[\], .*".data": \[\{"key": 0, "value": \{"counter": 7\}\}\], ".rodata": \[\{"key": 0, "value": \{"limit": 42\}\}\], ".data.extra": \[\{"key": 0, "value": \{"extra": \[1, 2, 3, 4\]\}\}\]' '*' -- \

@@ -1,15 +1,27 @@
-# deps.mk - install missing build tools before building (scripts/deps.sh).
-# Runs at parse time for the goals a newcomer types (all, test, demo, bench);
-# it only calls apt-get when something is missing.
-#   gcc make                  the library and the CLI
-#   libcapstone-dev           "bpfbox prog dump jited" disassembles native code
-#   libpcap-dev               "bpfbox xdp/tc/socket --pcap" read and write captures
-#   strace iproute2           tracing tests compare with strace; live packet tests use ip netns
-#   clang-19 libbpf-dev ...   BPF C test objects and examples (clang -target bpf,
-#                             <bpf/bpf_helpers.h>, <linux/bpf.h>)
-DEPS_BUILD := gcc make clang-19 libbpf-dev linux-libc-dev libcapstone-dev libpcap-dev strace iproute2
-ifneq ($(filter all lib cli test demo bench examples bpf,$(or $(MAKECMDGOALS),all)),)
+# deps.mk - install missing build dependencies (scripts/deps.sh) before
+# anything else. The Makefile includes it first, before mk/config.mk probes
+# the machine, so a probe never sees a package that is about to be
+# installed. It runs while make reads the Makefile, for every goal but
+# `clean`, and only calls apt-get when something is missing (as root; else
+# it prints the command). DEPS=0 skips it (packagers, other distributions:
+# mk/config.mk still stops with a clear message if something is missing).
+#   gcc make libc6-dev        the library and the CLI
+#   libpcap-dev               the CLI: "bpfbox xdp/tc/socket --pcap" read and write captures
+#   libcapstone-dev           the CLI: "bpfbox prog dump jited" disassembles native code
+#                             (headers at build time; libcapstone is opened only then)
+#   clang-19 libbpf-dev       BPF C test objects and examples (clang -target bpf,
+#   linux-libc-dev            <bpf/bpf_helpers.h>, <linux/bpf.h>, <asm/types.h>); libbpf
+#                             also loads them into the kernel in the differential tests
+#   strace iproute2 procps jq test oracles and tools: counts vs strace -f -c, live packet
+#                             tests in a network namespace (ip), pgrep, JSON checks (jq)
+#   pkg-config                tests/test_install.sh builds the embedding example through it
+DEPS_BUILD := gcc make libc6-dev libpcap-dev libcapstone-dev clang-19 libbpf-dev linux-libc-dev \
+	strace iproute2 procps jq pkg-config
+DEPS ?= 1
+ifeq ($(DEPS),1)
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
 ifneq ($(shell bash scripts/deps.sh $(DEPS_BUILD) 1>&2 && echo ok),ok)
 $(error missing build dependencies ($(DEPS_BUILD)); see the message above)
+endif
 endif
 endif

@@ -15,7 +15,7 @@ PCAPGEN := $(BUILD)/pcapgen
 pcapgen: $(PCAPGEN)
 all: $(PCAPGEN)
 
-$(PCAPGEN): tools/pcapgen/pcapgen.c $(BUILD)/obj/tests/pktgen.o
+$(PCAPGEN): tools/pcapgen/pcapgen.c $(BUILD)/obj/tests/pktgen.o $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/pktgen.o
 
@@ -24,24 +24,13 @@ pcaps: $(PCAPGEN)
 	$(PCAPGEN) --count 1000 --seed 1 -o examples/pcap/mixed-1k.pcap
 	$(PCAPGEN) --count 100 --seed 7 --min-len 14 -o examples/pcap/eth-100.pcap
 
-PKT_LIBBPF_OK := $(shell printf 'int main(void){return 0;}' | $(CC) -include bpf/libbpf.h -x c - -lbpf -o /dev/null 2>/dev/null && echo 1)
-# the packet hook (H-pkt-core, src/hooks) may not be there yet: then the
-# hook part of the test and the benchmark are left out
-PKT_HOOK_OK := $(if $(wildcard include/bpfbox/hooks.h),$(shell grep -ls 'bpfbox_pkt_hook__run' src/*/*.c))
 PKT_TEST := $(BUILD)/tests/test_pkt_kernel
 PKT_BENCH := $(BUILD)/bench/bench_pkt
 
-ifeq ($(PKT_LIBBPF_OK),1)
-$(PKT_TEST) $(PKT_BENCH): private LDLIBS += -lbpf
-else
-$(PKT_TEST) $(PKT_BENCH): private CFLAGS += -DBPFBOX_NO_LIBBPF
-endif
-ifeq ($(PKT_HOOK_OK),)
-$(PKT_TEST) $(PKT_BENCH): private CFLAGS += -DBPFBOX_NO_PKT_HOOK
-endif
+$(PKT_TEST) $(PKT_BENCH): private LDLIBS += $(LIBBPF_LIBS)
 # the test runs build/pcapgen, build/bpfbox and the XDP examples
-$(PKT_TEST): $(PCAPGEN) $(BUILD)/bpfbox $(if $(EX_BPF_CLANG),$(EX_BPF_OBJ))
+$(PKT_TEST): $(PCAPGEN) $(BUILD)/bpfbox $(EX_BPF_OBJ)
 # the benchmark generates its packets with tests/pktgen.c
-$(PKT_BENCH): $(BUILD)/obj/tests/pktgen.o $(if $(EX_BPF_CLANG),$(EX_BPF_OBJ))
+$(PKT_BENCH): $(BUILD)/obj/tests/pktgen.o $(EX_BPF_OBJ)
 $(PKT_BENCH): private LDLIBS += $(BUILD)/obj/tests/pktgen.o
 $(PKT_BENCH): private CFLAGS += -Itests

@@ -7,6 +7,6 @@ PKT_SEND := $(BUILD)/pkt_send
 all: $(PKT_SEND)
 test: $(PKT_SEND)
 
-$(PKT_SEND): tests/live/pkt_send.c
+$(PKT_SEND): tests/live/pkt_send.c $(BUILD_FLAGS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<

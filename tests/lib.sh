@@ -27,6 +27,9 @@ cd "$T" || exit 1
 t() {
 	local name=$1 rc=$2 out=$3 err=$4; shift 5
 	local got_out got_err got_rc ok=1 why=""
+	# TL_CASE (make test T=... CASE=...): only the cases it names
+	# shellcheck disable=SC2053
+	[[ -n ${TL_CASE:-} && $name != $TL_CASE && $name != *"$TL_CASE"* ]] && return 0
 	got_out=$("$@" 2>"$T/.err" </dev/null); got_rc=$?
 	got_err=$(head -n 1 "$T/.err")
 	if (( got_rc != rc )); then ok=0; why+=" exit $got_rc (want $rc);"; fi
@@ -50,6 +53,15 @@ need_bpfbox() {
 	echo "FAIL: $BPFBOX not built"
 	echo "0 passed, 1 failed"
 	exit 1
+}
+
+# need_file FILE: true if FILE exists; else one failure (make builds every
+# object the tests use: a missing one is a build problem, not a skip)
+need_file() {
+	[[ -e $1 ]] && return 0
+	fail=$((fail + 1))
+	echo "FAIL: $1 missing (make builds it)"
+	return 1
 }
 
 # summary: the final line ("N passed, N failed", plus ", N skipped" when

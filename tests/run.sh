@@ -9,6 +9,11 @@
 # exits non-zero without reporting a failure, or prints no such final line
 # counts as 1 failed. The last line is the total, in the same format; the
 # exit status is non-zero if anything failed.
+#
+# T=NAME runs only the test NAME (test_vm, test_cli.sh or test_cli; a shell
+# pattern such as 'test_pkt*' selects several); TL_CASE=PATTERN is passed
+# on: C tests run only the cases (TL_RUN) whose function name matches, shell
+# tests only their `t` cases whose name matches. `make test T=... CASE=...`.
 set -u
 
 BUILD=${BUILD:-build}
@@ -50,13 +55,28 @@ run_one() { # NAME CMD...
 	recap+=("$(printf '%-28s %6d passed %4d failed %4d skipped' "$name" "$p" "$f" "$s")")
 }
 
+T=${T:-}
+export TL_CASE=${TL_CASE:-}
+# picked NAME: is the test NAME selected by T?
+picked() {
+	[[ -z $T ]] && return 0
+	# shellcheck disable=SC2053
+	[[ $1 == $T || ${1%.sh} == $T ]]
+}
+nrun=0
 for bin in "$@"; do
-	run_one "$(basename "$bin")" "$bin"
+	picked "$(basename "$bin")" || continue
+	run_one "$(basename "$bin")" "$bin"; nrun=$((nrun + 1))
 done
 for sh in tests/test_*.sh; do
 	[[ -e $sh ]] || continue
-	run_one "$(basename "$sh")" bash "$sh"
+	picked "$(basename "$sh")" || continue
+	run_one "$(basename "$sh")" bash "$sh"; nrun=$((nrun + 1))
 done
+if (( nrun == 0 )); then
+	echo "!!! no test is named '$T' (tests: $(for b in "$@" tests/test_*.sh; do printf '%s ' "$(basename "$b")"; done))"
+	total_f=1
+fi
 
 echo
 echo "=== summary${SAN:+ (SAN=$SAN)}"

@@ -613,12 +613,12 @@ static void test_garbage(void)
 
 int main(void)
 {
-	test_llvm();
-	test_listings();
-	test_mnemonic();
-	test_errors();
-	test_disasm();
-	test_rows_roundtrip();
-	test_garbage();
+	TL_RUN(test_llvm);
+	TL_RUN(test_listings);
+	TL_RUN(test_mnemonic);
+	TL_RUN(test_errors);
+	TL_RUN(test_disasm);
+	TL_RUN(test_rows_roundtrip);
+	TL_RUN(test_garbage);
 	return tl_summary();
 }

@@ -81,6 +81,8 @@ t run-sum-data 0 'r0 = 0x109' '' -- "$BPFBOX" run "$EX/sum.s" --data data.bin
 t run-sum-no-mem 0 'r0 = 0x0' '' -- "$BPFBOX" run "$EX/sum.s"
 t run-json 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 0, "duration_ns": [0-9]+, "verified": true\}$' '' -- \
 	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json
+# insn_executed, hand-counted: 2 set-up insns, 7 per byte (4 bytes), the
+# final test and exit: 2 + 28 + 2 = 32
 t run-json-checked 0 '~^\{"retval": 10, "retval_hex": "0xa", "insn_executed": 32, "duration_ns": [0-9]+, "verified": false\}$' '' -- \
 	"$BPFBOX" run "$EX/sum.s" --mem "01 02 03 04" --json --no-verify --engine interp
 # the checked JIT (the default for bytecode) charges the budget per loop

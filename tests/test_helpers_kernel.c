@@ -535,8 +535,8 @@ int main(void)
 	if (!CHECK_EQ_INT(bpfbox_vm__new(&vo, &vm), 0))
 		return tl_summary();
 	CHECK_EQ_INT(bpfbox_prog__load(vm, ret0, 2, &po, &dummy_prog), 0);
-	test_csum();
-	test_kernel_snprintf();
+	TL_RUN(test_csum);
+	TL_RUN(test_kernel_snprintf);
 	bpfbox_prog__free(dummy_prog);
 	bpfbox_vm__free(vm);
 	return tl_summary();

@@ -674,19 +674,19 @@ static void test_threads(void)
 int main(void)
 {
 	if (!bxj_available()) {
-		test_engines();
+		TL_RUN(test_engines);
 		TL_SKIP("no JIT for this host");
 		return tl_summary();
 	}
-	test_known();
-	test_peep();
-	test_calls();
-	test_tail();
-	test_lddw();
-	test_memory();
-	test_engines();
-	test_threads();
-	test_conformance();
-	test_rows();
+	TL_RUN(test_known);
+	TL_RUN(test_peep);
+	TL_RUN(test_calls);
+	TL_RUN(test_tail);
+	TL_RUN(test_lddw);
+	TL_RUN(test_memory);
+	TL_RUN(test_engines);
+	TL_RUN(test_threads);
+	TL_RUN(test_conformance);
+	TL_RUN(test_rows);
 	return tl_summary();
 }

@@ -765,15 +765,15 @@ out:
 
 int main(void)
 {
-	test_create();
-	test_array();
-	test_percpu();
-	test_hash();
-	test_lru();
-	test_lpm();
-	test_queue_stack_bloom();
-	test_ringbuf();
-	test_perf_prog_array_mim();
-	test_concurrency();
+	TL_RUN(test_create);
+	TL_RUN(test_array);
+	TL_RUN(test_percpu);
+	TL_RUN(test_hash);
+	TL_RUN(test_lru);
+	TL_RUN(test_lpm);
+	TL_RUN(test_queue_stack_bloom);
+	TL_RUN(test_ringbuf);
+	TL_RUN(test_perf_prog_array_mim);
+	TL_RUN(test_concurrency);
 	return tl_summary();
 }

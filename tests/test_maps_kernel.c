@@ -315,7 +315,7 @@ int main(void)
 	}
 	close(fd);
 	rng = 0x5eed;
-	test_create();
+	TL_RUN(test_create);
 	run_keyed("hash", BPF_MAP_TYPE_HASH, 4, 12, 32, 0, 48, 6000, false);
 	run_keyed("hash_nopre", BPF_MAP_TYPE_HASH, 8, 8, 32, BPF_F_NO_PREALLOC, 48, 4000, false);
 	run_keyed("percpu_hash", BPF_MAP_TYPE_PERCPU_HASH, 4, 12, 16, 0, 24, 3000, false);

@@ -60,16 +60,34 @@ t shipped-eth-100 0 '' '' -- cmp eth-100.pcap "$PC/eth-100.pcap"
 total=$(cat "$PC"/*.pcap | wc -c)
 check shipped-size-le-300KB "$(( total <= 300 * 1024 ))" 1
 
-# ---- bpfbox xdp reads them (1000 packets, 69 shorter than 14 bytes: errors) ---------------
+# ---- bpfbox xdp reads them -------------------------------------------------------------
+# The oracle for "errors": the kernel's BPF_PROG_TEST_RUN refuses an XDP
+# packet shorter than an Ethernet header (14 bytes), so the expected count
+# is the number of such records, read from the capture file here (od), not
+# from bpfbox.
+short_records() { # FILE: records of a classic little-endian pcap with caplen < 14
+	local -a b
+	local off=24 n=0 len size
+	mapfile -t b < <(od -An -v -tu1 -w1 "$1" | tr -d ' ')
+	size=${#b[@]}
+	while (( off + 16 <= size )); do
+		len=$(( b[off + 8] | b[off + 9] << 8 | b[off + 10] << 16 | b[off + 11] << 24 ))
+		(( len < 14 )) && n=$((n + 1))
+		off=$((off + 16 + len))
+	done
+	echo "$n"
+}
 EX=$BUILD/examples
-if [[ -x $BPFBOX && -e $EX/xdp_drop_tcp.o ]] && ! "$BPFBOX" xdp --help 2>&1 | grep -q 'not implemented'; then
+if need_file "$BPFBOX" && need_file "$EX/xdp_drop_tcp.o"; then
+	short_mixed=$(short_records "$PC/mixed-1k.pcap") short_eth=$(short_records "$PC/eth-100.pcap")
+	short_snap=$(short_records snap.pcap)
 	for n in xdp_ipv4_trace xdp_drop_tcp xdp_swap_mac xdp_ip_count; do
-		t "cli-$n-mixed" 0 '~"packets": 1000, "errors": 69,' '*' -- \
+		t "cli-$n-mixed" 0 "~\"packets\": 1000, \"errors\": $short_mixed," '*' -- \
 			"$BPFBOX" xdp "$EX/$n.o" --pcap "$PC/mixed-1k.pcap" --json --trace-log /dev/null
-		t "cli-$n-eth" 0 '~"packets": 100, "errors": 0,' '*' -- \
+		t "cli-$n-eth" 0 "~\"packets\": 100, \"errors\": $short_eth," '*' -- \
 			"$BPFBOX" xdp "$EX/$n.o" --pcap "$PC/eth-100.pcap" --json --trace-log /dev/null
 	done
-	t cli-snaplen 0 '~"packets": 50, "errors": 5,' '*' -- \
+	t cli-snaplen 0 "~\"packets\": 50, \"errors\": $short_snap," '*' -- \
 		"$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --pcap snap.pcap --json
 	# pcapng (read through libpcap): the same packets give the same verdicts
 	# and byte-identical output captures as the pcap form
@@ -84,7 +102,5 @@ if [[ -x $BPFBOX && -e $EX/xdp_drop_tcp.o ]] && ! "$BPFBOX" xdp --help 2>&1 | gr
 	t ng-same-tx 0 '' '' -- cmp ng.pcap.tx ng.pcapng.tx
 	t ng-same-drop 0 '' '' -- cmp ng.pcap.drop ng.pcapng.drop
 	t ng-counted 0 '~"packets": 3000,' '' -- cat ng.pcapng.json
-else
-	skip=$((skip + 1)); echo "SKIP: bpfbox xdp or the XDP examples not built"
 fi
 summary

@@ -114,10 +114,8 @@ static void test_object(const char *file)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/bpf/%s", build, file);
-	if (!(f = fopen(path, "rb"))) {
-		TL_SKIP("%s missing (needs clang; see mk/bpf.mk)", path);
+	if (!CHECK_MSG((f = fopen(path, "rb")) != NULL, "%s missing (mk/bpf.mk builds it)", path))
 		return;
-	}
 	fclose(f);
 	if (!CHECK_EQ_INT(bpfbox_object__open_file(path, &oo, &obj), 0))
 		return;
@@ -279,8 +277,8 @@ int main(void)
 	test_object("pkt_xdp.o");
 	test_object("pkt_tc.o");
 	test_object("pkt_sock.o");
-	test_devmap();
-	test_refusals();
+	TL_RUN(test_devmap);
+	TL_RUN(test_refusals);
 	for (unsigned i = 0; i < npkts; i++)
 		free(pkts[i]);
 	bpfbox_vm__free(vm);

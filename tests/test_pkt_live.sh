@@ -22,9 +22,10 @@ skip_all() {
 	exit
 }
 
-[[ -f $EX/xdp_drop_tcp.o ]] || skip_all "$EX/xdp_drop_tcp.o missing (needs clang)"
-[[ -x $SEND ]] || skip_all "$SEND missing (make builds it: mk/pktlive.mk)"
-command -v ip >/dev/null || skip_all "no 'ip' command (iproute2)"
+# a missing object or tool is a failure (make and scripts/deps.sh provide
+# them); only what the machine cannot do (root, namespaces, veth) skips
+need_file "$EX/xdp_drop_tcp.o" && need_file "$SEND" || { summary; exit; }
+command -v ip >/dev/null || { fail=$((fail + 1)); echo "FAIL: no 'ip' command (scripts/deps.sh installs iproute2)"; summary; exit; }
 [[ $(id -u) == 0 ]] || skip_all "network namespaces need root"
 ip netns add "$NS" 2>/dev/null || skip_all "cannot create a network namespace"
 cleanup() {
@@ -85,7 +86,7 @@ if start drop "$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --iface veth1 --json; then
 fi
 
 # ---- the bouncer: XDP_TX back out of veth1, counted coming into veth0 ----
-if [[ -f $EX/xdp_swap_mac.o ]] && start count "$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --iface veth0 --json; then
+if need_file "$EX/xdp_swap_mac.o" && start count "$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --iface veth0 --json; then
 	CPID=$BGPID
 	if start swap "$BPFBOX" xdp "$EX/xdp_swap_mac.o" --iface veth1 --json; then
 		nsx "$SEND" veth0 $NT $NU $NI >/dev/null
@@ -98,7 +99,7 @@ if [[ -f $EX/xdp_swap_mac.o ]] && start count "$BPFBOX" xdp "$EX/xdp_drop_tcp.o"
 fi
 
 # ---- XDP_REDIRECT through a devmap: veth1 -> veth2, counted arriving on veth3 ----
-if [[ -f $BUILD/bpf/pkt_devmap.o ]] && start count3 "$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --iface veth3 --json; then
+if need_file "$BUILD/bpf/pkt_devmap.o" && start count3 "$BPFBOX" xdp "$EX/xdp_drop_tcp.o" --iface veth3 --json; then
 	CPID=$BGPID
 	if start redir "$BPFBOX" xdp "$BUILD/bpf/pkt_devmap.o" --iface veth1 --devmap tx_ports:0=veth2 --json; then
 		nsx "$SEND" veth0 $NT $NU $NI >/dev/null
@@ -111,12 +112,12 @@ if [[ -f $BUILD/bpf/pkt_devmap.o ]] && start count3 "$BPFBOX" xdp "$EX/xdp_drop_
 fi
 
 # ---- tc egress on veth0 and a socket filter on veth1 ----
-if [[ -f $BUILD/bpf/pkt_tc.o ]] && start tc "$BPFBOX" tc "$BUILD/bpf/pkt_tc.o" --prog tc_ttl --iface veth0 --egress --json; then
+if need_file "$BUILD/bpf/pkt_tc.o" && start tc "$BPFBOX" tc "$BUILD/bpf/pkt_tc.o" --prog tc_ttl --iface veth0 --egress --json; then
 	nsx "$SEND" veth0 $NT $NU $NI >/dev/null
 	stop tc
 	check tc-egress "$(jnum "$OUT" packets)/$(jnum "$OUT" errors)" "$((NT + NU + NI))/0"
 fi
-if [[ -f $BUILD/bpf/pkt_sock.o ]] && start sock "$BPFBOX" socket "$BUILD/bpf/pkt_sock.o" --prog sock_trunc --iface veth1 --json; then
+if need_file "$BUILD/bpf/pkt_sock.o" && start sock "$BPFBOX" socket "$BUILD/bpf/pkt_sock.o" --prog sock_trunc --iface veth1 --json; then
 	nsx "$SEND" veth0 $NT $NU $NI >/dev/null
 	stop sock
 	check sock "$(jnum "$OUT" packets)/$(jnum "$OUT" errors)" "$((NT + NU + NI))/0"

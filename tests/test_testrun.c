@@ -747,10 +747,8 @@ static void test_objects(void)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/bpf/pkt_xdp.o", build);
-	if (!(f = fopen(path, "rb"))) {
-		TL_SKIP("%s missing (needs clang; see mk/bpf.mk)", path);
+	if (!CHECK_MSG((f = fopen(path, "rb")) != NULL, "%s missing (mk/bpf.mk builds it)", path))
 		return;
-	}
 	fclose(f);
 	CHECK_EQ_INT(bpfbox_object__open_file(path, &oo, &obj), 0);
 	if (obj && bpfbox_object__load(obj, vm, NULL) == 0) {
@@ -793,16 +791,16 @@ int main(void)
 		printf("cannot create a vm\n");
 		return 1;
 	}
-	test_xdp_fields();
-	test_xdp_invalid();
-	test_flow();
-	test_skb_fields();
-	test_skb_writes();
-	test_ld_abs();
-	test_refusals();
-	test_bytes_contexts();
-	test_adjust();
-	test_objects();
+	TL_RUN(test_xdp_fields);
+	TL_RUN(test_xdp_invalid);
+	TL_RUN(test_flow);
+	TL_RUN(test_skb_fields);
+	TL_RUN(test_skb_writes);
+	TL_RUN(test_ld_abs);
+	TL_RUN(test_refusals);
+	TL_RUN(test_bytes_contexts);
+	TL_RUN(test_adjust);
+	TL_RUN(test_objects);
 	bpfbox_vm__free(vm);
 	return tl_summary();
 }

@@ -44,9 +44,7 @@ printf 'not an object' >notobj.o
 t "not an object" 1 "" "~not an ELF object" -- "$BPFBOX" trace notobj.o -- true
 t "missing object" 1 "" "~cannot open" -- "$BPFBOX" trace nothere.o -- true
 
-if [[ ! -f $EX/hello.o ]]; then
-	echo "SKIP: $EX/*.o not built (needs clang): tracing runs skipped"
-	skip=$((skip + 1))
+if ! need_file "$EX/hello.o"; then
 	summary
 	exit
 fi
@@ -130,11 +128,10 @@ int main(int argc, char **argv)
 }
 EOF
 if ! cc -O1 -pthread -o bpfbox_trace_target target.c 2>cc.err; then
-	echo "SKIP: cannot compile the target program: $(head -n 1 cc.err)"
-	skip=$((skip + 1))
-elif [[ ! -f $TB/trace_core_probes.o || ! -f $TB/trace_core_uprobe.o ]]; then
-	echo "SKIP: $TB/trace_core_*.o not built (make bpf): probe tests skipped"
-	skip=$((skip + 1))
+	echo "FAIL: cannot compile the target program: $(head -n 1 cc.err)"
+	fail=$((fail + 1))
+elif ! need_file "$TB/trace_core_probes.o" || ! need_file "$TB/trace_core_uprobe.o"; then
+	:
 else
 	export PATH=$T:$PATH
 	j=$("$BPFBOX" trace "$TB/trace_core_probes.o" --json -- ./bpfbox_trace_target probes 2>err.txt); rc=$?

@@ -421,12 +421,12 @@ static void test_build(void)
 
 int main(void)
 {
-	test_table();
-	test_parse();
-	test_parse_bad();
-	test_builtin();
-	test_custom_dir();
-	test_vs_host();
-	test_build();
+	TL_RUN(test_table);
+	TL_RUN(test_parse);
+	TL_RUN(test_parse_bad);
+	TL_RUN(test_builtin);
+	TL_RUN(test_custom_dir);
+	TL_RUN(test_vs_host);
+	TL_RUN(test_build);
 	return tl_summary();
 }

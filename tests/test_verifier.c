@@ -432,10 +432,10 @@ int main(void)
 	CHECK(bpfbox_map__create(BPFBOX_MAP_TYPE_HASH, 4, 8, 16, NULL, &maps[1]) == 0);
 	CHECK(bpfbox_map__create(BPFBOX_MAP_TYPE_RINGBUF, 0, 0, 4096, NULL, &maps[2]) == 0);
 	CHECK(bpfbox_map__create(BPFBOX_MAP_TYPE_ARRAY, 4, 8, 1, &ro, &maps[3]) == 0);
-	test_rejections();
-	test_acceptances();
-	test_report();
-	test_reserved();
+	TL_RUN(test_rejections);
+	TL_RUN(test_acceptances);
+	TL_RUN(test_report);
+	TL_RUN(test_reserved);
 	for (int i = 0; i < 4; i++)
 		bpfbox_map__free(maps[i]);
 	bpfbox_vm__free(vm);

@@ -914,16 +914,16 @@ int main(void)
 		printf("cannot create a vm\n0 passed, 1 failed\n");
 		return 1;
 	}
-	test_alu();
-	test_jumps();
-	test_memory();
-	test_atomics();
-	test_local_calls();
-	test_helpers();
-	test_call_subprog();
-	test_checked();
-	test_load_and_modes();
-	test_threads();
+	TL_RUN(test_alu);
+	TL_RUN(test_jumps);
+	TL_RUN(test_memory);
+	TL_RUN(test_atomics);
+	TL_RUN(test_local_calls);
+	TL_RUN(test_helpers);
+	TL_RUN(test_call_subprog);
+	TL_RUN(test_checked);
+	TL_RUN(test_load_and_modes);
+	TL_RUN(test_threads);
 	bpfbox_vm__free(vm);
 	return tl_summary();
 }

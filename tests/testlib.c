@@ -3,6 +3,7 @@
  */
 #include "testlib.h"
 
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,14 @@ void tl_skip(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stdout);
 	fflush(stdout);
+}
+
+/* tl_case - see testlib.h. */
+int tl_case(const char *name)
+{
+	const char *pat = getenv("TL_CASE");
+
+	return !pat || !*pat || !fnmatch(pat, name, 0) || strstr(name, pat);
 }
 
 /* Print the final line and return the exit status. */

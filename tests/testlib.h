@@ -8,6 +8,9 @@
  *   CHECK_STR(got, want)            C strings (NULL-safe)
  *   CHECK_MEM(got, want, len)       byte ranges
  *   TL_SKIP(fmt, ...)               count one skipped test, print "SKIP: ..."
+ *   TL_RUN(test_fn);                call test_fn() unless TL_CASE (a shell
+ *                                   pattern, `make test T=x CASE=pat`) is set
+ *                                   and does not match "test_fn"
  *   return tl_summary();            from main(): prints the last line
  *                                   "N passed, N failed[, N skipped]" and
  *                                   returns the exit status (1 if any failed)
@@ -37,6 +40,9 @@ int tl_check_str(const char *got, const char *want, const char *file, int line,
 int tl_check_mem(const void *got, const void *want, size_t len,
 		 const char *file, int line, const char *expr);
 void tl_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Is the case `name` selected? True unless $TL_CASE is set and neither
+ * matches it as a shell pattern nor is a substring of it. */
+int tl_case(const char *name);
 int tl_summary(void);
 /* The engine the environment asks the loader tests to force:
  * BPFBOX_TEST_ENGINE=jit|interp gives BPFBOX_ENGINE_JIT / _INTERP (an
@@ -58,5 +64,10 @@ int tl_engine_for(int mode);
 #define CHECK_MEM(got, want, len) \
 	tl_check_mem((got), (want), (len), __FILE__, __LINE__, #got " == " #want)
 #define TL_SKIP(...) tl_skip(__VA_ARGS__)
+#define TL_RUN(fn) \
+	do { \
+		if (tl_case(#fn)) \
+			fn(); \
+	} while (0)
 
 #endif /* BPFBOX_TESTLIB_H */

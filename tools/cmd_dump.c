@@ -4,8 +4,10 @@
  *
  *   xlated  the instructions after loading (relocation, context rewrites),
  *           with the value each lddw pseudo form resolved to
- *   jited   the x86-64 JIT's native code, per instruction; disassembled
- *           when the CLI was built with libcapstone, hex bytes otherwise
+ *   jited   the x86-64 JIT's native code, per instruction, disassembled
+ *           by libcapstone (opened with dlopen here, and only here, so
+ *           that no other command pays for loading it; without it: an
+ *           error on stderr and hex bytes)
  *
  * PROG is a BPF ELF object (only the chosen program is loaded), raw
  * bytecode or assembly source (.s).
@@ -17,9 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef BPFBOX_HAVE_CAPSTONE
 #include <capstone/capstone.h>
-#endif
+#include <dlfcn.h>
 
 static const char dump_usage[] = "bpfbox prog dump xlated|jited PROG [--prog NAME] [--syntax SYNTAX]";
 
@@ -29,8 +30,8 @@ static void dump_help(FILE *out)
 		"Usage: %s\n\n"
 		"Print a program after loading: 'xlated' shows its instructions after\n"
 		"relocation and context rewrites; 'jited' the native x86-64 code the\n"
-		"JIT makes of it, under each instruction (disassembled with capstone\n"
-		"when available, else as hex bytes). PROG is an ELF object, raw\n"
+		"JIT makes of it, under each instruction (disassembled with libcapstone;\n"
+		"hex bytes if it is not installed). PROG is an ELF object, raw\n"
 		"bytecode or .s source.\n\n"
 		"Options:\n"
 		"  -p, --prog NAME      objects: the program (default: the only one)\n"
@@ -48,34 +49,80 @@ static void put_insn(const struct bpfbox_insn *insns, size_t cnt, size_t i)
 	printf("%s\n", line);
 }
 
+/* The capstone functions "prog dump jited" uses, from the library whose
+ * ABI major the header names (cs_insn's layout changes between majors). */
+struct capstone {
+	void *dl;
+	cs_err (*open)(cs_arch, cs_mode, csh *);
+	size_t (*disasm)(csh, const uint8_t *, size_t, uint64_t, size_t, cs_insn **);
+	void (*free)(cs_insn *, size_t);
+	cs_err (*close)(csh *);
+};
+
+#define CS_STR2(x) #x
+#define CS_STR(x) CS_STR2(x)
+#define CS_SONAME "libcapstone.so." CS_STR(CS_API_MAJOR)
+
+/* Open libcapstone once; false (and one message on stderr) if it is missing. */
+static bool capstone_open(struct capstone *cs)
+{
+	static const char *const names[] = { "cs_open", "cs_disasm", "cs_free", "cs_close" };
+	void **fns[] = { (void **)&cs->open, (void **)&cs->disasm, (void **)&cs->free,
+			 (void **)&cs->close };
+
+	if (cs->dl)
+		return true;
+	if (!(cs->dl = dlopen(CS_SONAME, RTLD_NOW | RTLD_LOCAL))) {
+		cli_err("prog", "cannot disassemble: %s (install libcapstone%d); showing hex bytes",
+			dlerror(), CS_API_MAJOR);
+		return false;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		if (!(*fns[i] = dlsym(cs->dl, names[i]))) {
+			cli_err("prog", "cannot disassemble: %s has no %s; showing hex bytes", CS_SONAME,
+				names[i]);
+			dlclose(cs->dl);
+			cs->dl = NULL;
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Disassemble [lo, hi) of `code` with capstone; false if it could not. */
+static bool put_capstone(const uint8_t *code, size_t lo, size_t hi)
+{
+	static struct capstone cs;   /* this command's process only: opened once */
+	static bool tried, ok;
+	cs_insn *ins = NULL;
+	size_t n;
+	csh h;
+
+	if (!tried)
+		ok = capstone_open(&cs), tried = true;
+	if (!ok || cs.open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+		return false;
+	n = cs.disasm(h, code + lo, hi - lo, lo, 0, &ins);
+	for (size_t k = 0; k < n; k++) {
+		char bytes[64] = "";
+		for (size_t b = 0; b < ins[k].size && b < 12; b++)
+			sprintf(bytes + 3 * b, "%02x ", ins[k].bytes[b]);
+		printf("\t%5llx:  %-30s %s %s\n", (unsigned long long)ins[k].address, bytes,
+		       ins[k].mnemonic, ins[k].op_str);
+	}
+	if (n)
+		cs.free(ins, n);
+	cs.close(&h);
+	return n > 0;
+}
+
 /* Native code [lo, hi) of `code`. */
 static void put_native(const uint8_t *code, size_t lo, size_t hi)
 {
 	if (lo >= hi)
 		return;
-#ifdef BPFBOX_HAVE_CAPSTONE
-	{
-		csh h;
-		cs_insn *ins = NULL;
-		size_t n;
-
-		if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) == CS_ERR_OK) {
-			n = cs_disasm(h, code + lo, hi - lo, lo, 0, &ins);
-			for (size_t k = 0; k < n; k++) {
-				char bytes[64] = "";
-				for (size_t b = 0; b < ins[k].size && b < 12; b++)
-					sprintf(bytes + 3 * b, "%02x ", ins[k].bytes[b]);
-				printf("\t%5llx:  %-30s %s %s\n", (unsigned long long)ins[k].address,
-				       bytes, ins[k].mnemonic, ins[k].op_str);
-			}
-			if (n)
-				cs_free(ins, n);
-			cs_close(&h);
-			if (n)
-				return;
-		}
-	}
-#endif
+	if (put_capstone(code, lo, hi))
+		return;
 	for (size_t o = lo; o < hi; o += 16) {
 		printf("\t%5zx: ", o);
 		for (size_t b = o; b < hi && b < o + 16; b++)

@@ -534,12 +534,6 @@ static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 		return cli_usage_err(cc, "--out, --tx-out and --drop-out are for --pcap");
 	if (a.files.tx_out && strcmp(cc->name, "xdp"))
 		return cli_usage_err(cc, "--tx-out is for xdp programs only");
-#ifndef BPFBOX_HAVE_PCAP
-	if (a.pcap) {
-		cli_err(cc->name, "this bpfbox was built without libpcap: --pcap is not available");
-		return CLI_FAIL;
-	}
-#endif
 	return run_pkt(cc, &a);
 }
 

@@ -3,14 +3,71 @@
  * --pcap": every packet of a pcap or pcapng file (libpcap) through the
  * hook, and the --out / --tx-out / --drop-out captures (pcap, the input's
  * link type, timestamps and timestamp precision).
+ *
+ * libpcap is opened with dlopen when --pcap needs it, not linked: it pulls
+ * in a dozen libraries (dbus, systemd, gcrypt, ...) whose loading would
+ * cost every other command its start-up time.
  */
 #include "pkt_int.h"
 #include "cli.h"
 
-#ifdef BPFBOX_HAVE_PCAP
-
+#include <dlfcn.h>
 #include <pcap/pcap.h>
 #include <string.h>
+
+/* the libpcap functions this file calls: one list for the table and its loader */
+#define PCAP_FNS(X) \
+	X(pcap_close) X(pcap_datalink) X(pcap_datalink_val_to_name) X(pcap_dump) \
+	X(pcap_dump_close) X(pcap_dump_flush) X(pcap_dump_open) X(pcap_get_tstamp_precision) \
+	X(pcap_geterr) X(pcap_next_ex) X(pcap_open_dead_with_tstamp_precision) X(pcap_open_offline)
+
+/* their addresses in the opened library (this command's process only) */
+static struct {
+#define PCAP_FN_PTR(n) __typeof__(n) *n;
+	PCAP_FNS(PCAP_FN_PTR)
+#undef PCAP_FN_PTR
+} px;
+
+/* Open libpcap (its upstream SONAME, then Debian's); 0, or -1 after an
+ * error message naming what is missing. */
+static int pcap_load(const char *cmd)
+{
+	static const char *const sonames[] = { "libpcap.so.1", "libpcap.so.0.8" };
+	void *dl = NULL;
+
+	if (px.pcap_open_offline)
+		return 0;
+	for (size_t i = 0; i < 2 && !dl; i++)
+		dl = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!dl) {
+		cli_err(cmd, "--pcap needs libpcap: %s (Debian: apt-get install libpcap0.8)", dlerror());
+		return -1;
+	}
+#define PCAP_FN_LOAD(n) \
+	if (!(*(void **)&px.n = dlsym(dl, #n))) { \
+		cli_err(cmd, "--pcap: libpcap has no %s (too old?)", #n); \
+		dlclose(dl); \
+		memset(&px, 0, sizeof(px)); \
+		return -1; \
+	}
+	PCAP_FNS(PCAP_FN_LOAD)
+#undef PCAP_FN_LOAD
+	return 0;
+}
+
+/* the calls below go through the table */
+#define pcap_close px.pcap_close
+#define pcap_datalink px.pcap_datalink
+#define pcap_datalink_val_to_name px.pcap_datalink_val_to_name
+#define pcap_dump px.pcap_dump
+#define pcap_dump_close px.pcap_dump_close
+#define pcap_dump_flush px.pcap_dump_flush
+#define pcap_dump_open px.pcap_dump_open
+#define pcap_get_tstamp_precision px.pcap_get_tstamp_precision
+#define pcap_geterr px.pcap_geterr
+#define pcap_next_ex px.pcap_next_ex
+#define pcap_open_dead_with_tstamp_precision px.pcap_open_dead_with_tstamp_precision
+#define pcap_open_offline px.pcap_open_offline
 
 #define PKT_SNAPLEN 262144
 
@@ -62,6 +119,8 @@ int pkt_pcap_run(struct pkt_run *r, const char *path, const struct pkt_files *f)
 	const u_char *data;
 	int rc = -1, n = -2;
 
+	if (pcap_load(r->cmd))
+		return -1;
 	in = pcap_open_offline(path, errbuf);
 	if (!in) {
 		cli_err(r->cmd, "%s: cannot read the capture: %s", path, errbuf);
@@ -118,14 +177,3 @@ out:
 	pcap_close(in);
 	return rc;
 }
-
-#else /* !BPFBOX_HAVE_PCAP */
-
-int pkt_pcap_run(struct pkt_run *r, const char *path, const struct pkt_files *f)
-{
-	(void)f;
-	cli_err(r->cmd, "%s: this bpfbox was built without libpcap", path);
-	return -1;
-}
-
-#endif

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "helpers/helpers.h"
-#include "hooks/ctx.h"
+#include "progtype/ctx.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"
 
@@ -91,7 +91,7 @@ int bxk_register_kernel_helpers(struct bpfbox_vm *vm)
 		if (err)
 			return err;
 	}
-	return bxh_register_packet_helpers(vm);	/* src/hooks: xdp_adjust_head, ... */
+	return bxh_register_packet_helpers(vm);	/* src/pkt: xdp_adjust_head, ... */
 }
 
 /* ---- argument checks ------------------------------------------------------- */

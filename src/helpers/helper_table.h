@@ -22,7 +22,7 @@
  * Everything else is generated from here: the prototypes in helpers.h,
  * the registry rows bxk_register_kernel_helpers() installs, and the
  * prototype table bxk_proto() the verifier reads. Packet helpers of
- * src/hooks (xdp_adjust_head, ...) are registered by the hooks module.
+ * src/pkt (xdp_adjust_head, ...) are registered by the packet module.
  */
 #ifndef BXK_HELPER_TABLE_H
 #define BXK_HELPER_TABLE_H
@@ -66,7 +66,7 @@
   X(113, probe_read_kernel,     bxk_probe_read_kernel,     1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_BASE) \
   X(114, probe_read_user_str,   bxk_probe_read_user_str,   1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
   X(115, probe_read_kernel_str, bxk_probe_read_kernel_str, 1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXK_G_BASE) \
-  /* acting on the traced task (src/hooks/trace_helpers.c) */ \
+  /* acting on the traced task (src/trace/trace_helpers.c) */ \
   X(36,  probe_write_user,      bxk_probe_write_user,      1, RET_INTEGER, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
   X(58,  override_return,       bxk_override_return,       1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \
   X(109, send_signal,           bxk_send_signal,           0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXK_G_TRACING) \

@@ -23,8 +23,8 @@
 #include <unistd.h>
 
 #include "helpers/helpers.h"
-#include "hooks/ctx_layout.h"
-#include "hooks/trace_int.h"
+#include "progtype/ctx_layout.h"
+#include "trace/trace_int.h"
 #include "vm/vm_internal.h"
 
 #define BXK_PAGE 4096u   /* split granularity (any page size >= 4 KiB works) */
@@ -39,7 +39,7 @@ int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space)
 	int pid;
 
 	if (space == BXK_MEM_USER && (pid = bxh_trace_pid(call)) > 0)
-		return pid;	/* a tracer run (src/hooks/trace_*.c): the traced task */
+		return pid;	/* a tracer run (src/trace/trace_*.c): the traced task */
 	return (int)getpid();
 }
 

@@ -12,7 +12,7 @@
 
 #include "verifier/verifier.h"
 #include "helpers/helpers.h"
-#include "hooks/ctx_int.h"
+#include "progtype/ctx_int.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
@@ -31,7 +31,7 @@
 #define H_REDIRECT_MAP 51
 #define BXR_MAX_FUNC_ID 212
 
-/* Prototypes of the packet helpers of src/hooks/helpers_pkt.c. */
+/* Prototypes of the packet helpers of src/pkt/helpers_pkt.c. */
 static const struct bxk_proto pkt_protos[] = {
 	{ .id = 17, .name = "get_cgroup_classid", .ret = BXK_RET_INTEGER,
 	  .arg = { BXK_ARG_PTR_TO_CTX } },

@@ -2,7 +2,7 @@
  * mem.c - memory accesses (the kernel's check_mem_access and friends):
  * every load, store and atomic is checked against the region its base
  * register points into - the stack (per-byte slot state: spill, misc,
- * zero, uninit), the context (the per-type tables of src/hooks), map
+ * zero, uninit), the context (the per-type tables of src/progtype), map
  * values and keys (value_size, read-only maps), packets (the range proven
  * by data_end comparisons), sized memory (ringbuf records); map pointers
  * and scalars are not dereferenceable. Also LD_ABS / LD_IND and lddw.
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "verifier/verifier.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 

@@ -215,7 +215,7 @@ static bool is_mem_fmt(int fmt)
 }
 
 /*
- * pass_ctx_agree - the context rewriting after verification (src/hooks,
+ * pass_ctx_agree - the context rewriting after verification (src/progtype,
  * with the path-insensitive analysis of ctx_flow.c) must rewrite exactly
  * the accesses the walk proved to go through the context: a context load
  * left alone would read the internal context as if it were the uapi one

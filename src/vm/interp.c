@@ -10,7 +10,7 @@
 
 #include "interp_sem.h"
 #include "vm_internal.h"
-#include "hooks/ctx.h"
+#include "progtype/ctx.h"
 #include "jit/jit.h"
 
 #if defined(__clang__)

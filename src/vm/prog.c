@@ -9,7 +9,7 @@
 
 #include "vm_internal.h"
 #include "jit/jit.h"
-#include "hooks/ctx.h"
+#include "progtype/ctx.h"
 #include "maps/map_internal.h"
 #include "verifier/verifier.h"
 
@@ -281,7 +281,7 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 	err = check_calls(vm, prog->insns, prog->ops, cnt, prog->verified);
 	if (err)
 		goto fail;
-	/* hooks: rewrite context accesses for the program type (src/hooks/) */
+	/* hooks: rewrite context accesses for the program type (src/progtype/) */
 	err = bxh_prog_convert_ctx(prog);
 	if (err)
 		goto fail;

@@ -11,7 +11,7 @@
 #include "vm_internal.h"
 #include "maps/map_internal.h"
 #include "helpers/helpers.h"
-#include "hooks/ctx.h"
+#include "progtype/ctx.h"
 
 /*
  * bpfbox_version - the library's version string.

@@ -230,7 +230,7 @@ bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode);
 int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked);
 
 /*
- * The run entry for hooks (src/hooks): run `prog` once as bpfbox_prog__run()
+ * The run entry for hooks (src/progtype, src/pkt, src/trace): run `prog` once as bpfbox_prog__run()
  * does (same options, same results), with call->hook = `hook` and, in
  * checked mode, the `nregions` regions (e.g. the packet buffer) registered
  * before the first instruction. bpfbox_prog__run() is

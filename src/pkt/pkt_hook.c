@@ -18,8 +18,8 @@
 
 #include "bpfbox/hooks.h"
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "jit/jit.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"
 

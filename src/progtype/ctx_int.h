@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "bpfbox/bpfbox.h"
-#include "hooks/ctx.h"
+#include "progtype/ctx.h"
 
 struct bpfbox_vm;
 struct bpfbox_call;
@@ -50,7 +50,7 @@ enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type);
 /* socket_filter, sched_cls, sched_act */
 bool bxh_type_is_skb(uint32_t prog_type);
 
-/* Helper ids of src/hooks/helpers_pkt.c and whether program type t may
+/* Helper ids of src/pkt/helpers_pkt.c and whether program type t may
  * call them (the kernel's get_func_proto); -1: not a packet helper. */
 int bxh_helper_allowed(uint32_t helper_id, uint32_t prog_type);
 /* Is helper `id` of vm the packet helper bpfbox registered (not a replacement)? */

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "isa/isa.h"
 
 /* ---- instruction builders ----------------------------------------------------- */

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "verifier/ctx_flow.h"
 #include "vm/vm_internal.h"
 

@@ -290,25 +290,14 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 		bx_err(&prog->vm->log, "%s: test run: data_size_in without data_in", prog->name);
 		return -EFAULT;
 	}
-	switch (bxh_ctx_kind(prog->prog_type)) {
-	case BXH_CTX_XDP:
-		err = bxh_test_run_xdp(prog, &o);
-		break;
-	case BXH_CTX_SKB:
-		err = bxh_test_run_skb(prog, &o);
-		break;
-	case BXH_CTX_BYTES:
-		err = bxh_test_run_bytes(prog, &o);
-		break;
-	case BXH_CTX_NONE:
-	default: {
+	if (!prog->type_ops || !prog->type_ops->test_run) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 		bx_err(&prog->vm->log, "%s: test runs of program type %s (%u) are not supported",
 		       prog->name, prog->prog_type ? (n ? n : "unknown") : "none (raw bytecode)",
 		       prog->prog_type);
 		return -EOPNOTSUPP;
 	}
-	}
+	err = prog->type_ops->test_run(prog, &o);
 	/* the outputs, within the caller's struct size */
 #define OUT(f) if (opts->sz >= offsetof(struct bpfbox_test_run_opts, f) + sizeof(opts->f)) \
 		opts->f = o.f

@@ -229,7 +229,7 @@ void bxt_uprobe_remove_all(struct bpfbox_tracer *tr, struct bxt_mm *mm, pid_t ti
  * (rewind rip). true if it was one. */
 bool bxt_uprobe_rewind(struct bpfbox_tracer *tr, struct bxt_task *t);
 
-/* for helpers_probe.c (bxk_mem_pid): the traced task of a run, 0 if none */
-int bxh_trace_pid(const struct bpfbox_call *call);
+/* bxh_trace_pid(), for helpers_probe.c (bxk_mem_pid), is declared in
+ * src/helpers/helpers.h: the traced task of a run, 0 if none. */
 
 #endif /* BXH_TRACE_INT_H */

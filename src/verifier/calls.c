@@ -12,7 +12,6 @@
 
 #include "verifier/verifier.h"
 #include "helpers/helpers.h"
-#include "progtype/ctx_int.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
@@ -30,26 +29,6 @@
 #define H_LOOP 181
 #define H_REDIRECT_MAP 51
 #define BXR_MAX_FUNC_ID 212
-
-/* Prototypes of the packet helpers of src/pkt/helpers_pkt.c. */
-static const struct bxk_proto pkt_protos[] = {
-	{ .id = 17, .name = "get_cgroup_classid", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX } },
-	{ .id = 18, .name = "skb_vlan_push", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 23, .name = "redirect", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 26, .name = "skb_load_bytes", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_PTR_TO_UNINIT_MEM, BXK_ARG_CONST_SIZE } },
-	{ .id = 44, .name = "xdp_adjust_head", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-	{ .id = 51, .name = "redirect_map", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_CONST_MAP_PTR, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 54, .name = "xdp_adjust_meta", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-	{ .id = 65, .name = "xdp_adjust_tail", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-};
 
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
@@ -73,19 +52,15 @@ static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool
 		return NULL;
 	if (h->has_proto) {
 		*buf = (struct bxk_proto){ .id = id, .name = h->name, .fn = h->fn,
-					   .ret = h->proto_ret, .groups = ~0u };
+					   .ret = h->proto_ret, .sets = ~0u };
 		memcpy(buf->arg, h->proto_arg, sizeof(buf->arg));
 		return buf;
 	}
-	if (bxh_helper_allowed(id, env->prog_type) >= 0) {
-		if (!bxh_helper_is_ours(vm, id))
-			return NULL;
-		for (size_t i = 0; i < sizeof(pkt_protos) / sizeof(pkt_protos[0]); i++)
-			if (pkt_protos[i].id == id)
-				return &pkt_protos[i];
+	p = bxk_proto(id);
+	if (p && (p->sets & BXS_INTERNAL)) {
+		*registered = false;	/* bpfbox's own (LD_ABS): not a program's helper */
 		return NULL;
 	}
-	p = bxk_proto(id);
 	if (p && p->fn != h->fn)
 		return NULL;	/* replaced by the embedder */
 	return p;
@@ -433,9 +408,7 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 		bxr_reason(env, "helper #%u does not exist in bpfbox", id);
 		return bxr_reject(env, -EINVAL, -1, -1, "unknown func bpf_unknown#%u", id);
 	}
-	if (bxh_helper_allowed(id, env->prog_type) == 0 ||
-	    (bxh_helper_allowed(id, env->prog_type) < 0 &&
-	     !(p->groups & bxk_prog_type_groups(env->prog_type)))) {
+	if (!bxp_helper_allowed(env->prog->type_ops, p->sets)) {	/* get_func_proto */
 		bxr_reason(env, "helper bpf_%s is not available to this program type", p->name);
 		return bxr_reject(env, -EINVAL, -1, -1, "program of this type cannot use helper bpf_%s#%u",
 				  p->name, id);
@@ -517,7 +490,7 @@ static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, in
 	const struct bxk_proto *p = find_proto(env, id, &registered, &buf);
 	int err;
 
-	if (!p || !(p->groups & bxk_prog_type_groups(env->prog_type)))
+	if (!p || !bxp_helper_allowed(env->prog->type_ops, p->sets))
 		return 1;	/* not ours: the plain path reports it */
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))

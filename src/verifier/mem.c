@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "verifier/verifier.h"
-#include "progtype/ctx_int.h"
-#include "progtype/ctx_layout.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
@@ -332,23 +330,12 @@ static bool pkt_writable(uint32_t t)
 	       t == BPFBOX_PROG_TYPE_SK_SKB || t == BPFBOX_PROG_TYPE_SK_MSG;
 }
 
-/* ctx_load_type - what a context load yields (packet pointers for their fields). */
-static int ctx_load_type(const struct bxr_env *env, int off)
+/* ctx_load_type - the register type of a context load, from the field
+ * kind the program type's ctx_access reported. */
+static int ctx_load_type(enum bxh_ctx_field f)
 {
-	switch (env->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP:
-		return off == BXH_XDP_MD_DATA ? BXR_PKT : off == BXH_XDP_MD_DATA_END ? BXR_PKT_END :
-		       off == BXH_XDP_MD_DATA_META ? BXR_PKT_META : BXR_SCALAR;
-	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS:
-	case BPFBOX_PROG_TYPE_SCHED_ACT:
-	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused by ctx_access.c) */
-	case BPFBOX_PROG_TYPE_CGROUP_SKB:
-		return off == BXH_SKB_DATA ? BXR_PKT : off == BXH_SKB_DATA_END ? BXR_PKT_END :
-		       off == BXH_SKB_DATA_META ? BXR_PKT_META : BXR_SCALAR;
-	default:
-		return BXR_SCALAR;
-	}
+	return f == BXH_FIELD_PKT ? BXR_PKT : f == BXH_FIELD_PKT_END ? BXR_PKT_END :
+	       f == BXH_FIELD_PKT_META ? BXR_PKT_META : BXR_SCALAR;
 }
 
 /* check_ctx - a context access: fixed offset, valid for the program type. */
@@ -385,7 +372,7 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	q.size = size;
 	q.write = write;
 	q.ldsx = sx;
-	if (!bxh_ctx_access(&q, &r)) {
+	if (!env->prog->type_ops || !env->prog->type_ops->ctx_access(&q, &r)) {
 		bxr_reason(env, "the context of this program type has no %s%d-byte field at offset %d",
 			   write ? "writable " : "", size, off);
 		bxr_hint(env, "access only the documented context fields, with their own size");
@@ -394,7 +381,7 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	}
 	if (!write && value_regno >= 0) {
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
-		int t = ctx_load_type(env, off);
+		int t = ctx_load_type(r.field);
 
 		if (t != BXR_SCALAR) {
 			bxr_mark_ptr(d, t);
@@ -588,7 +575,7 @@ int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 	struct bxr_reg *regs = bxr_regs(env);
 	int err;
 
-	if (!bxh_type_is_skb(env->prog_type)) {
+	if (!env->prog->type_ops || !env->prog->type_ops->ld_abs) {	/* may_access_skb */
 		bxr_reason(env, "LD_ABS / LD_IND only work in socket filter and tc programs");
 		return bxr_reject(env, -EINVAL, -1, -1,
 				  "BPF_LD_[ABS|IND] instructions not allowed for this program type");

@@ -10,8 +10,6 @@
 
 #include "interp_sem.h"
 #include "vm_internal.h"
-#include "progtype/ctx.h"
-#include "jit/jit.h"
 
 #if defined(__clang__)
 #define BXV_NOCLONE
@@ -87,7 +85,7 @@ int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
 	fp = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 	call->depth++;
 	call->stack_lo = fp - BX_STACK_SIZE;
-	err = call->jit ? bxj_run(call, insn_idx, args, fp, &ret)
+	err = call->jit ? call->vm->jit->run(call, insn_idx, args, fp, &ret)
 			: bxv_interp_run(call, insn_idx, args, fp, &ret);
 	call->depth--;
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
@@ -146,17 +144,18 @@ int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool check
 	if (engine == BPFBOX_ENGINE_INTERP)
 		return 0;
 	if (engine == BPFBOX_ENGINE_DEFAULT)
-		return !checked && !prog->vm->no_jit && bxj_available() && bxj_compile(prog) == 0;
+		return !checked && !prog->vm->no_jit && prog->vm->jit &&
+		       prog->vm->jit->compile(prog) == 0;
 	if (checked) {
 		bx_err(&prog->vm->log, "%s: the JIT runs trusted programs only (the program is "
 		       "not verified; run it in trusted mode or with the interpreter)", prog->name);
 		return -EOPNOTSUPP;
 	}
-	if (!bxj_available()) {
+	if (!prog->vm->jit) {
 		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
 		return -EOPNOTSUPP;
 	}
-	err = bxj_compile(prog);
+	err = prog->vm->jit->compile(prog);
 	return err ? err : 1;
 }
 
@@ -191,7 +190,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 		       o.ctx_size);
 		return -EINVAL;
 	}
-	if (prog->prog_type && !bxh_type_supported(prog->prog_type)) {
+	if (prog->prog_type && !bxp_runnable(prog->type_ops)) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 
 		bx_err(&prog->vm->log, "%s: programs of type %s (%u) can be loaded but not run",
@@ -210,7 +209,8 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	call.hook = hook;
 	call.checked = bxv_run_checked(prog, o.mode);
 	/* no hook built the context: the caller's bytes must be enough */
-	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
+	if (!call.checked && !hook && prog->type_ops &&
+	    (err = prog->type_ops->check_direct_run(prog, o.ctx_size)))
 		return err;
 	call.depth = 1;
 	call.stack_top = (uint64_t)(uintptr_t)(stack + sizeof(stack));
@@ -237,7 +237,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	if (use_jit < 0)
 		return use_jit;
 	if (use_jit)
-		err = bxj_run(&call, 0, args, call.stack_top, &r0);
+		err = prog->vm->jit->run(&call, 0, args, call.stack_top, &r0);
 	else
 		err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
 

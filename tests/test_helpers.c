@@ -167,13 +167,17 @@ static void test_table(void)
 	CHECK(bxk_proto(BPF_FUNC_ringbuf_submit)->arg[0] & BXK_OBJ_RELEASE);
 	CHECK(BXK_BASE_TYPE(bxk_proto(BPF_FUNC_snprintf)->arg[0]) == BXK_ARG_PTR_TO_MEM);
 	CHECK(bxk_proto(BPF_FUNC_snprintf)->arg[0] & BXK_MEM_UNINIT);
-	CHECK(bxk_proto(BPF_FUNC_get_current_comm)->sets == BXS_TRACE);
+	/* a few rows of the per-type rule (all of it: test_progtype_kernel.c) */
 	CHECK(bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_XDP),
 				 bxk_proto(BPF_FUNC_xdp_adjust_head)->sets));
-	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_XDP),
-				  bxk_proto(BPF_FUNC_get_current_comm)->sets));
-	CHECK(bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_KPROBE),
-				 bxk_proto(BPF_FUNC_get_current_comm)->sets));
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_SCHED_CLS),
+				  bxk_proto(BPF_FUNC_xdp_adjust_head)->sets));
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_KPROBE),
+				  bxk_proto(BPF_FUNC_ktime_get_coarse_ns)->sets));
+	CHECK(bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_XDP),
+				 bxk_proto(BPF_FUNC_get_current_pid_tgid)->sets));
+	/* the internal LD_ABS helper (id 4093) is for no program to call */
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_SOCKET_FILTER), bxk_proto(4093)->sets));
 
 	/* no_kernel_helpers: an empty registry; helpers stay replaceable */
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .no_kernel_helpers = true);

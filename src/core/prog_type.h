@@ -66,12 +66,25 @@ struct bxh_access_res {
  */
 enum bx_helper_set {
 	BXS_BASE      = 1u << 0,  /* bpf_base_func_proto(): every type */
-	BXS_TRACE     = 1u << 1,  /* bpf_tracing_func_proto(): kprobe, tp, raw_tp, perf_event, tracing, lsm, syscall */
-	BXS_KPROBE    = 1u << 2,  /* kprobe_prog_func_proto() only (override_return) */
-	BXS_NET       = 1u << 3,  /* networking types (sk_filter, tc, xdp, cg_skb, lwt, sk_skb) */
-	BXS_SKB_LOAD  = 1u << 4,  /* bpf_skb_load_bytes: sk_filter_func_proto(), tc */
-	BXS_TC        = 1u << 5,  /* tc_cls_act_func_proto() */
-	BXS_XDP       = 1u << 6,  /* xdp_func_proto() */
+	BXS_TRACE     = 1u << 1,  /* bpf_tracing_func_proto(): kprobe, tp, perf_event, raw_tp, tracing, lsm, syscall */
+	BXS_KPROBE    = 1u << 2,  /* kprobe_prog_func_proto() only */
+	BXS_COARSE    = 1u << 3,  /* ktime_get_coarse_ns: base minus the tracing, cgroup_device,
+				   * cgroup_sockopt, syscall and netfilter types */
+	BXS_PERF_OUT  = 1u << 4,  /* perf_event_output: all but sk_reuseport, flow_dissector, netfilter */
+	BXS_SKB_LOAD  = 1u << 5,  /* skb_load_bytes: sk_filter, tc, cg_skb, lwt, sk_skb, sk_reuseport,
+				   * flow_dissector */
+	BXS_TC        = 1u << 6,  /* tc_cls_act_func_proto() */
+	BXS_XDP       = 1u << 7,  /* xdp_func_proto() */
+	BXS_LWT       = 1u << 8,  /* lwt_*_func_proto(), seg6local too */
+	BXS_LWT_XMIT  = 1u << 9,  /* lwt_xmit_func_proto() only */
+	/* a flag, not a set: the kernel offers the helper only with a config
+	 * option or a capability (override_return: CONFIG_BPF_KPROBE_OVERRIDE;
+	 * probe_write_user: CAP_SYS_ADMIN and no lockdown; xdp_adjust_meta,
+	 * which upstream xdp_func_proto() offers but the 6.18 kernel of the
+	 * project's test machines refuses), so whether this
+	 * machine's kernel has it says nothing about the type rule; bpfbox
+	 * follows the kernel built with it. */
+	BXS_CONFIG    = 1u << 30,
 	BXS_INTERNAL  = 1u << 31, /* bpfbox-internal (LD_ABS helpers): never a program's call */
 };
 
@@ -113,7 +126,7 @@ struct bxp_prog_type_ops {
 /* Is the helper of helper-set mask `sets` allowed to programs of `ops`? */
 static inline bool bxp_helper_allowed(const struct bxp_prog_type_ops *ops, uint32_t sets)
 {
-	return ops && (sets & ops->helper_sets & ~(uint32_t)BXS_INTERNAL);
+	return ops && !(sets & BXS_INTERNAL) && (sets & ops->helper_sets & ~(uint32_t)BXS_CONFIG);
 }
 
 /* Can bpfbox run programs of this type (build their context)? */

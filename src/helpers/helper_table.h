@@ -54,48 +54,48 @@
   X(5,   ktime_get_ns,          bxk_ktime_get_ns,          0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(118, jiffies64,             bxk_jiffies64,             0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(125, ktime_get_boot_ns,     bxk_ktime_get_boot_ns,     0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
-  X(160, ktime_get_coarse_ns,   bxk_ktime_get_coarse_ns,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(160, ktime_get_coarse_ns,   bxk_ktime_get_coarse_ns,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_COARSE) \
   X(208, ktime_get_tai_ns,      bxk_ktime_get_tai_ns,      0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* misc */ \
   X(7,   get_prandom_u32,       bxk_get_prandom_u32,       0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(8,   get_smp_processor_id,  bxk_get_smp_processor_id,  0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(42,  get_numa_node_id,      bxk_get_numa_node_id,      0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
-  X(28,  csum_diff,             bxk_csum_diff,             0, RET_INTEGER, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, BXS_NET) \
+  X(28,  csum_diff,             bxk_csum_diff,             0, RET_INTEGER, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, BXS_TC | BXS_XDP | BXS_LWT) \
   /* trace log and formatting */ \
   X(6,   trace_printk,          bxk_trace_printk,          1, RET_INTEGER, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_ANYTHING, ARG_ANYTHING, ARG_ANYTHING, BXS_BASE) \
   X(177, trace_vprintk,         bxk_trace_vprintk,         1, RET_INTEGER, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_DONTCARE, BXS_BASE) \
   X(165, snprintf,              bxk_snprintf,              1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_CONST_STR, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, BXS_BASE) \
   /* the current task */ \
-  X(14,  get_current_pid_tgid,  bxk_get_current_pid_tgid,  0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(15,  get_current_uid_gid,   bxk_get_current_uid_gid,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(16,  get_current_comm,      bxk_get_current_comm,      0, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
+  X(14,  get_current_pid_tgid,  bxk_get_current_pid_tgid,  0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(15,  get_current_uid_gid,   bxk_get_current_uid_gid,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(16,  get_current_comm,      bxk_get_current_comm,      0, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* probe reads */ \
   X(4,   probe_read,            bxk_probe_read,            1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
   X(45,  probe_read_str,        bxk_probe_read_str,        1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(112, probe_read_user,       bxk_probe_read_user,       1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
+  X(112, probe_read_user,       bxk_probe_read_user,       1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(113, probe_read_kernel,     bxk_probe_read_kernel,     1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
-  X(114, probe_read_user_str,   bxk_probe_read_user_str,   1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
+  X(114, probe_read_user_str,   bxk_probe_read_user_str,   1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(115, probe_read_kernel_str, bxk_probe_read_kernel_str, 1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* acting on the traced task (src/trace/trace_helpers.c) */ \
-  X(36,  probe_write_user,      bxk_probe_write_user,      1, RET_INTEGER, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(58,  override_return,       bxk_override_return,       1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(109, send_signal,           bxk_send_signal,           0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
-  X(117, send_signal_thread,    bxk_send_signal_thread,    0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
+  X(36,  probe_write_user,      bxk_probe_write_user,      1, RET_INTEGER, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE | BXS_CONFIG) \
+  X(58,  override_return,       bxk_override_return,       1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_KPROBE | BXS_CONFIG) \
+  X(109, send_signal,           bxk_send_signal,           0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(117, send_signal_thread,    bxk_send_signal_thread,    0, RET_INTEGER, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* events: perf buffers and ring buffers */ \
-  X(25,  perf_event_output,     bxk_perf_event_output,     1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE_OR_ZERO, BXS_TRACE | BXS_NET) \
+  X(25,  perf_event_output,     bxk_perf_event_output,     1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE_OR_ZERO, BXS_PERF_OUT) \
   X(130, ringbuf_output,        bxk_ringbuf_output,        0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, BXS_BASE) \
   X(131, ringbuf_reserve,       bxk_ringbuf_reserve,       0, RET_PTR_TO_RINGBUF_MEM_OR_NULL, ARG_CONST_MAP_PTR, ARG_CONST_ALLOC_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(132, ringbuf_submit,        bxk_ringbuf_submit,        0, RET_VOID, ARG_PTR_TO_RINGBUF_MEM_RELEASE, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(133, ringbuf_discard,       bxk_ringbuf_discard,       0, RET_VOID, ARG_PTR_TO_RINGBUF_MEM_RELEASE, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(134, ringbuf_query,         bxk_ringbuf_query,         0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* packets (src/pkt/helpers_pkt.c, net/core/filter.c) */ \
-  X(17,  get_cgroup_classid,    bxh_get_cgroup_classid,    0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC) \
+  X(17,  get_cgroup_classid,    bxh_get_cgroup_classid,    0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(18,  skb_vlan_push,         bxh_skb_vlan_push,         0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TC) \
-  X(23,  redirect,              bxh_redirect,              0, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_XDP) \
+  X(23,  redirect,              bxh_redirect,              0, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_XDP | BXS_LWT_XMIT) \
   X(26,  skb_load_bytes,        bxh_skb_load_bytes,        0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, BXS_SKB_LOAD) \
   X(44,  xdp_adjust_head,       bxh_xdp_adjust_head,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP) \
   X(51,  redirect_map,          bxh_redirect_map,          0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP) \
-  X(54,  xdp_adjust_meta,       bxh_xdp_adjust_meta,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP) \
+  X(54,  xdp_adjust_meta,       bxh_xdp_adjust_meta,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP | BXS_CONFIG) \
   X(65,  xdp_adjust_tail,       bxh_xdp_adjust_tail,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP)
 
 /* bpfbox-internal: the loads LD_ABS / LD_IND become (bpf_gen_ld_abs) */

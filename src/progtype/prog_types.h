@@ -25,41 +25,43 @@
 
 #include "core/prog_type.h"
 
-#define BXP_TRACE_SETS (BXS_BASE | BXS_TRACE)
-#define BXP_NET_SETS   (BXS_BASE | BXS_NET)
+/* The kernel's helper sets of the two big families (checked against this
+ * machine's kernel by tests/test_progtype_kernel.c). */
+#define BXP_TRACING (BXS_BASE | BXS_TRACE | BXS_PERF_OUT)
+#define BXP_NET     (BXS_BASE | BXS_COARSE | BXS_PERF_OUT)
 
 #define BXP_PROG_TYPES(X) \
-  X(SOCKET_FILTER,           socket_filter,           SKB,   skb,        BXP_NET_SETS | BXS_SKB_LOAD, 1) \
-  X(KPROBE,                  kprobe,                  BYTES, kprobe,     BXP_TRACE_SETS | BXS_KPROBE, 0) \
-  X(SCHED_CLS,               sched_cls,               SKB,   skb,        BXP_NET_SETS | BXS_SKB_LOAD | BXS_TC, 1) \
-  X(SCHED_ACT,               sched_act,               SKB,   skb,        BXP_NET_SETS | BXS_SKB_LOAD | BXS_TC, 1) \
-  X(TRACEPOINT,              tracepoint,              BYTES, tracepoint, BXP_TRACE_SETS, 0) \
-  X(XDP,                     xdp,                     XDP,   xdp,        BXP_NET_SETS | BXS_XDP, 0) \
-  X(PERF_EVENT,              perf_event,              BYTES, perf_event, BXP_TRACE_SETS, 0) \
-  X(CGROUP_SKB,              cgroup_skb,              NONE,  cg_skb,     BXP_NET_SETS, 0) \
-  X(CGROUP_SOCK,             cgroup_sock,             NONE,  none,       BXS_BASE, 0) \
-  X(LWT_IN,                  lwt_in,                  NONE,  none,       BXP_NET_SETS, 0) \
-  X(LWT_OUT,                 lwt_out,                 NONE,  none,       BXP_NET_SETS, 0) \
-  X(LWT_XMIT,                lwt_xmit,                NONE,  none,       BXP_NET_SETS, 0) \
-  X(SOCK_OPS,                sock_ops,                NONE,  none,       BXS_BASE, 0) \
-  X(SK_SKB,                  sk_skb,                  NONE,  sk_skb,     BXP_NET_SETS, 0) \
-  X(CGROUP_DEVICE,           cgroup_device,           NONE,  none,       BXS_BASE, 0) \
-  X(SK_MSG,                  sk_msg,                  NONE,  none,       BXS_BASE, 0) \
-  X(RAW_TRACEPOINT,          raw_tracepoint,          BYTES, raw_tp,     BXP_TRACE_SETS, 0) \
-  X(CGROUP_SOCK_ADDR,        cgroup_sock_addr,        NONE,  sock_addr,  BXS_BASE, 0) \
-  X(LWT_SEG6LOCAL,           lwt_seg6local,           NONE,  none,       BXP_NET_SETS, 0) \
+  X(SOCKET_FILTER,           socket_filter,           SKB,   skb,        BXP_NET | BXS_SKB_LOAD, 1) \
+  X(KPROBE,                  kprobe,                  BYTES, kprobe,     BXP_TRACING | BXS_KPROBE, 0) \
+  X(SCHED_CLS,               sched_cls,               SKB,   skb,        BXP_NET | BXS_SKB_LOAD | BXS_TC, 1) \
+  X(SCHED_ACT,               sched_act,               SKB,   skb,        BXP_NET | BXS_SKB_LOAD | BXS_TC, 1) \
+  X(TRACEPOINT,              tracepoint,              BYTES, tracepoint, BXP_TRACING, 0) \
+  X(XDP,                     xdp,                     XDP,   xdp,        BXP_NET | BXS_XDP, 0) \
+  X(PERF_EVENT,              perf_event,              BYTES, perf_event, BXP_TRACING, 0) \
+  X(CGROUP_SKB,              cgroup_skb,              NONE,  cg_skb,     BXP_NET | BXS_SKB_LOAD, 0) \
+  X(CGROUP_SOCK,             cgroup_sock,             NONE,  none,       BXP_NET, 0) \
+  X(LWT_IN,                  lwt_in,                  NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT, 0) \
+  X(LWT_OUT,                 lwt_out,                 NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT, 0) \
+  X(LWT_XMIT,                lwt_xmit,                NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT | BXS_LWT_XMIT, 0) \
+  X(SOCK_OPS,                sock_ops,                NONE,  none,       BXP_NET, 0) \
+  X(SK_SKB,                  sk_skb,                  NONE,  sk_skb,     BXP_NET | BXS_SKB_LOAD, 0) \
+  X(CGROUP_DEVICE,           cgroup_device,           NONE,  none,       BXS_BASE | BXS_PERF_OUT, 0) \
+  X(SK_MSG,                  sk_msg,                  NONE,  none,       BXP_NET, 0) \
+  X(RAW_TRACEPOINT,          raw_tracepoint,          BYTES, raw_tp,     BXP_TRACING, 0) \
+  X(CGROUP_SOCK_ADDR,        cgroup_sock_addr,        NONE,  sock_addr,  BXP_NET, 0) \
+  X(LWT_SEG6LOCAL,           lwt_seg6local,           NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT, 0) \
   X(LIRC_MODE2,              lirc_mode2,              NONE,  none,       BXS_BASE, 0) \
-  X(SK_REUSEPORT,            sk_reuseport,            NONE,  none,       BXS_BASE, 0) \
-  X(FLOW_DISSECTOR,          flow_dissector,          NONE,  none,       BXS_BASE, 0) \
-  X(CGROUP_SYSCTL,           cgroup_sysctl,           NONE,  none,       BXS_BASE, 0) \
-  X(RAW_TRACEPOINT_WRITABLE, raw_tracepoint_writable, BYTES, raw_tp,     BXP_TRACE_SETS, 0) \
-  X(CGROUP_SOCKOPT,          cgroup_sockopt,          NONE,  none,       BXS_BASE, 0) \
-  X(TRACING,                 tracing,                 BYTES, raw_tp,     BXP_TRACE_SETS, 0) \
+  X(SK_REUSEPORT,            sk_reuseport,            NONE,  none,       BXS_BASE | BXS_COARSE | BXS_SKB_LOAD, 0) \
+  X(FLOW_DISSECTOR,          flow_dissector,          NONE,  none,       BXS_BASE | BXS_COARSE | BXS_SKB_LOAD, 0) \
+  X(CGROUP_SYSCTL,           cgroup_sysctl,           NONE,  none,       BXP_NET, 0) \
+  X(RAW_TRACEPOINT_WRITABLE, raw_tracepoint_writable, BYTES, raw_tp,     BXP_TRACING, 0) \
+  X(CGROUP_SOCKOPT,          cgroup_sockopt,          NONE,  none,       BXS_BASE | BXS_PERF_OUT, 0) \
+  X(TRACING,                 tracing,                 BYTES, raw_tp,     BXP_TRACING, 0) \
   X(STRUCT_OPS,              struct_ops,              NONE,  none,       BXS_BASE, 0) \
   X(EXT,                     ext,                     NONE,  none,       BXS_BASE, 0) \
-  X(LSM,                     lsm,                     BYTES, raw_tp,     BXP_TRACE_SETS, 0) \
-  X(SK_LOOKUP,               sk_lookup,               NONE,  none,       BXS_BASE, 0) \
-  X(SYSCALL,                 syscall,                 BYTES, syscall,    BXP_TRACE_SETS, 0) \
+  X(LSM,                     lsm,                     BYTES, raw_tp,     BXP_TRACING, 0) \
+  X(SK_LOOKUP,               sk_lookup,               NONE,  none,       BXP_NET, 0) \
+  X(SYSCALL,                 syscall,                 BYTES, syscall,    BXP_TRACING, 0) \
   X(NETFILTER,               netfilter,               NONE,  none,       BXS_BASE, 0)
 
 /* The description of program type `type`, or NULL (0, or not a kernel type).

@@ -7,6 +7,7 @@
  * again and again, and exits.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,7 +53,8 @@ static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool
 		return NULL;
 	if (h->has_proto) {
 		*buf = (struct bxk_proto){ .id = id, .name = h->name, .fn = h->fn,
-					   .ret = h->proto_ret, .sets = ~0u };
+					   .ret = h->proto_ret,
+					   .sets = ~(uint32_t)BXS_INTERNAL };	/* every type */
 		memcpy(buf->arg, h->proto_arg, sizeof(buf->arg));
 		return buf;
 	}
@@ -548,6 +550,47 @@ int bxr_check_ref_leak(struct bxr_env *env)
 	return 0;
 }
 
+/*
+ * check_return_code - r0 at the exit of the main program lies in the
+ * range the program type allows (its ops->ret_range, the kernel's
+ * check_return_code): a pointer there is "not a known value", a scalar
+ * outside the range is refused with its bounds.
+ */
+static int check_return_code(struct bxr_env *env, const struct bxr_reg *r0)
+{
+	const struct bxp_prog_type_ops *ops = env->prog->type_ops;
+	struct bxp_ret_range rr;
+	char b[160];
+	int n = 0;
+
+	if (!ops || !ops->ret_range)
+		return 0;
+	ops->ret_range(ops->type, env->prog->expected_attach_type, &rr);
+	if (!rr.check)
+		return 0;
+	if (r0->type != BXR_SCALAR) {
+		bxr_reason(env, "this program type must return a number in [%lld, %lld], not a pointer",
+			   (long long)rr.lo, (long long)rr.hi);
+		return bxr_reject(env, -EINVAL, 0, -1,
+				  "At program exit the register R0 is not a known value (%s)",
+				  bxr_type_str(r0));
+	}
+	if (r0->smin >= rr.lo && r0->smax <= rr.hi)
+		return 0;
+	/* the kernel's verbose_invalid_scalar() */
+	if (r0->smin > INT64_MIN)
+		n += snprintf(b + n, sizeof(b) - n, " smin=%lld", (long long)r0->smin);
+	if (r0->smax < INT64_MAX)
+		n += snprintf(b + n, sizeof(b) - n, " smax=%lld", (long long)r0->smax);
+	if (!n)
+		snprintf(b, sizeof(b), " unknown scalar value");
+	bxr_reason(env, "this program type must return a value in [%lld, %lld]",
+		   (long long)rr.lo, (long long)rr.hi);
+	return bxr_reject(env, -EINVAL, 0, -1,
+			  "At program exit the register R0 has%s should have been in [%lld, %lld]",
+			  b, (long long)rr.lo, (long long)rr.hi);
+}
+
 /* callee_was_cb - the exit went back to a helper call with a callback. */
 static bool callee_was_cb(const struct bxr_env *env, int next)
 {
@@ -613,6 +656,8 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 		return err;
 	if (st->curframe == 0) {
 		if ((err = bxr_check_ref_leak(env)))
+			return err;
+		if ((err = check_return_code(env, r0)))
 			return err;
 		*done = true;
 		return 0;

@@ -267,7 +267,8 @@ static int pass_flags(struct bxr_env *env)
 	bool sleepable_ok = (t == BPFBOX_PROG_TYPE_TRACING && (eat == 24 || eat == 25 || eat == 26 ||
 							      eat == 28)) ||
 			    t == BPFBOX_PROG_TYPE_LSM || t == BPFBOX_PROG_TYPE_STRUCT_OPS ||
-			    t == BPFBOX_PROG_TYPE_KPROBE;	/* uprobes: checked at attach */
+			    t == BPFBOX_PROG_TYPE_KPROBE ||	/* uprobes: checked at attach */
+			    t == BPFBOX_PROG_TYPE_SYSCALL;	/* the kernel's syscall programs are sleepable */
 
 	env->insn = 0;
 	if (env->opts && (env->opts->prog_flags & (1u << 4)) && !sleepable_ok)

@@ -103,6 +103,12 @@ bool bxk_helper_is_builtin(const struct bpfbox_vm *vm, uint32_t id);
  */
 int bxk_register_kernel_helpers(struct bpfbox_vm *vm);
 
+/* The ids of the table's helpers by name: BXK_ID_map_lookup_elem, ...
+ * (the kernel's BPF_FUNC_*), so that no other file keeps its own list. */
+#define BXK_ID_ROW(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS) BXK_ID_##NAME = ID,
+enum bxk_helper_id { BXK_HELPER_TABLE(BXK_ID_ROW) };
+#undef BXK_ID_ROW
+
 /* The C functions of the table. */
 #define BXK_DECLARE(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS) \
 	uint64_t FN(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3, \

@@ -37,7 +37,7 @@ struct patch {
 static int gen_ld_abs(const struct bpfbox_insn *orig, struct bpfbox_insn *out)
 {
 	int n = 0, sz = bx_code_size(orig->code);
-	int32_t helper = sz == 1 ? BXH_HELPER_LD_B : sz == 2 ? BXH_HELPER_LD_H : BXH_HELPER_LD_W;
+	int32_t helper = sz == 1 ? BXK_ID_skb_load_helper_8 : sz == 2 ? BXK_ID_skb_load_helper_16 : BXK_ID_skb_load_helper_32;
 
 	if (BX_MODE(orig->code) == BX_ABS) {
 		out[n++] = bxh_insn(BX_ALU64 | BX_K | BX_MOV, 2, 0, 0, orig->imm);
@@ -286,11 +286,11 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog)
 				err = -EINVAL;
 				goto fail;
 			}
-			if (!bxk_helper_is_builtin(prog->vm, BXH_HELPER_LD_B) ||
-			    !bxk_helper_is_builtin(prog->vm, BXH_HELPER_LD_H) ||
-			    !bxk_helper_is_builtin(prog->vm, BXH_HELPER_LD_W)) {
+			if (!bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_8) ||
+			    !bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_16) ||
+			    !bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_32)) {
 				bx_err(log, "insn %zu: LD_ABS/LD_IND need bpfbox's packet helpers (ids %d..%d), which this vm does not have",
-				       i, BXH_HELPER_LD_B, BXH_HELPER_LD_W);
+				       i, BXK_ID_skb_load_helper_8, BXK_ID_skb_load_helper_32);
 				err = -EINVAL;
 				goto fail;
 			}

@@ -16,25 +16,13 @@
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
-#define H_TAIL_CALL 12
-#define H_PERF_OUT 25
-#define H_PUSH 87
-#define H_POP 88
-#define H_PEEK 89
-#define H_RB_OUT 130
-#define H_RB_RESERVE 131
-#define H_RB_SUBMIT 132
-#define H_RB_DISCARD 133
-#define H_RB_QUERY 134
-#define H_FOR_EACH 164
-#define H_LOOP 181
-#define H_REDIRECT_MAP 51
-#define BXR_MAX_FUNC_ID 212
+#define BXR_MAX_FUNC_ID 212   /* the kernel's __BPF_FUNC_MAX_ID (6.18) */
 
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
 {
-	return id == 18 || id == 44 || id == 54 || id == 65;
+	return id == BXK_ID_skb_vlan_push || id == BXK_ID_xdp_adjust_head ||
+	       id == BXK_ID_xdp_adjust_meta || id == BXK_ID_xdp_adjust_tail;
 }
 
 /* find_proto - the prototype the verifier checks a call of helper id against:
@@ -73,41 +61,41 @@ static bool map_func_ok(uint32_t mt, uint32_t fid)
 {
 	switch (mt) {
 	case BPFBOX_MAP_TYPE_PROG_ARRAY:
-		if (fid != H_TAIL_CALL) return false;
+		if (fid != BXK_ID_tail_call) return false;
 		break;
 	case BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY:
-		if (fid != H_PERF_OUT) return false;
+		if (fid != BXK_ID_perf_event_output) return false;
 		break;
 	case BPFBOX_MAP_TYPE_RINGBUF:
-		if (fid != H_RB_OUT && fid != H_RB_RESERVE && fid != H_RB_QUERY) return false;
+		if (fid != BXK_ID_ringbuf_output && fid != BXK_ID_ringbuf_reserve && fid != BXK_ID_ringbuf_query) return false;
 		break;
 	case BPFBOX_MAP_TYPE_QUEUE:
 	case BPFBOX_MAP_TYPE_STACK:
-		if (fid != H_PUSH && fid != H_POP && fid != H_PEEK) return false;
+		if (fid != BXK_ID_map_push_elem && fid != BXK_ID_map_pop_elem && fid != BXK_ID_map_peek_elem) return false;
 		break;
 	case BPFBOX_MAP_TYPE_BLOOM_FILTER:
-		if (fid != H_PUSH && fid != H_PEEK) return false;
+		if (fid != BXK_ID_map_push_elem && fid != BXK_ID_map_peek_elem) return false;
 		break;
 	case BPFBOX_MAP_TYPE_ARRAY_OF_MAPS:
 	case BPFBOX_MAP_TYPE_HASH_OF_MAPS:
-		if (fid != 1) return false;
+		if (fid != BXK_ID_map_lookup_elem) return false;
 		break;
 	default:
 		break;
 	}
 	switch (fid) {
-	case H_TAIL_CALL: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
-	case H_PERF_OUT: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
-	case H_RB_OUT: case H_RB_RESERVE: case H_RB_QUERY: return mt == BPFBOX_MAP_TYPE_RINGBUF;
-	case H_POP: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
-	case H_PUSH: case H_PEEK:
+	case BXK_ID_tail_call: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
+	case BXK_ID_perf_event_output: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
+	case BXK_ID_ringbuf_output: case BXK_ID_ringbuf_reserve: case BXK_ID_ringbuf_query: return mt == BPFBOX_MAP_TYPE_RINGBUF;
+	case BXK_ID_map_pop_elem: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
+	case BXK_ID_map_push_elem: case BXK_ID_map_peek_elem:
 		return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK ||
 		       mt == BPFBOX_MAP_TYPE_BLOOM_FILTER;
-	case H_FOR_EACH:
+	case BXK_ID_for_each_map_elem:
 		return mt == BPFBOX_MAP_TYPE_HASH || mt == BPFBOX_MAP_TYPE_ARRAY ||
 		       mt == BPFBOX_MAP_TYPE_PERCPU_HASH || mt == BPFBOX_MAP_TYPE_PERCPU_ARRAY ||
 		       mt == BPFBOX_MAP_TYPE_LRU_HASH || mt == BPFBOX_MAP_TYPE_LRU_PERCPU_HASH;
-	case H_REDIRECT_MAP:
+	case BXK_ID_redirect_map:
 		return mt == 14 || mt == 16 || mt == 17 || mt == 25;
 	default:
 		return true;
@@ -357,10 +345,10 @@ static int enter_callback(struct bxr_env *env, uint32_t fid, const struct meta *
 	f = bxr_func_new(env->insn, bxr_subprog_of(env, m->func));
 	if (!f)
 		return -ENOMEM;
-	f->cb = (uint8_t)(fid == H_LOOP ? 1 : 2);
+	f->cb = (uint8_t)(fid == BXK_ID_loop ? 1 : 2);
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	f->regs[BX_REG_FP].frameno = (uint8_t)(st->curframe + 1);
-	if (fid == H_LOOP) {
+	if (fid == BXK_ID_loop) {
 		bxr_mark_unknown(&f->regs[1]);
 		bxr_trunc(&f->regs[1], 4);
 		f->regs[2] = cregs[3];
@@ -425,7 +413,7 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
 			return err;
-	if (id == H_TAIL_CALL) {
+	if (id == BXK_ID_tail_call) {
 		env->subprogs[bxr_curf(env)->subprog].has_tail_call = true;
 		env->tail_call_seen = true;
 		if (env->cur->nrefs)

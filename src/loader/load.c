@@ -37,12 +37,16 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
 {
 	struct bpfbox_vm_opts o;
 	struct bpfbox_vm *vm;
+	struct bx_log lg;
 	int err;
 
 	if (!vm_out)
 		return -EINVAL;
 	*vm_out = NULL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
+	/* the caller's log, for a refusal of the struct that carries it */
+	lg.fn = BX_OPTS_GET(opts, log, NULL);
+	lg.ctx = BX_OPTS_GET(opts, log_ctx, NULL);
+	err = bx_opts_load(&o, sizeof(o), opts, &lg, "bpfbox_vm_opts");
 	if (err)
 		return err;
 	vm = calloc(1, sizeof(*vm));
@@ -130,11 +134,9 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 	*prog_out = NULL;
 	if (!vm || (!insns && cnt))
 		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err) {
-		bx_err(&vm->log, "bpfbox_prog__load: invalid options struct");
+	err = bx_opts_load(&o, sizeof(o), opts, &vm->log, "bpfbox_prog_opts");
+	if (err)
 		return err;
-	}
 	prog = calloc(1, sizeof(*prog));
 	if (!prog)
 		return -ENOMEM;

@@ -107,7 +107,7 @@ static int run_cpu(const struct bpfbox_prog *prog, const struct bpfbox_run_opts 
 {
 	uint32_t n = prog->vm->nr_cpus ? prog->vm->nr_cpus : 1;
 
-	if (uopts->sz < offsetof(struct bpfbox_run_opts, cpu) + sizeof(uopts->cpu))
+	if (!BX_OPTS_HAS(uopts, cpu))
 		cpu = -1;
 	if (cpu < 0) {
 		int c = sched_getcpu();
@@ -175,11 +175,9 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 
 	if (!prog || !opts || (nregions && !regions))
 		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err) {
-		bx_err(&prog->vm->log, "%s: invalid run options struct", prog->name);
+	err = bx_opts_load(&o, sizeof(o), opts, &prog->vm->log, "bpfbox_run_opts");
+	if (err)
 		return err;
-	}
 	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
 		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
 		       (int)o.mode, (int)o.engine);
@@ -241,11 +239,9 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	else
 		err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
 
-	if (opts->sz >= offsetof(struct bpfbox_run_opts, retval) + sizeof(opts->retval))
-		opts->retval = err ? 0 : r0;
-	if (call.checked &&
-	    opts->sz >= offsetof(struct bpfbox_run_opts, insn_executed) + sizeof(opts->insn_executed))
-		opts->insn_executed = call.max_insns - call.budget;
+	BX_OPTS_SET(opts, retval, err ? 0 : r0);
+	if (call.checked)
+		BX_OPTS_SET(opts, insn_executed, call.max_insns - call.budget);
 	return err;
 }
 

@@ -212,6 +212,11 @@ BPFBOX_API int bpfbox_call__check_mem(const struct bpfbox_call *call,
 
 /* ---- programs ------------------------------------------------------------ */
 
+/* Two names, two things: struct bpfbox_prog is a LOADED program (verified,
+ * runnable, made by bpfbox_prog__load() in a vm); struct bpfbox_program
+ * (object.h) is a program IN AN OBJECT file, its code and section, which
+ * bpfbox_object__load() turns into a bpfbox_prog (bpfbox_program__prog());
+ * as libbpf's struct bpf_program vs the kernel's struct bpf_prog. */
 struct bpfbox_prog;
 
 struct bpfbox_map;

@@ -104,6 +104,7 @@ struct bxp_prog_type_ops {
 	enum bxh_ctx_kind ctx;      /* how bpfbox builds its context */
 	uint32_t helper_sets;       /* enum bx_helper_set (get_func_proto) */
 	bool ld_abs;                /* LD_ABS / LD_IND allowed (may_access_skb) */
+	bool pkt_write;             /* direct packet writes allowed (may_access_direct_pkt_data) */
 
 	/* verifier: is the context access valid (is_valid_access) and what it
 	 * becomes (convert_ctx_access) */

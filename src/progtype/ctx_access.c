@@ -408,7 +408,7 @@ static enum bxh_ctx_field field_kind(uint32_t prog_type, int off)
 
 /* One ctx_access op per row: the row's rule, the unconverted instruction
  * by default, and the type of a loaded field. */
-#define BXP_ACCESS_OP(NAME, lname, CTX, ACCESS, SETS, LD_ABS)                      \
+#define BXP_ACCESS_OP(NAME, lname, CTX, ACCESS, SETS, LD_ABS, PKT_WRITE)                      \
 	static bool lname##_ctx_access(const struct bxh_access_req *q,                 \
 				      struct bxh_access_res *r)                       \
 	{                                                                             \
@@ -431,10 +431,10 @@ BXP_PROG_TYPES(BXP_ACCESS_OP)
 #define BXP_TEST_RUN_BYTES bxh_test_run_bytes
 
 /* The ops of every row (struct bxp_prog_type_ops, src/core/prog_type.h). */
-#define BXP_OPS(NAME, lname, CTX, ACCESS, SETS, LD_ABS)                                 \
+#define BXP_OPS(NAME, lname, CTX, ACCESS, SETS, LD_ABS, PKT_WRITE)                                 \
 	[BPFBOX_PROG_TYPE_##NAME] = {                                                  \
 		.type = BPFBOX_PROG_TYPE_##NAME, .name = #lname, .ctx = BXH_CTX_##CTX,  \
-		.helper_sets = (SETS), .ld_abs = (LD_ABS),                             \
+		.helper_sets = (SETS), .ld_abs = (LD_ABS), .pkt_write = (PKT_WRITE),   \
 		.ctx_access = lname##_ctx_access, .ret_range = bxp_ret_range,           \
 		.convert_ctx = bxh_prog_convert_ctx, .free_ctx = bxh_prog_free_ctx,    \
 		.check_direct_run = bxh_check_direct_run,                              \

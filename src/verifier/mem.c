@@ -322,14 +322,6 @@ static int check_pkt(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	return 0;
 }
 
-/* pkt_writable - may this program type write its packet (may_access_direct_pkt_data)? */
-static bool pkt_writable(uint32_t t)
-{
-	return t == BPFBOX_PROG_TYPE_XDP || t == BPFBOX_PROG_TYPE_SCHED_CLS ||
-	       t == BPFBOX_PROG_TYPE_SCHED_ACT || t == BPFBOX_PROG_TYPE_LWT_XMIT ||
-	       t == BPFBOX_PROG_TYPE_SK_SKB || t == BPFBOX_PROG_TYPE_SK_MSG;
-}
-
 /* ctx_load_type - the register type of a context load, from the field
  * kind the program type's ctx_access reported. */
 static int ctx_load_type(enum bxh_ctx_field f)
@@ -452,7 +444,7 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		if (atomic)
 			return bxr_reject(env, -EACCES, regno, -1, "BPF_ATOMIC stores into R%d %s is not allowed",
 					  regno, t);
-		if (write && !pkt_writable(env->prog_type)) {
+		if (write && !(env->prog->type_ops && env->prog->type_ops->pkt_write)) {
 			bxr_reason(env, "this program type may not write its packet");
 			return bxr_reject(env, -EACCES, regno, -1, "cannot write into packet");
 		}

@@ -227,13 +227,10 @@ static int pass_ctx_agree(struct bxr_env *env)
 	struct bxf_access *acc;
 	int err;
 
-	switch (env->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP: case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS: case BPFBOX_PROG_TYPE_SCHED_ACT:
-		break;
-	default:
+	/* the types whose context is rewritten: xdp_md and __sk_buff */
+	if (!env->prog->type_ops || (env->prog->type_ops->ctx != BXH_CTX_XDP &&
+				     env->prog->type_ops->ctx != BXH_CTX_SKB))
 		return 0;
-	}
 	acc = calloc(env->cnt ? (size_t)env->cnt : 1, sizeof(*acc));
 	if (!acc)
 		return -ENOMEM;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# scripts/gen_syscalls.sh - regenerate src/hooks/syscalls_x86_64.c, the
+# scripts/gen_syscalls.sh - regenerate src/trace/syscalls_x86_64.c, the
 # x86-64 syscall table (number, name, kernel entry name, argument names and
 # types), from facts on the host:
 #   - numbers and names: <asm/unistd_64.h> (plus the calls newer than the
@@ -8,7 +8,7 @@
 #     events/syscalls/sys_enter_NAME/format (NAME is the kernel entry
 #     point: sys_newstat for stat, ...). A call without such a file gets
 #     nargs = -1 (the kernel has no syscalls/ event for it).
-# Usage (from the repo root): bash scripts/gen_syscalls.sh [TRACEFS] >src/hooks/syscalls_x86_64.c
+# Usage (from the repo root): bash scripts/gen_syscalls.sh [TRACEFS] >src/trace/syscalls_x86_64.c
 set -euo pipefail
 
 TRACEFS=${1:-/sys/kernel/tracing}
@@ -65,7 +65,7 @@ cat <<'H'
  * tracefs event / __x64_sys_ symbol), and the argument names and types of
  * the syscalls/sys_enter_NAME event (nargs -1: no such event).
  */
-#include "hooks/syscalls_x86_64.h"
+#include "trace/syscalls_x86_64.h"
 
 const struct bxh_syscall bxh_syscall_table[] = {
 H

@@ -20,6 +20,7 @@
 #include "bpfbox/bpfbox.h"
 #include "helpers/helpers.h"
 #include "maps/map_internal.h"
+#include "progtype/prog_types.h"
 #include "testlib.h"
 #include "vm/vm_internal.h"
 
@@ -140,9 +141,9 @@ static void test_table(void)
 	struct bpfbox_vm *empty = NULL;
 
 	/* every id is the kernel's */
-#define CHECK_ID(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, GROUPS) \
+#define CHECK_ID(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS) \
 	CHECK_EQ_INT(ID, BPF_FUNC_##NAME);
-	BXK_HELPER_TABLE(CHECK_ID)
+	BXK_KERNEL_HELPERS(CHECK_ID)
 #undef CHECK_ID
 	CHECK(bxk_nprotos >= 37);
 	for (size_t i = 0; i < bxk_nprotos; i++) {
@@ -151,7 +152,7 @@ static void test_table(void)
 
 		CHECK(bxk_proto(p->id) == p);
 		CHECK(p->fn != NULL);
-		CHECK(p->groups != 0);
+		CHECK(p->sets != 0);
 		snprintf(name, sizeof(name), "bpf_%s", p->name);
 		CHECK_STR(bpfbox_vm__helper_name(vm, p->id), name);
 		for (size_t j = 0; j < i; j++)
@@ -166,10 +167,17 @@ static void test_table(void)
 	CHECK(bxk_proto(BPF_FUNC_ringbuf_submit)->arg[0] & BXK_OBJ_RELEASE);
 	CHECK(BXK_BASE_TYPE(bxk_proto(BPF_FUNC_snprintf)->arg[0]) == BXK_ARG_PTR_TO_MEM);
 	CHECK(bxk_proto(BPF_FUNC_snprintf)->arg[0] & BXK_MEM_UNINIT);
-	CHECK(bxk_proto(BPF_FUNC_get_current_comm)->groups == BXK_G_TRACING);
-	CHECK(bxk_prog_type_groups(BPF_PROG_TYPE_XDP) & BXK_G_NET);
-	CHECK(!(bxk_prog_type_groups(BPF_PROG_TYPE_XDP) & BXK_G_TRACING));
-	CHECK(bxk_prog_type_groups(BPF_PROG_TYPE_KPROBE) & BXK_G_TRACING);
+	/* a few rows of the per-type rule (all of it: test_progtype_kernel.c) */
+	CHECK(bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_XDP),
+				 bxk_proto(BPF_FUNC_xdp_adjust_head)->sets));
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_SCHED_CLS),
+				  bxk_proto(BPF_FUNC_xdp_adjust_head)->sets));
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_KPROBE),
+				  bxk_proto(BPF_FUNC_ktime_get_coarse_ns)->sets));
+	CHECK(bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_XDP),
+				 bxk_proto(BPF_FUNC_get_current_pid_tgid)->sets));
+	/* the internal LD_ABS helper (id 4093) is for no program to call */
+	CHECK(!bxp_helper_allowed(bxp_prog_type(BPF_PROG_TYPE_SOCKET_FILTER), bxk_proto(4093)->sets));
 
 	/* no_kernel_helpers: an empty registry; helpers stay replaceable */
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .no_kernel_helpers = true);

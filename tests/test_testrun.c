@@ -1,6 +1,6 @@
 /*
  * test_testrun.c - program contexts, load-time context conversion and
- * bpfbox_prog__test_run() (src/hooks, src/verifier/ctx_flow.c).
+ * bpfbox_prog__test_run() (src/progtype, src/verifier/ctx_flow.c).
  *
  * Handwritten instruction arrays check every xdp_md and __sk_buff field
  * (narrow loads included), the invalid accesses with the kernel's message,
@@ -10,7 +10,7 @@
  * the object API. Every run is done in trusted and in checked mode.
  */
 #include "bpfbox/bpfbox.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_layout.h"
 #include "testlib.h"
 
 #include <errno.h>

@@ -7,8 +7,8 @@
  */
 #include "testlib.h"
 
-#include "hooks/syscalls_x86_64.h"
-#include "hooks/tracefs.h"
+#include "trace/syscalls_x86_64.h"
+#include "trace/tracefs.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
  */
 #include "testlib.h"
 
-#include "hooks/uprobe_sym.h"
+#include "trace/uprobe_sym.h"
 
 #include <errno.h>
 #include <fcntl.h>

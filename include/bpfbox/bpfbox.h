@@ -7,7 +7,11 @@
  *    failure; details of a failure go to the log callback, never to a
  *    heap-allocated string;
  *  - every options struct starts with `size_t sz`, set with BPFBOX_OPTS(),
- *    so that new fields can be added without breaking old callers;
+ *    so that new fields can be added without breaking old callers. The
+ *    ABI is libbpf's: the macro zeroes the whole struct (padding too); the
+ *    library reads a field the caller's sz does not cover as 0, and
+ *    refuses (-EINVAL, with a log line) a larger struct from a newer
+ *    caller whose bytes past the fields it knows are not all zero;
  *  - the library keeps no mutable global state: everything lives in a
  *    struct bpfbox_vm and the objects made from it.
  */
@@ -17,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>   /* memset, for BPFBOX_OPTS() */
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,10 +29,15 @@ extern "C" {
 
 #define BPFBOX_API __attribute__((visibility("default")))
 
-/* Declare and zero an options struct with its size set:
+/* Declare an options struct, zeroed byte for byte (padding included, so
+ * that a later library never sees stray bytes where it has new fields),
+ * with its size set (as libbpf's LIBBPF_OPTS):
  *   BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = buf, .ctx_size = len); */
-#define BPFBOX_OPTS(TYPE, NAME, ...) \
-	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+#define BPFBOX_OPTS(TYPE, NAME, ...)                                  \
+	struct TYPE NAME = ({                                         \
+		memset(&NAME, 0, sizeof(struct TYPE));                \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
+	})
 
 /* One instruction slot, byte-compatible with the kernel's struct bpf_insn
  * (little-endian hosts). */
@@ -202,6 +212,11 @@ BPFBOX_API int bpfbox_call__check_mem(const struct bpfbox_call *call,
 
 /* ---- programs ------------------------------------------------------------ */
 
+/* Two names, two things: struct bpfbox_prog is a LOADED program (verified,
+ * runnable, made by bpfbox_prog__load() in a vm); struct bpfbox_program
+ * (object.h) is a program IN AN OBJECT file, its code and section, which
+ * bpfbox_object__load() turns into a bpfbox_prog (bpfbox_program__prog());
+ * as libbpf's struct bpf_program vs the kernel's struct bpf_prog. */
 struct bpfbox_prog;
 
 struct bpfbox_map;

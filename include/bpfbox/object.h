@@ -130,6 +130,10 @@ BPFBOX_API const char *bpfbox_prog_type_name(uint32_t prog_type);
 /* ---- objects ------------------------------------------------------------- */
 
 struct bpfbox_object;
+/* struct bpfbox_program is a program IN AN OBJECT file (code, section,
+ * type); struct bpfbox_prog (bpfbox.h) is a LOADED program in a vm, which
+ * loading the object makes from each bpfbox_program (as libbpf's struct
+ * bpf_program vs the kernel's loaded bpf_prog). */
 struct bpfbox_program;
 struct bpfbox_btf;
 

@@ -3,6 +3,7 @@
  * turns autoload off; "prefix+" matches "prefix" or "prefix/TARGET", a
  * plain entry matches exactly. First match wins.
  */
+#include "progtype/prog_types.h"
 #include "sec.h"
 
 #include <string.h>
@@ -157,17 +158,10 @@ bool bxe_sec_match(const char *name, struct bxe_sec_match *m)
 	return false;
 }
 
-static const char *const prog_type_names[] = {
-	"unspec", "socket_filter", "kprobe", "sched_cls", "sched_act", "tracepoint", "xdp",
-	"perf_event", "cgroup_skb", "cgroup_sock", "lwt_in", "lwt_out", "lwt_xmit", "sock_ops",
-	"sk_skb", "cgroup_device", "sk_msg", "raw_tracepoint", "cgroup_sock_addr",
-	"lwt_seg6local", "lirc_mode2", "sk_reuseport", "flow_dissector", "cgroup_sysctl",
-	"raw_tracepoint_writable", "cgroup_sockopt", "tracing", "struct_ops", "ext", "lsm",
-	"sk_lookup", "syscall", "netfilter",
-};
-
 /* See object.h. */
 const char *bpfbox_prog_type_name(uint32_t t)
 {
-	return t < sizeof(prog_type_names) / sizeof(prog_type_names[0]) ? prog_type_names[t] : NULL;
+	const struct bxp_prog_type_ops *ops = bxp_prog_type(t);	/* the one table */
+
+	return t == 0 ? "unspec" : ops ? ops->name : NULL;
 }

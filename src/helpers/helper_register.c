@@ -6,17 +6,17 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "helpers/helpers.h"
-#include "hooks/ctx.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"
 
-#define BXK_ROW(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, GROUPS)          \
+#define BXK_ROW(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS)          \
 	{ .id = ID, .name = #NAME, .fn = FN, .gpl_only = GPL, .ret = BXK_##RET, \
 	  .arg = { BXK_##A1, BXK_##A2, BXK_##A3, BXK_##A4, BXK_##A5 },        \
-	  .groups = GROUPS },
+	  .sets = SETS },
 
 const struct bxk_proto bxk_protos[] = { BXK_HELPER_TABLE(BXK_ROW) };
 const size_t bxk_nprotos = sizeof(bxk_protos) / sizeof(bxk_protos[0]);
@@ -36,37 +36,14 @@ const struct bxk_proto *bxk_proto(uint32_t id)
 }
 
 /*
- * bxk_prog_type_groups - the helper groups of a program type, as the
- * kernel's per-type get_func_proto callbacks sort them.
+ * bxk_helper_is_builtin - see helpers.h.
  */
-uint32_t bxk_prog_type_groups(uint32_t prog_type)
+bool bxk_helper_is_builtin(const struct bpfbox_vm *vm, uint32_t id)
 {
-	switch (prog_type) {
-	case BPFBOX_PROG_TYPE_UNSPEC:
-		return BXK_G_BASE | BXK_G_TRACING | BXK_G_NET;
-	case BPFBOX_PROG_TYPE_KPROBE:
-	case BPFBOX_PROG_TYPE_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_PERF_EVENT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
-	case BPFBOX_PROG_TYPE_TRACING:
-	case BPFBOX_PROG_TYPE_LSM:
-	case BPFBOX_PROG_TYPE_SYSCALL:
-		return BXK_G_BASE | BXK_G_TRACING;
-	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS:
-	case BPFBOX_PROG_TYPE_SCHED_ACT:
-	case BPFBOX_PROG_TYPE_XDP:
-	case BPFBOX_PROG_TYPE_CGROUP_SKB:
-	case BPFBOX_PROG_TYPE_LWT_IN:
-	case BPFBOX_PROG_TYPE_LWT_OUT:
-	case BPFBOX_PROG_TYPE_LWT_XMIT:
-	case BPFBOX_PROG_TYPE_SK_SKB:
-	case BPFBOX_PROG_TYPE_LWT_SEG6LOCAL:
-		return BXK_G_BASE | BXK_G_NET;
-	default:
-		return BXK_G_BASE;
-	}
+	const struct bxv_helper *h = bxv_vm_helper(vm, id);
+	const struct bxk_proto *p = bxk_proto(id);
+
+	return h && p && h->fn == p->fn;
 }
 
 /*
@@ -91,7 +68,94 @@ int bxk_register_kernel_helpers(struct bpfbox_vm *vm)
 		if (err)
 			return err;
 	}
-	return bxh_register_packet_helpers(vm);	/* src/hooks: xdp_adjust_head, ... */
+	return 0;
+}
+
+/* ---- prototypes an embedder gives (bpfbox_vm__set_helper_proto) ---------- */
+
+/* proto_arg_kind - the internal (src/helpers) kind of a public argument
+ * kind; BXK_ARG__BASE_MAX if it is not one. */
+static uint32_t proto_arg_kind(enum bpfbox_arg_kind k)
+{
+	switch (k) {
+	case BPFBOX_ARG_NONE:               return BXK_ARG_DONTCARE;
+	case BPFBOX_ARG_ANYTHING:           return BXK_ARG_ANYTHING;
+	case BPFBOX_ARG_PTR_TO_MEM:         return BXK_ARG_PTR_TO_MEM_RDONLY;
+	case BPFBOX_ARG_PTR_TO_UNINIT_MEM:  return BXK_ARG_PTR_TO_UNINIT_MEM;
+	case BPFBOX_ARG_CONST_SIZE:         return BXK_ARG_CONST_SIZE;
+	case BPFBOX_ARG_CONST_SIZE_OR_ZERO: return BXK_ARG_CONST_SIZE_OR_ZERO;
+	case BPFBOX_ARG_PTR_TO_CTX:         return BXK_ARG_PTR_TO_CTX;
+	case BPFBOX_ARG_CONST_MAP_PTR:      return BXK_ARG_CONST_MAP_PTR;
+	}
+	return BXK_ARG__BASE_MAX;
+}
+
+/* is_mem_kind / is_size_kind - the two halves of a (memory, size) pair. */
+static bool is_mem_kind(enum bpfbox_arg_kind k)
+{
+	return k == BPFBOX_ARG_PTR_TO_MEM || k == BPFBOX_ARG_PTR_TO_UNINIT_MEM;
+}
+
+static bool is_size_kind(enum bpfbox_arg_kind k)
+{
+	return k == BPFBOX_ARG_CONST_SIZE || k == BPFBOX_ARG_CONST_SIZE_OR_ZERO;
+}
+
+/*
+ * bpfbox_vm__set_helper_proto - give helper `id` a prototype the verifier
+ * checks its calls against (NULL: remove it). Memory arguments must come
+ * in (memory, size) pairs, as the kernel's check_arg_pair_ok() requires.
+ */
+int bpfbox_vm__set_helper_proto(struct bpfbox_vm *vm, uint32_t id,
+				const struct bpfbox_helper_proto *proto)
+{
+	struct bpfbox_helper_proto p;
+	struct bxv_helper *h;
+	uint32_t arg[5];
+	int err;
+
+	if (!vm)
+		return -EINVAL;
+	if (id == 0 || id > BPFBOX_MAX_HELPER_ID || !vm->helpers[id].fn) {
+		bx_err(&vm->log, "helper %u: no helper with this id to give a prototype", id);
+		return -ENOENT;
+	}
+	h = &vm->helpers[id];
+	if (!proto) {
+		h->has_proto = false;
+		return 0;
+	}
+	err = bx_opts_copy(&p, sizeof(p), proto);
+	if (err) {
+		bx_err(&vm->log, "helper %u (%s): prototype struct has unknown fields", id, h->name);
+		return err;
+	}
+	if (p.ret != BPFBOX_RET_INTEGER && p.ret != BPFBOX_RET_VOID) {
+		bx_err(&vm->log, "helper %u (%s): unknown return kind %d", id, h->name, (int)p.ret);
+		return -EINVAL;
+	}
+	for (int i = 0; i < 5; i++) {
+		arg[i] = proto_arg_kind(p.args[i]);
+		if (arg[i] == BXK_ARG__BASE_MAX) {
+			bx_err(&vm->log, "helper %u (%s): argument %d: unknown kind %d", id, h->name,
+			       i + 1, (int)p.args[i]);
+			return -EINVAL;
+		}
+		if (is_mem_kind(p.args[i]) && (i == 4 || !is_size_kind(p.args[i + 1]))) {
+			bx_err(&vm->log, "helper %u (%s): argument %d is memory but argument %d is not its size",
+			       id, h->name, i + 1, i + 2);
+			return -EINVAL;
+		}
+		if (is_size_kind(p.args[i]) && (i == 0 || !is_mem_kind(p.args[i - 1]))) {
+			bx_err(&vm->log, "helper %u (%s): argument %d is a size but argument %d is not memory",
+			       id, h->name, i + 1, i);
+			return -EINVAL;
+		}
+	}
+	h->proto_ret = p.ret == BPFBOX_RET_VOID ? BXK_RET_VOID : BXK_RET_INTEGER;
+	memcpy(h->proto_arg, arg, sizeof(arg));
+	h->has_proto = true;
+	return 0;
 }
 
 /* ---- argument checks ------------------------------------------------------- */

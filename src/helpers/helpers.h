@@ -74,12 +74,6 @@ enum bxk_ret {
 	BXK_RET_PTR_TO_RINGBUF_MEM_OR_NULL = BXK_RET_PTR_TO_ALLOC_MEM | BXK_PTR_MAYBE_NULL,
 };
 
-/* Program-type groups (the kernel's func_proto callbacks). */
-enum bxk_group {
-	BXK_G_BASE = 1u << 0,      /* every program type (bpf_base_func_proto) */
-	BXK_G_TRACING = 1u << 1,   /* kprobe, tracepoint, raw_tp, perf_event, tracing, syscall */
-	BXK_G_NET = 1u << 2,       /* socket filter, tc, xdp, cgroup skb, lwt, sk_skb */
-};
 
 /* One helper's prototype. */
 struct bxk_proto {
@@ -89,7 +83,7 @@ struct bxk_proto {
 	bool gpl_only;
 	uint32_t ret;              /* enum bxk_ret (| flags) */
 	uint32_t arg[5];           /* enum bxk_arg (| flags) */
-	uint32_t groups;           /* enum bxk_group mask */
+	uint32_t sets;             /* enum bx_helper_set mask (core/prog_type.h) */
 };
 
 /* The table rows, in table order, and their count. */
@@ -99,9 +93,9 @@ extern const size_t bxk_nprotos;
 /* The prototype of kernel helper `id`, or NULL if bpfbox has none. */
 const struct bxk_proto *bxk_proto(uint32_t id);
 
-/* Which groups a program type belongs to (enum bpf_prog_type; 0 = raw
- * bytecode: every group). */
-uint32_t bxk_prog_type_groups(uint32_t prog_type);
+/* Is helper `id` of vm the table's own function (not an embedder's
+ * replacement)? */
+bool bxk_helper_is_builtin(const struct bpfbox_vm *vm, uint32_t id);
 
 /*
  * Register every helper of the table in `vm` (bpfbox_vm__new() does this
@@ -109,8 +103,14 @@ uint32_t bxk_prog_type_groups(uint32_t prog_type);
  */
 int bxk_register_kernel_helpers(struct bpfbox_vm *vm);
 
+/* The ids of the table's helpers by name: BXK_ID_map_lookup_elem, ...
+ * (the kernel's BPF_FUNC_*), so that no other file keeps its own list. */
+#define BXK_ID_ROW(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS) BXK_ID_##NAME = ID,
+enum bxk_helper_id { BXK_HELPER_TABLE(BXK_ID_ROW) };
+#undef BXK_ID_ROW
+
 /* The C functions of the table. */
-#define BXK_DECLARE(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, GROUPS) \
+#define BXK_DECLARE(ID, NAME, FN, GPL, RET, A1, A2, A3, A4, A5, SETS) \
 	uint64_t FN(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3, \
 		    uint64_t r4, uint64_t r5);
 BXK_HELPER_TABLE(BXK_DECLARE)
@@ -165,6 +165,13 @@ enum bxk_mem_space {
 
 /* The pid whose memory a read of `space` goes to. */
 int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space);
+
+/* Implemented by the hooks, declared here so that this folder need not
+ * include theirs: the traced task of a tracer run, or 0 (src/trace,
+ * trace_helpers.c); the packet buffer a packet run owns and keeps
+ * mapped, or false (src/pkt, helpers_pkt.c). */
+int bxh_trace_pid(const struct bpfbox_call *call);
+bool bxh_hook_mem(const struct bpfbox_call *call, const void **buf, uint64_t *len);
 
 /* Copy len bytes from `addr` in `space`: 0, or -EFAULT if any byte is
  * unreadable (dst contents then undefined). Never crashes. */

@@ -23,8 +23,6 @@
 #include <unistd.h>
 
 #include "helpers/helpers.h"
-#include "hooks/ctx_layout.h"
-#include "hooks/trace_int.h"
 #include "vm/vm_internal.h"
 
 #define BXK_PAGE 4096u   /* split granularity (any page size >= 4 KiB works) */
@@ -39,7 +37,7 @@ int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space)
 	int pid;
 
 	if (space == BXK_MEM_USER && (pid = bxh_trace_pid(call)) > 0)
-		return pid;	/* a tracer run (src/hooks/trace_*.c): the traced task */
+		return pid;	/* a tracer run (src/trace/trace_*.c): the traced task */
 	return (int)getpid();
 }
 
@@ -58,7 +56,8 @@ static uint64_t bxk_avail(uint64_t addr, uint64_t lo, uint64_t size)
 static uint64_t bxk_mem_local(const struct bpfbox_call *call, enum bxk_mem_space space,
 			      uint64_t addr)
 {
-	const struct bxh_pkt *pkt = call->hook;
+	const void *buf;
+	uint64_t buf_len;
 	uint64_t stack = (uint64_t)BX_MAX_CALL_DEPTH * BX_STACK_SIZE, n;
 
 	if (space == BXK_MEM_USER && bxh_trace_pid(call) > 0)
@@ -66,8 +65,8 @@ static uint64_t bxk_mem_local(const struct bpfbox_call *call, enum bxk_mem_space
 	if ((call->stack_top > stack && (n = bxk_avail(addr, call->stack_top - stack, stack))) ||
 	    (n = bxk_avail(addr, (uint64_t)(uintptr_t)call->ctx, call->ctx_size)))
 		return n;
-	if (pkt && pkt->magic == BXH_PKT_MAGIC)
-		return bxk_avail(addr, (uint64_t)(uintptr_t)pkt->buf, pkt->buf_len);
+	if (bxh_hook_mem(call, &buf, &buf_len))
+		return bxk_avail(addr, (uint64_t)(uintptr_t)buf, buf_len);
 	return 0;
 }
 

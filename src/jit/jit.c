@@ -406,3 +406,12 @@ void bxj_free(struct bpfbox_prog *prog)
 }
 
 #endif /* __x86_64__ */
+
+/* The JIT as the VM sees it (struct bxv_engine, vm_internal.h): the loader
+ * puts it in vm->jit when bxj_available(). */
+const struct bxv_engine bxj_engine = {
+	.name = "x86-64 JIT",
+	.compile = bxj_compile_mode,
+	.run = bxj_run,
+	.free = bxj_free,
+};

@@ -15,6 +15,11 @@
 
 struct bpfbox_prog;
 struct bpfbox_call;
+struct bxv_engine;
+
+/* This JIT as an engine of the VM (compile, run, free below); the loader
+ * installs it in vm->jit when bxj_available(). */
+extern const struct bxv_engine bxj_engine;
 
 /* Is there a JIT for this host? */
 bool bxj_available(void);

@@ -276,13 +276,11 @@ int bpfbox_map__create(uint32_t type, uint32_t key_size, uint32_t value_size,
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	if (uopts && uopts->sz >= offsetof(struct bpfbox_map_create_opts, log_ctx) + sizeof(void *)) {
-		lg.fn = uopts->log;
-		lg.ctx = uopts->log_ctx;
-	}
-	err = bx_opts_copy(&opts, sizeof(opts), uopts);
+	lg.fn = BX_OPTS_GET(uopts, log, NULL);	/* the caller's log, for a refusal of the struct */
+	lg.ctx = BX_OPTS_GET(uopts, log_ctx, NULL);
+	err = bx_opts_load(&opts, sizeof(opts), uopts, &lg, "bpfbox_map_create_opts");
 	if (err)
-		BXM_FAIL(err, "map: bad bpfbox_map_create_opts (sz)");
+		return err;
 	lg.fn = opts.log;
 	lg.ctx = opts.log_ctx;
 	if (!bxm_ops_for(type))

@@ -13,49 +13,16 @@
 
 #include "verifier/verifier.h"
 #include "helpers/helpers.h"
-#include "hooks/ctx_int.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
-#define H_TAIL_CALL 12
-#define H_PERF_OUT 25
-#define H_PUSH 87
-#define H_POP 88
-#define H_PEEK 89
-#define H_RB_OUT 130
-#define H_RB_RESERVE 131
-#define H_RB_SUBMIT 132
-#define H_RB_DISCARD 133
-#define H_RB_QUERY 134
-#define H_FOR_EACH 164
-#define H_LOOP 181
-#define H_REDIRECT_MAP 51
-#define BXR_MAX_FUNC_ID 212
-
-/* Prototypes of the packet helpers of src/hooks/helpers_pkt.c. */
-static const struct bxk_proto pkt_protos[] = {
-	{ .id = 17, .name = "get_cgroup_classid", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX } },
-	{ .id = 18, .name = "skb_vlan_push", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 23, .name = "redirect", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 26, .name = "skb_load_bytes", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING, BXK_ARG_PTR_TO_UNINIT_MEM, BXK_ARG_CONST_SIZE } },
-	{ .id = 44, .name = "xdp_adjust_head", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-	{ .id = 51, .name = "redirect_map", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_CONST_MAP_PTR, BXK_ARG_ANYTHING, BXK_ARG_ANYTHING } },
-	{ .id = 54, .name = "xdp_adjust_meta", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-	{ .id = 65, .name = "xdp_adjust_tail", .ret = BXK_RET_INTEGER,
-	  .arg = { BXK_ARG_PTR_TO_CTX, BXK_ARG_ANYTHING } },
-};
+#define BXR_MAX_FUNC_ID 212   /* the kernel's __BPF_FUNC_MAX_ID (6.18) */
 
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
 {
-	return id == 18 || id == 44 || id == 54 || id == 65;
+	return id == BXK_ID_skb_vlan_push || id == BXK_ID_xdp_adjust_head ||
+	       id == BXK_ID_xdp_adjust_meta || id == BXK_ID_xdp_adjust_tail;
 }
 
 /* find_proto - the prototype the verifier checks a call of helper id against:
@@ -74,19 +41,16 @@ static const struct bxk_proto *find_proto(struct bxr_env *env, uint32_t id, bool
 		return NULL;
 	if (h->has_proto) {
 		*buf = (struct bxk_proto){ .id = id, .name = h->name, .fn = h->fn,
-					   .ret = h->proto_ret, .groups = ~0u };
+					   .ret = h->proto_ret,
+					   .sets = ~(uint32_t)BXS_INTERNAL };	/* every type */
 		memcpy(buf->arg, h->proto_arg, sizeof(buf->arg));
 		return buf;
 	}
-	if (bxh_helper_allowed(id, env->prog_type) >= 0) {
-		if (!bxh_helper_is_ours(vm, id))
-			return NULL;
-		for (size_t i = 0; i < sizeof(pkt_protos) / sizeof(pkt_protos[0]); i++)
-			if (pkt_protos[i].id == id)
-				return &pkt_protos[i];
+	p = bxk_proto(id);
+	if (p && (p->sets & BXS_INTERNAL)) {
+		*registered = false;	/* bpfbox's own (LD_ABS): not a program's helper */
 		return NULL;
 	}
-	p = bxk_proto(id);
 	if (p && p->fn != h->fn)
 		return NULL;	/* replaced by the embedder */
 	return p;
@@ -97,41 +61,41 @@ static bool map_func_ok(uint32_t mt, uint32_t fid)
 {
 	switch (mt) {
 	case BPFBOX_MAP_TYPE_PROG_ARRAY:
-		if (fid != H_TAIL_CALL) return false;
+		if (fid != BXK_ID_tail_call) return false;
 		break;
 	case BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY:
-		if (fid != H_PERF_OUT) return false;
+		if (fid != BXK_ID_perf_event_output) return false;
 		break;
 	case BPFBOX_MAP_TYPE_RINGBUF:
-		if (fid != H_RB_OUT && fid != H_RB_RESERVE && fid != H_RB_QUERY) return false;
+		if (fid != BXK_ID_ringbuf_output && fid != BXK_ID_ringbuf_reserve && fid != BXK_ID_ringbuf_query) return false;
 		break;
 	case BPFBOX_MAP_TYPE_QUEUE:
 	case BPFBOX_MAP_TYPE_STACK:
-		if (fid != H_PUSH && fid != H_POP && fid != H_PEEK) return false;
+		if (fid != BXK_ID_map_push_elem && fid != BXK_ID_map_pop_elem && fid != BXK_ID_map_peek_elem) return false;
 		break;
 	case BPFBOX_MAP_TYPE_BLOOM_FILTER:
-		if (fid != H_PUSH && fid != H_PEEK) return false;
+		if (fid != BXK_ID_map_push_elem && fid != BXK_ID_map_peek_elem) return false;
 		break;
 	case BPFBOX_MAP_TYPE_ARRAY_OF_MAPS:
 	case BPFBOX_MAP_TYPE_HASH_OF_MAPS:
-		if (fid != 1) return false;
+		if (fid != BXK_ID_map_lookup_elem) return false;
 		break;
 	default:
 		break;
 	}
 	switch (fid) {
-	case H_TAIL_CALL: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
-	case H_PERF_OUT: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
-	case H_RB_OUT: case H_RB_RESERVE: case H_RB_QUERY: return mt == BPFBOX_MAP_TYPE_RINGBUF;
-	case H_POP: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
-	case H_PUSH: case H_PEEK:
+	case BXK_ID_tail_call: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
+	case BXK_ID_perf_event_output: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
+	case BXK_ID_ringbuf_output: case BXK_ID_ringbuf_reserve: case BXK_ID_ringbuf_query: return mt == BPFBOX_MAP_TYPE_RINGBUF;
+	case BXK_ID_map_pop_elem: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
+	case BXK_ID_map_push_elem: case BXK_ID_map_peek_elem:
 		return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK ||
 		       mt == BPFBOX_MAP_TYPE_BLOOM_FILTER;
-	case H_FOR_EACH:
+	case BXK_ID_for_each_map_elem:
 		return mt == BPFBOX_MAP_TYPE_HASH || mt == BPFBOX_MAP_TYPE_ARRAY ||
 		       mt == BPFBOX_MAP_TYPE_PERCPU_HASH || mt == BPFBOX_MAP_TYPE_PERCPU_ARRAY ||
 		       mt == BPFBOX_MAP_TYPE_LRU_HASH || mt == BPFBOX_MAP_TYPE_LRU_PERCPU_HASH;
-	case H_REDIRECT_MAP:
+	case BXK_ID_redirect_map:
 		return mt == 14 || mt == 16 || mt == 17 || mt == 25;
 	default:
 		return true;
@@ -381,10 +345,10 @@ static int enter_callback(struct bxr_env *env, uint32_t fid, const struct meta *
 	f = bxr_func_new(env->insn, bxr_subprog_of(env, m->func));
 	if (!f)
 		return -ENOMEM;
-	f->cb = (uint8_t)(fid == H_LOOP ? 1 : 2);
+	f->cb = (uint8_t)(fid == BXK_ID_loop ? 1 : 2);
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	f->regs[BX_REG_FP].frameno = (uint8_t)(st->curframe + 1);
-	if (fid == H_LOOP) {
+	if (fid == BXK_ID_loop) {
 		bxr_mark_unknown(&f->regs[1]);
 		bxr_trunc(&f->regs[1], 4);
 		f->regs[2] = cregs[3];
@@ -434,9 +398,7 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 		bxr_reason(env, "helper #%u does not exist in bpfbox", id);
 		return bxr_reject(env, -EINVAL, -1, -1, "unknown func bpf_unknown#%u", id);
 	}
-	if (bxh_helper_allowed(id, env->prog_type) == 0 ||
-	    (bxh_helper_allowed(id, env->prog_type) < 0 &&
-	     !(p->groups & bxk_prog_type_groups(env->prog_type)))) {
+	if (!bxp_helper_allowed(env->prog->type_ops, p->sets)) {	/* get_func_proto */
 		bxr_reason(env, "helper bpf_%s is not available to this program type", p->name);
 		return bxr_reject(env, -EINVAL, -1, -1, "program of this type cannot use helper bpf_%s#%u",
 				  p->name, id);
@@ -454,12 +416,13 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 	/* record_func_map: helpers that change a BPF_F_RDONLY_PROG map
 	 * (update, delete, push, pop) */
 	if (m.map >= 0 && (env->maps[m.map].flags & BPFBOX_F_RDONLY_PROG) &&
-	    (id == 2 || id == 3 || id == 87 || id == 88)) {
+	    (id == BXK_ID_map_update_elem || id == BXK_ID_map_delete_elem ||
+	     id == BXK_ID_map_push_elem || id == BXK_ID_map_pop_elem)) {
 		bxr_reason(env, "map '%s' is read-only for programs (BPF_F_RDONLY_PROG): bpf_%s "
 			   "would change it", env->maps[m.map].name, p->name);
 		return bxr_reject(env, -EACCES, -1, -1, "write into map forbidden");
 	}
-	if (id == H_TAIL_CALL) {
+	if (id == BXK_ID_tail_call) {
 		env->subprogs[bxr_curf(env)->subprog].has_tail_call = true;
 		env->tail_call_seen = true;
 		if (env->cur->nrefs)
@@ -526,7 +489,7 @@ static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, in
 	const struct bxk_proto *p = find_proto(env, id, &registered, &buf);
 	int err;
 
-	if (!p || !(p->groups & bxk_prog_type_groups(env->prog_type)))
+	if (!p || !bxp_helper_allowed(env->prog->type_ops, p->sets))
 		return 1;	/* not ours: the plain path reports it */
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
@@ -671,6 +634,47 @@ int bxr_check_ref_leak(struct bxr_env *env)
 	return 0;
 }
 
+/*
+ * check_return_code - r0 at the exit of the main program lies in the
+ * range the program type allows (its ops->ret_range, the kernel's
+ * check_return_code): a pointer there is "not a known value", a scalar
+ * outside the range is refused with its bounds.
+ */
+static int check_return_code(struct bxr_env *env, const struct bxr_reg *r0)
+{
+	const struct bxp_prog_type_ops *ops = env->prog->type_ops;
+	struct bxp_ret_range rr;
+	char b[160];
+	int n = 0;
+
+	if (!ops || !ops->ret_range)
+		return 0;
+	ops->ret_range(ops->type, env->prog->expected_attach_type, &rr);
+	if (!rr.check)
+		return 0;
+	if (r0->type != BXR_SCALAR) {
+		bxr_reason(env, "this program type must return a number in [%lld, %lld], not a pointer",
+			   (long long)rr.lo, (long long)rr.hi);
+		return bxr_reject(env, -EINVAL, 0, -1,
+				  "At program exit the register R0 is not a known value (%s)",
+				  bxr_type_str(r0));
+	}
+	if (r0->smin >= rr.lo && r0->smax <= rr.hi)
+		return 0;
+	/* the kernel's verbose_invalid_scalar() */
+	if (r0->smin > INT64_MIN)
+		n += snprintf(b + n, sizeof(b) - n, " smin=%lld", (long long)r0->smin);
+	if (r0->smax < INT64_MAX)
+		n += snprintf(b + n, sizeof(b) - n, " smax=%lld", (long long)r0->smax);
+	if (!n)
+		snprintf(b, sizeof(b), " unknown scalar value");
+	bxr_reason(env, "this program type must return a value in [%lld, %lld]",
+		   (long long)rr.lo, (long long)rr.hi);
+	return bxr_reject(env, -EINVAL, 0, -1,
+			  "At program exit the register R0 has%s should have been in [%lld, %lld]",
+			  b, (long long)rr.lo, (long long)rr.hi);
+}
+
 /* callee_was_cb - the exit went back to a helper call with a callback. */
 static bool callee_was_cb(const struct bxr_env *env, int next)
 {
@@ -743,6 +747,8 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 					  bxr_type_str(r0));
 		}
 		if ((err = bxr_check_ref_leak(env)))
+			return err;
+		if (!env->walk_sub && (err = check_return_code(env, r0)))
 			return err;
 		*done = true;
 		return 0;

@@ -2,7 +2,7 @@
  * mem.c - memory accesses (the kernel's check_mem_access and friends):
  * every load, store and atomic is checked against the region its base
  * register points into - the stack (per-byte slot state: spill, misc,
- * zero, uninit), the context (the per-type tables of src/hooks), map
+ * zero, uninit), the context (the per-type tables of src/progtype), map
  * values and keys (value_size, read-only maps), packets (the range proven
  * by data_end comparisons), sized memory (ringbuf records); map pointers
  * and scalars are not dereferenceable. Also LD_ABS / LD_IND and lddw.
@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "verifier/verifier.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
 #include "maps/map_internal.h"
 #include "bpfbox/object.h"
 
@@ -325,34 +323,15 @@ static int check_pkt(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	return 0;
 }
 
-/* pkt_writable - may this program type write its packet (may_access_direct_pkt_data)? */
-static bool pkt_writable(uint32_t t)
+/* ctx_load_type - the register type of a context load, from the field
+ * kind the program type's ctx_access reported. */
+static int ctx_load_type(enum bxh_ctx_field f)
 {
-	return t == BPFBOX_PROG_TYPE_XDP || t == BPFBOX_PROG_TYPE_SCHED_CLS ||
-	       t == BPFBOX_PROG_TYPE_SCHED_ACT || t == BPFBOX_PROG_TYPE_LWT_XMIT ||
-	       t == BPFBOX_PROG_TYPE_SK_SKB || t == BPFBOX_PROG_TYPE_SK_MSG;
-}
-
-/* ctx_load_type - what a context load yields (packet pointers for their fields). */
-static int ctx_load_type(const struct bxr_env *env, int off)
-{
-	switch (env->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP:
-		return off == BXH_XDP_MD_DATA ? BXR_PKT : off == BXH_XDP_MD_DATA_END ? BXR_PKT_END :
-		       off == BXH_XDP_MD_DATA_META ? BXR_PKT_META : BXR_SCALAR;
-	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS:
-	case BPFBOX_PROG_TYPE_SCHED_ACT:
-	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused by ctx_access.c) */
-	case BPFBOX_PROG_TYPE_CGROUP_SKB:
-		/* skb->sk: the kernel's PTR_TO_SOCK_COMMON_OR_NULL. bpfbox has no
-		 * sockets (the load yields NULL): a MEM_OR_NULL of size 0, so no
-		 * arithmetic or access is allowed on it, as on the kernel's */
-		return off == BXH_SKB_DATA ? BXR_PKT : off == BXH_SKB_DATA_END ? BXR_PKT_END :
-		       off == BXH_SKB_DATA_META ? BXR_PKT_META : off == BXH_SKB_SK ? BXR_MEM : BXR_SCALAR;
-	default:
-		return BXR_SCALAR;
-	}
+	/* skb->sk: no arithmetic or access is allowed on it, as on the
+	 * kernel's sock_common_or_null: a MEM_OR_NULL of size 0 */
+	return f == BXH_FIELD_PKT ? BXR_PKT : f == BXH_FIELD_PKT_END ? BXR_PKT_END :
+	       f == BXH_FIELD_PKT_META ? BXR_PKT_META : f == BXH_FIELD_SOCK_OR_NULL ? BXR_MEM :
+	       BXR_SCALAR;
 }
 
 /* check_ctx - a context access: fixed offset, valid for the program type. */
@@ -389,7 +368,7 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	q.size = size;
 	q.write = write;
 	q.ldsx = sx;
-	if (!bxh_ctx_access(&q, &r)) {
+	if (!env->prog->type_ops || !env->prog->type_ops->ctx_access(&q, &r)) {
 		bxr_reason(env, "the context of this program type has no %s%d-byte field at offset %d",
 			   write ? "writable " : "", size, off);
 		bxr_hint(env, "access only the documented context fields, with their own size");
@@ -398,7 +377,7 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 	}
 	if (!write && value_regno >= 0) {
 		struct bxr_reg *d = &bxr_regs(env)[value_regno];
-		int t = ctx_load_type(env, off);
+		int t = ctx_load_type(r.field);
 
 		if (t == BXR_MEM) {   /* skb->sk, see ctx_load_type */
 			bxr_mark_ptr(d, t);
@@ -528,7 +507,7 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 					  regno, t);
 		if ((err = check_align(env, regno, reg, off, size, false)))
 			return err;
-		if (write && !pkt_writable(env->prog_type)) {
+		if (write && !(env->prog->type_ops && env->prog->type_ops->pkt_write)) {
 			bxr_reason(env, "this program type may not write its packet");
 			return bxr_reject(env, -EACCES, regno, -1, "cannot write into packet");
 		}
@@ -658,7 +637,7 @@ int bxr_check_ld_abs(struct bxr_env *env, const struct bpfbox_insn *in, int op, 
 	bool ind = bx_ops[op].fmt == BX_F_LDIND;
 	int err;
 
-	if (!bxh_type_is_skb(env->prog_type)) {
+	if (!env->prog->type_ops || !env->prog->type_ops->ld_abs) {	/* may_access_skb */
 		bxr_reason(env, "LD_ABS / LD_IND only work in socket filter and tc programs");
 		return bxr_reject(env, -EINVAL, -1, -1,
 				  "BPF_LD_[ABS|IND] instructions not allowed for this program type");

@@ -286,7 +286,7 @@ static bool is_mem_fmt(int fmt)
 }
 
 /*
- * pass_ctx_agree - the context rewriting after verification (src/hooks,
+ * pass_ctx_agree - the context rewriting after verification (src/progtype,
  * with the path-insensitive analysis of ctx_flow.c) must rewrite exactly
  * the accesses the walk proved to go through the context: a context load
  * left alone would read the internal context as if it were the uapi one
@@ -298,13 +298,10 @@ static int pass_ctx_agree(struct bxr_env *env)
 	struct bxf_access *acc;
 	int err;
 
-	switch (env->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP: case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS: case BPFBOX_PROG_TYPE_SCHED_ACT:
-		break;
-	default:
+	/* the types whose context is rewritten: xdp_md and __sk_buff */
+	if (!env->prog->type_ops || (env->prog->type_ops->ctx != BXH_CTX_XDP &&
+				     env->prog->type_ops->ctx != BXH_CTX_SKB))
 		return 0;
-	}
 	acc = calloc(env->cnt ? (size_t)env->cnt : 1, sizeof(*acc));
 	if (!acc)
 		return -ENOMEM;
@@ -338,7 +335,8 @@ static int pass_flags(struct bxr_env *env)
 	bool sleepable_ok = (t == BPFBOX_PROG_TYPE_TRACING && (eat == 24 || eat == 25 || eat == 26 ||
 							      eat == 28)) ||
 			    t == BPFBOX_PROG_TYPE_LSM || t == BPFBOX_PROG_TYPE_STRUCT_OPS ||
-			    t == BPFBOX_PROG_TYPE_KPROBE;	/* uprobes: checked at attach */
+			    t == BPFBOX_PROG_TYPE_KPROBE ||	/* uprobes: checked at attach */
+			    t == BPFBOX_PROG_TYPE_SYSCALL;	/* the kernel's syscall programs are sleepable */
 
 	env->insn = 0;
 	if (env->opts && (env->opts->prog_flags & (1u << 4)) && !sleepable_ok)

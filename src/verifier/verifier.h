@@ -19,7 +19,7 @@
  * verifier assumes a privileged (root) loader, as the kernel with
  * CAP_BPF + CAP_PERFMON, except that reading uninitialised stack is an
  * error. Register liveness (for pruning) is a static backward analysis.
- * The context rewriting that follows verification (src/hooks, through
+ * The context rewriting that follows verification (src/progtype, through
  * ctx_flow.c) must agree with the walk on which accesses go through the
  * context; programs where it would not are rejected (verifier.c).
  */

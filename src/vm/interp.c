@@ -10,8 +10,6 @@
 
 #include "interp_sem.h"
 #include "vm_internal.h"
-#include "hooks/ctx.h"
-#include "jit/jit.h"
 
 #if defined(__clang__)
 #define BXV_NOCLONE
@@ -87,7 +85,7 @@ int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
 	fp = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
 	call->depth++;
 	call->stack_lo = fp - BX_STACK_SIZE;
-	err = call->jit ? bxj_run(call, insn_idx, args, fp, &ret)
+	err = call->jit ? call->vm->jit->run(call, insn_idx, args, fp, &ret)
 			: bxv_interp_run(call, insn_idx, args, fp, &ret);
 	call->depth--;
 	call->stack_lo = call->stack_top - (uint64_t)call->depth * BX_STACK_SIZE;
@@ -109,7 +107,7 @@ static int run_cpu(const struct bpfbox_prog *prog, const struct bpfbox_run_opts 
 {
 	uint32_t n = prog->vm->nr_cpus ? prog->vm->nr_cpus : 1;
 
-	if (uopts->sz < offsetof(struct bpfbox_run_opts, cpu) + sizeof(uopts->cpu))
+	if (!BX_OPTS_HAS(uopts, cpu))
 		cpu = -1;
 	if (cpu < 0) {
 		int c = sched_getcpu();
@@ -147,12 +145,13 @@ int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool check
 	if (engine == BPFBOX_ENGINE_INTERP)
 		return 0;
 	if (engine == BPFBOX_ENGINE_DEFAULT)
-		return !checked && !prog->vm->no_jit && bxj_available() && bxj_compile(prog) == 0;
-	if (!bxj_available()) {
+		return !checked && !prog->vm->no_jit && prog->vm->jit &&
+		       prog->vm->jit->compile(prog, false) == 0;
+	if (!prog->vm->jit) {
 		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
 		return -EOPNOTSUPP;
 	}
-	err = bxj_compile_mode(prog, checked);
+	err = prog->vm->jit->compile(prog, checked);
 	return err ? err : 1;
 }
 
@@ -172,11 +171,9 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 
 	if (!prog || !opts || (nregions && !regions))
 		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err) {
-		bx_err(&prog->vm->log, "%s: invalid run options struct", prog->name);
+	err = bx_opts_load(&o, sizeof(o), opts, &prog->vm->log, "bpfbox_run_opts");
+	if (err)
 		return err;
-	}
 	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
 		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
 		       (int)o.mode, (int)o.engine);
@@ -187,7 +184,7 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 		       o.ctx_size);
 		return -EINVAL;
 	}
-	if (prog->prog_type && !bxh_type_supported(prog->prog_type)) {
+	if (prog->prog_type && !bxp_runnable(prog->type_ops)) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 
 		bx_err(&prog->vm->log, "%s: programs of type %s (%u) can be loaded but not run",
@@ -211,7 +208,8 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 		return -EINVAL;
 	}
 	/* no hook built the context: the caller's bytes must be enough */
-	if (!call.checked && !hook && (err = bxh_check_direct_run(prog, o.ctx_size)))
+	if (!call.checked && !hook && prog->type_ops &&
+	    (err = prog->type_ops->check_direct_run(prog, o.ctx_size)))
 		return err;
 	call.depth = 1;
 	call.stack_top = (uint64_t)(uintptr_t)(stack + sizeof(stack));
@@ -238,15 +236,13 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	if (use_jit < 0)
 		return use_jit;
 	if (use_jit)
-		err = bxj_run(&call, 0, args, call.stack_top, &r0);
+		err = prog->vm->jit->run(&call, 0, args, call.stack_top, &r0);
 	else
 		err = bxv_interp_run(&call, 0, args, call.stack_top, &r0);
 
-	if (opts->sz >= offsetof(struct bpfbox_run_opts, retval) + sizeof(opts->retval))
-		opts->retval = err ? 0 : r0;
-	if (call.checked &&
-	    opts->sz >= offsetof(struct bpfbox_run_opts, insn_executed) + sizeof(opts->insn_executed))
-		opts->insn_executed = call.max_insns - call.budget;
+	BX_OPTS_SET(opts, retval, err ? 0 : r0);
+	if (call.checked)
+		BX_OPTS_SET(opts, insn_executed, call.max_insns - call.budget);
 	return err;
 }
 

@@ -1,58 +1,14 @@
 /*
- * prog.c - loading a program: copy, structural check, verification (typed
- * programs), helper check, context conversion, and the pre-decoded form
- * the engines run.
+ * prog.c - a loaded program as the VM sees it: the pre-decoded form the
+ * engines run (bxv_prog_xlate), its accessors and the license rule. The
+ * load pipeline that builds it is src/loader/load.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vm_internal.h"
-#include "jit/jit.h"
-#include "hooks/ctx.h"
 #include "maps/map_internal.h"
-#include "verifier/verifier.h"
-
-/*
- * check_calls - the load-time rules bx_isa_check() does not know about:
- * helper calls name a helper registered in this vm, kfunc calls are not
- * supported, and atomics that write their src register do not name r10.
- * In a verified program (verified: the verifier proved it) a kfunc call
- * is dead code, as the verifier rejects every reachable one (the kernel
- * too); it stays, and would stop the run with an error if ever reached.
- * So is libbpf's CO-RE poison `call 0xbad2310` (an unresolvable relocation
- * in code the verifier found dead): it becomes such a dead kfunc call.
- */
-static int check_calls(const struct bpfbox_vm *vm, struct bpfbox_insn *insns,
-		       int16_t *ops, size_t cnt, bool verified)
-{
-	for (size_t i = 0; i < cnt; i++) {
-		int op = ops[i];
-
-		if (op < 0)
-			continue;
-		if (op == BX_OP_CALL && verified && insns[i].imm == 195896080 &&
-		    !bxv_vm_helper(vm, (uint32_t)insns[i].imm)) {
-			insns[i].src_reg = BX_CALL_KFUNC;
-			ops[i] = op = BX_OP_CALL_KFUNC;
-		}
-		if (op == BX_OP_CALL && !bxv_vm_helper(vm, (uint32_t)insns[i].imm)) {
-			bx_err(&vm->log, "insn %zu: call to unknown helper %d", i, insns[i].imm);
-			return -EINVAL;
-		}
-		if (op == BX_OP_CALL_KFUNC && !verified) {
-			bx_err(&vm->log, "insn %zu: kfunc calls are not supported (btf id %d)",
-			       i, insns[i].imm);
-			return -EINVAL;
-		}
-		if ((bx_ops[op].fmt == BX_F_AFETCH || bx_ops[op].fmt == BX_F_XCHG) &&
-		    insns[i].src_reg == BX_REG_FP) {
-			bx_err(&vm->log, "insn %zu: r10 (the frame pointer) is read-only", i);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
 
 /*
  * map_at - prog->maps[idx] for lddw at slot i, or NULL (logged).
@@ -212,108 +168,14 @@ int bxv_prog_xlate(struct bpfbox_prog *prog)
 	}
 	if (ndv)
 		memcpy(dvp, dv, ndv * sizeof(*dvp));
-	bxj_free(prog);	/* native code of the old form */
+	if (prog->vm->jit)	/* native code of the old form */
+		prog->vm->jit->free(prog);
 	free(prog->xlated);
 	free(prog->dv);
 	prog->xlated = x;
 	prog->dv = dvp;
 	prog->ndv = ndv;
 	return 0;
-}
-
-/*
- * bpfbox_prog__load - see bpfbox.h. A typed program is verified here
- * (unless opts->no_verify) and BPFBOX_RUN_AUTO then runs it trusted; raw
- * and unverified programs run checked.
- */
-int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, size_t cnt,
-		      const struct bpfbox_prog_opts *opts, struct bpfbox_prog **prog_out)
-{
-	struct bpfbox_prog_opts o;
-	struct bpfbox_prog *prog;
-	int err;
-
-	if (!prog_out)
-		return -EINVAL;
-	*prog_out = NULL;
-	if (!vm || (!insns && cnt))
-		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err) {
-		bx_err(&vm->log, "bpfbox_prog__load: invalid options struct");
-		return err;
-	}
-	prog = calloc(1, sizeof(*prog));
-	if (!prog)
-		return -ENOMEM;
-	prog->vm = vm;
-	prog->cnt = cnt;
-	prog->prog_type = o.prog_type;
-	prog->expected_attach_type = o.expected_attach_type;
-	prog->name = strdup(o.name ? o.name : "prog");
-	if (o.license && !(prog->license = strdup(o.license)))
-		goto nomem;
-	prog->gpl = prog->license && bxv_license_is_gpl(prog->license);
-	if (o.map_cnt) {
-		if (!o.maps || !(prog->maps = malloc(o.map_cnt * sizeof(*prog->maps))))
-			goto nomem;
-		memcpy(prog->maps, o.maps, o.map_cnt * sizeof(*prog->maps));
-		prog->map_cnt = o.map_cnt;
-	}
-	prog->insns = malloc((cnt ? cnt : 1) * sizeof(*insns));
-	prog->ops = malloc((cnt ? cnt : 1) * sizeof(*prog->ops));
-	err = -ENOMEM;
-	if (!prog->name || !prog->insns || !prog->ops)
-		goto fail;
-	if (cnt)
-		memcpy(prog->insns, insns, cnt * sizeof(*insns));
-	err = bx_isa_check(prog->insns, cnt, &vm->log, prog->ops);
-	if (err)
-		goto fail;
-	/* typed programs are verified on the original instructions, before the
-	 * context rewriting (as the kernel); 1: accepted but unproven */
-	if ((o.prog_type || o.mem_verify) && !o.no_verify) {
-		err = bxr_verify(prog, &o);
-		if (err < 0)
-			goto fail;
-		prog->verified = err == 0;
-		prog->mem_verified = prog->verified && !o.prog_type;	/* src/jit: raw on a buffer */
-		prog->mem_size = o.mem_size;
-	}
-	err = check_calls(vm, prog->insns, prog->ops, cnt, prog->verified);
-	if (err)
-		goto fail;
-	/* hooks: rewrite context accesses for the program type (src/hooks/) */
-	err = bxh_prog_convert_ctx(prog);
-	if (err)
-		goto fail;
-	err = bxv_prog_xlate(prog);
-	if (err)
-		goto fail;
-	*prog_out = prog;
-	return 0;
-nomem:
-	err = -ENOMEM;
-fail:
-	bpfbox_prog__free(prog);
-	return err;
-}
-
-/* bpfbox_prog__free - release a program (NULL is fine). */
-void bpfbox_prog__free(struct bpfbox_prog *prog)
-{
-	if (!prog)
-		return;
-	bxj_free(prog);
-	free(prog->xlated);
-	free(prog->dv);
-	free(prog->ops);
-	free(prog->insns);
-	free(prog->name);
-	free(prog->license);
-	free(prog->maps);
-	bxh_prog_free_ctx(prog);
-	free(prog);
 }
 
 /* bpfbox_prog__name - the name given at load ("prog" if none). */
@@ -354,22 +216,4 @@ bool bxv_license_is_gpl(const char *license)
 const struct bpfbox_insn *bpfbox_prog__insns(const struct bpfbox_prog *prog)
 {
 	return prog ? prog->insns : NULL;
-}
-
-/* bpfbox_prog__jited - see bpfbox.h: compile now if needed. */
-int bpfbox_prog__jited(struct bpfbox_prog *prog, const uint8_t **code, size_t *len,
-		       const uint32_t **insn_off)
-{
-	int err;
-
-	if (!prog)
-		return -EINVAL;
-	if (!bxj_available()) {
-		bx_err(&prog->vm->log, "%s: there is no JIT for this host", prog->name);
-		return -EOPNOTSUPP;
-	}
-	err = bxj_compile(prog);
-	if (err)
-		return err;
-	return bxj_code(prog, code, len, insn_off);
 }

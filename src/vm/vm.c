@@ -1,5 +1,6 @@
 /*
- * vm.c - the VM object, its helper registry, the bpfbox_call accessors
+ * vm.c - the VM object (bpfbox_vm__new is the loader's, src/loader), its
+ * helper registry, the bpfbox_call accessors
  * and the library version.
  */
 #include <errno.h>
@@ -10,8 +11,6 @@
 
 #include "vm_internal.h"
 #include "maps/map_internal.h"
-#include "helpers/helpers.h"
-#include "hooks/ctx.h"
 
 /*
  * bpfbox_version - the library's version string.
@@ -19,44 +18,6 @@
 const char *bpfbox_version(void)
 {
 	return "0.1.0";
-}
-
-/*
- * bpfbox_vm__new - allocate an empty VM (no helpers registered).
- */
-int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
-{
-	struct bpfbox_vm_opts o;
-	struct bpfbox_vm *vm;
-	int err;
-
-	if (!vm_out)
-		return -EINVAL;
-	*vm_out = NULL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err)
-		return err;
-	vm = calloc(1, sizeof(*vm));
-	if (!vm)
-		return -ENOMEM;
-	vm->log.fn = o.log;
-	vm->log.ctx = o.log_ctx;
-	vm->trace = o.trace;
-	vm->trace_ctx = o.trace_ctx;
-	vm->nr_cpus = o.nr_cpus;
-	vm->no_jit = o.no_jit || (getenv("BPFBOX_NO_JIT") && strcmp(getenv("BPFBOX_NO_JIT"), "0"));
-	if (!vm->nr_cpus) {
-		long n = sysconf(_SC_NPROCESSORS_CONF);
-		vm->nr_cpus = n < 1 ? 1 : n > (long)BXV_MAX_CPUS ? BXV_MAX_CPUS : (uint32_t)n;
-	}
-	if (vm->nr_cpus > BXV_MAX_CPUS) {
-		bx_err(&vm->log, "nr_cpus %u is more than %u", vm->nr_cpus, BXV_MAX_CPUS);
-		free(vm);
-		return -EINVAL;
-	}
-	if (!o.no_kernel_helpers && (err = bxk_register_kernel_helpers(vm)) < 0) { bpfbox_vm__free(vm); return err; }
-	*vm_out = vm;
-	return 0;
 }
 
 /*
@@ -105,91 +66,6 @@ int bpfbox_vm__register_helper(struct bpfbox_vm *vm, uint32_t id, const char *na
 	vm->helpers[id].fn = fn;
 	vm->helpers[id].ctx = helper_ctx;
 	vm->helpers[id].has_proto = false;	/* a new function: its old prototype is moot */
-	return 0;
-}
-
-/* proto_arg_kind - the internal (src/helpers) kind of a public argument
- * kind; BXK_ARG__BASE_MAX if it is not one. */
-static uint32_t proto_arg_kind(enum bpfbox_arg_kind k)
-{
-	switch (k) {
-	case BPFBOX_ARG_NONE:               return BXK_ARG_DONTCARE;
-	case BPFBOX_ARG_ANYTHING:           return BXK_ARG_ANYTHING;
-	case BPFBOX_ARG_PTR_TO_MEM:         return BXK_ARG_PTR_TO_MEM_RDONLY;
-	case BPFBOX_ARG_PTR_TO_UNINIT_MEM:  return BXK_ARG_PTR_TO_UNINIT_MEM;
-	case BPFBOX_ARG_CONST_SIZE:         return BXK_ARG_CONST_SIZE;
-	case BPFBOX_ARG_CONST_SIZE_OR_ZERO: return BXK_ARG_CONST_SIZE_OR_ZERO;
-	case BPFBOX_ARG_PTR_TO_CTX:         return BXK_ARG_PTR_TO_CTX;
-	case BPFBOX_ARG_CONST_MAP_PTR:      return BXK_ARG_CONST_MAP_PTR;
-	}
-	return BXK_ARG__BASE_MAX;
-}
-
-/* is_mem_kind / is_size_kind - the two halves of a (memory, size) pair. */
-static bool is_mem_kind(enum bpfbox_arg_kind k)
-{
-	return k == BPFBOX_ARG_PTR_TO_MEM || k == BPFBOX_ARG_PTR_TO_UNINIT_MEM;
-}
-
-static bool is_size_kind(enum bpfbox_arg_kind k)
-{
-	return k == BPFBOX_ARG_CONST_SIZE || k == BPFBOX_ARG_CONST_SIZE_OR_ZERO;
-}
-
-/*
- * bpfbox_vm__set_helper_proto - give helper `id` a prototype the verifier
- * checks its calls against (NULL: remove it). Memory arguments must come
- * in (memory, size) pairs, as the kernel's check_arg_pair_ok() requires.
- */
-int bpfbox_vm__set_helper_proto(struct bpfbox_vm *vm, uint32_t id,
-				const struct bpfbox_helper_proto *proto)
-{
-	struct bpfbox_helper_proto p;
-	struct bxv_helper *h;
-	uint32_t arg[5];
-	int err;
-
-	if (!vm)
-		return -EINVAL;
-	if (id == 0 || id > BPFBOX_MAX_HELPER_ID || !vm->helpers[id].fn) {
-		bx_err(&vm->log, "helper %u: no helper with this id to give a prototype", id);
-		return -ENOENT;
-	}
-	h = &vm->helpers[id];
-	if (!proto) {
-		h->has_proto = false;
-		return 0;
-	}
-	err = bx_opts_copy(&p, sizeof(p), proto);
-	if (err) {
-		bx_err(&vm->log, "helper %u (%s): prototype struct has unknown fields", id, h->name);
-		return err;
-	}
-	if (p.ret != BPFBOX_RET_INTEGER && p.ret != BPFBOX_RET_VOID) {
-		bx_err(&vm->log, "helper %u (%s): unknown return kind %d", id, h->name, (int)p.ret);
-		return -EINVAL;
-	}
-	for (int i = 0; i < 5; i++) {
-		arg[i] = proto_arg_kind(p.args[i]);
-		if (arg[i] == BXK_ARG__BASE_MAX) {
-			bx_err(&vm->log, "helper %u (%s): argument %d: unknown kind %d", id, h->name,
-			       i + 1, (int)p.args[i]);
-			return -EINVAL;
-		}
-		if (is_mem_kind(p.args[i]) && (i == 4 || !is_size_kind(p.args[i + 1]))) {
-			bx_err(&vm->log, "helper %u (%s): argument %d is memory but argument %d is not its size",
-			       id, h->name, i + 1, i + 2);
-			return -EINVAL;
-		}
-		if (is_size_kind(p.args[i]) && (i == 0 || !is_mem_kind(p.args[i - 1]))) {
-			bx_err(&vm->log, "helper %u (%s): argument %d is a size but argument %d is not memory",
-			       id, h->name, i + 1, i);
-			return -EINVAL;
-		}
-	}
-	h->proto_ret = p.ret == BPFBOX_RET_VOID ? BXK_RET_VOID : BXK_RET_INTEGER;
-	memcpy(h->proto_arg, arg, sizeof(arg));
-	h->has_proto = true;
 	return 0;
 }
 
@@ -363,7 +239,7 @@ int bxv_tail_call(struct bpfbox_call *call, struct bpfbox_prog *target)
 		       call->prog->name, target->name);
 		return -EINVAL;
 	}
-	if (target->prog_type && !bxh_type_supported(target->prog_type)) {
+	if (target->prog_type && !bxp_runnable(target->type_ops)) {
 		bx_err(&call->vm->log, "%s: tail call to '%s' refused: its program type cannot run",
 		       call->prog->name, target->name);
 		return -EOPNOTSUPP;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "bpfbox/bpfbox.h"
+#include "core/prog_type.h"
 #include "isa/isa.h"
 #include "util/log.h"
 
@@ -35,12 +36,35 @@ struct bxv_helper {
 
 #define BXV_MAX_CPUS 4096u          /* as the maps' limit */
 
+struct bpfbox_prog;
+struct bpfbox_call;
+
+/*
+ * A native-code engine (src/jit), as the loader installs it in a vm when
+ * the host has one (the kernel's bpf_prog_select_runtime() choosing
+ * bpf_func): the VM compiles, runs and frees native code through these,
+ * without including the JIT (which includes the VM).
+ */
+struct bxv_engine {
+	const char *name;
+	/* compile prog now unless it already is (thread-safe): its trusted
+	 * code, or with checked its checked code (every access bounds-checked,
+	 * the instruction budget charged at loop heads); 0 or -errno */
+	int (*compile)(struct bpfbox_prog *prog, bool checked);
+	/* run call->prog's native code from slot `start` (see bxv_interp_run) */
+	int (*run)(struct bpfbox_call *call, uint32_t start, const uint64_t args[5],
+		   uint64_t fp, uint64_t *r0);
+	/* release the program's native code (if any) */
+	void (*free)(struct bpfbox_prog *prog);
+};
+
 struct bpfbox_vm {
 	struct bx_log log;
 	bpfbox_trace_fn trace;       /* trace log sink (bpf_printk), may be NULL */
 	void *trace_ctx;
 	uint32_t nr_cpus;            /* simulated CPUs (>= 1) */
 	bool no_jit;                 /* BPFBOX_ENGINE_DEFAULT never picks the JIT */
+	const struct bxv_engine *jit; /* the host's JIT, NULL if none (set by the loader) */
 	_Atomic uint64_t prandom;    /* helpers: bpf_get_prandom_u32() state (src/helpers) */
 	struct bxv_helper helpers[BPFBOX_MAX_HELPER_ID + 1]; /* [0] unused */
 };
@@ -99,6 +123,7 @@ struct bpfbox_prog {
 	struct bxv_insn *xlated;     /* the engine's pre-decoded form */
 	bool verified;               /* set by the verifier: AUTO runs trusted */
 	uint32_t prog_type;          /* enum bpfbox_prog_type; 0 = raw */
+	const struct bxp_prog_type_ops *type_ops; /* its description (core/prog_type.h); NULL: raw */
 	uint32_t expected_attach_type;
 	char *license;               /* owned copy, may be NULL */
 	bool gpl;                    /* license is GPL-compatible */
@@ -234,7 +259,7 @@ bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode);
 int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool checked);
 
 /*
- * The run entry for hooks (src/hooks): run `prog` once as bpfbox_prog__run()
+ * The run entry for hooks (src/progtype, src/pkt, src/trace): run `prog` once as bpfbox_prog__run()
  * does (same options, same results), with call->hook = `hook` and, in
  * checked mode, the `nregions` regions (e.g. the packet buffer) registered
  * before the first instruction. bpfbox_prog__run() is

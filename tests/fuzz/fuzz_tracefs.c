@@ -1,6 +1,6 @@
 /*
  * fuzz_tracefs.c - libFuzzer target for the tracefs event "format" file
- * parser (src/hooks/tracefs.c, bxh_ev_parse).
+ * parser (src/trace/tracefs.c, bxh_ev_parse).
  *
  * The input is the text of a format file, handed over without a NUL so
  * ASan sees any read past its end. A layout the parser accepts is then
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hooks/tracefs.h"
+#include "trace/tracefs.h"
 
 /* Drop log messages, but only after they were formatted. */
 static void sink_log(void *ctx, enum bpfbox_log_level level, const char *msg)

@@ -1,6 +1,6 @@
 /*
  * fuzz_uprobe.c - libFuzzer target for the uprobe symbol resolver
- * (src/hooks/uprobe_sym.c, bxh_uprobe_resolve): ELF64 section headers,
+ * (src/trace/uprobe_sym.c, bxh_uprobe_resolve): ELF64 section headers,
  * .symtab/.dynsym and PT_LOAD program headers of an executable or shared
  * library, turned into a file offset.
  *
@@ -17,7 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hooks/uprobe_sym.h"
+#include "trace/uprobe_sym.h"
 
 /* Drop log messages, but only after they were formatted. */
 static void sink_log(void *ctx, enum bpfbox_log_level level, const char *msg)

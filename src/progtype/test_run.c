@@ -12,8 +12,8 @@
 #include <time.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "vm/vm_internal.h"
 
 #define PAGE_SIZE              4096u
@@ -276,11 +276,9 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 
 	if (!prog || !opts)
 		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), opts);
-	if (err) {
-		bx_err(&prog->vm->log, "%s: invalid test run options struct", prog->name);
+	err = bx_opts_load(&o, sizeof(o), opts, &prog->vm->log, "bpfbox_test_run_opts");
+	if (err)
 		return err;
-	}
 	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
 		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
 		       (int)o.mode, (int)o.engine);
@@ -290,33 +288,19 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 		bx_err(&prog->vm->log, "%s: test run: data_size_in without data_in", prog->name);
 		return -EFAULT;
 	}
-	switch (bxh_ctx_kind(prog->prog_type)) {
-	case BXH_CTX_XDP:
-		err = bxh_test_run_xdp(prog, &o);
-		break;
-	case BXH_CTX_SKB:
-		err = bxh_test_run_skb(prog, &o);
-		break;
-	case BXH_CTX_BYTES:
-		err = bxh_test_run_bytes(prog, &o);
-		break;
-	case BXH_CTX_NONE:
-	default: {
+	if (!prog->type_ops || !prog->type_ops->test_run) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 		bx_err(&prog->vm->log, "%s: test runs of program type %s (%u) are not supported",
 		       prog->name, prog->prog_type ? (n ? n : "unknown") : "none (raw bytecode)",
 		       prog->prog_type);
 		return -EOPNOTSUPP;
 	}
-	}
+	err = prog->type_ops->test_run(prog, &o);
 	/* the outputs, within the caller's struct size */
-#define OUT(f) if (opts->sz >= offsetof(struct bpfbox_test_run_opts, f) + sizeof(opts->f)) \
-		opts->f = o.f
-	OUT(data_size_out);
-	OUT(ctx_size_out);
-	OUT(retval);
-	OUT(duration);
-	OUT(r0);
-#undef OUT
+	BX_OPTS_SET(opts, data_size_out, o.data_size_out);
+	BX_OPTS_SET(opts, ctx_size_out, o.ctx_size_out);
+	BX_OPTS_SET(opts, retval, o.retval);
+	BX_OPTS_SET(opts, duration, o.duration);
+	BX_OPTS_SET(opts, r0, o.r0);
 	return err;
 }

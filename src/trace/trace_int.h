@@ -1,14 +1,24 @@
 /*
- * trace_int.h - internals of the ptrace tracing engine (trace_*.c):
- * tasks, address spaces with their breakpoints, attachments, and the hook
- * state a program run carries (call->hook) so that the tracing helpers
+ * trace_int.h - internals of the process tracer (src/trace): tasks,
+ * address spaces with their breakpoints, attachments, and the hook state a
+ * program run carries (call->hook) so that the tracing helpers
  * (trace_helpers.c, helpers_probe.c) act on the traced task.
  *
- *   trace_core.c     tracer lifecycle, spawn / attach / detach, the stop loop
- *   trace_attach.c   parsing attach points, building contexts, running programs
- *   trace_uprobe.c   int3 breakpoints for uprobes and uretprobes
- *   trace_helpers.c  probe_write_user, override_return, send_signal(_thread)
- *   trace_seccomp.c  the seccomp fast path: which syscalls stop, the filter
+ * The folder holds two kinds of files. The ptrace engine, one way of
+ * stopping a process at its attach points, is trace_ptrace*.c; an
+ * in-process sibling (an LD_PRELOAD agent) will sit beside it as
+ * trace_preload*.c. The rest is shared by every engine:
+ *
+ *   ptrace engine:
+ *   trace_ptrace.c          tracer lifecycle, spawn / attach / detach, the stop loop
+ *   trace_ptrace_uprobe.c   int3 breakpoints (PTRACE_POKETEXT) for uprobes and uretprobes
+ *   trace_ptrace_seccomp.c  the seccomp fast path: which syscalls stop, the filter
+ *   shared:
+ *   trace_attach.c          parsing attach points, building contexts, running programs
+ *   trace_helpers.c         probe_write_user, override_return, send_signal(_thread)
+ *   tracefs.c/.h            trace-event record layouts (tracefs format files)
+ *   uprobe_sym.c/.h         ELF symbol -> file offset -> address for uprobes
+ *   syscalls_x86_64.c/.h    the syscall table (generated, scripts/gen_syscalls.sh)
  */
 #ifndef BXH_TRACE_INT_H
 #define BXH_TRACE_INT_H
@@ -20,8 +30,8 @@
 
 #include "bpfbox/bpfbox.h"
 #include "bpfbox/trace.h"
-#include "hooks/ctx_layout.h"
-#include "hooks/tracefs.h"
+#include "progtype/ctx_layout.h"
+#include "trace/tracefs.h"
 #include "util/log.h"
 
 struct bpfbox_call;
@@ -130,7 +140,7 @@ struct bpfbox_tracer {
 	int exit_status;
 	bool ran;                      /* programs ran since the last on_event */
 	struct bpfbox_tracer_stats st;
-	/* the seccomp fast path (trace_seccomp.c) */
+	/* the seccomp fast path (trace_ptrace_seccomp.c) */
 	enum bxt_sc_state sc_state;
 	bool sc_all;                   /* programs watch every syscall */
 	bool sc_all_exit;              /* ... and need every exit */
@@ -151,7 +161,7 @@ struct bxt_hook {
 	int64_t override_rc;
 };
 
-/* trace_core.c */
+/* trace_ptrace.c */
 struct bxt_task *bxt_task_find(struct bpfbox_tracer *tr, pid_t tid);
 /* the task's pid/tgid/uid/gid/comm (read from /proc once, refreshed on exec) */
 const struct bpfbox_task *bxt_task_info(struct bpfbox_tracer *tr, struct bxt_task *t);
@@ -173,7 +183,7 @@ struct bxt_sc {
 /* Fill sc->regs (PTRACE_GETREGS) unless done; 0 or -errno. */
 int bxt_sc_regs(struct bxt_task *t, struct bxt_sc *sc);
 
-/* trace_seccomp.c */
+/* trace_ptrace_seccomp.c */
 /* Work out from the attachments which syscalls stop and whether the fast
  * path is worth it (false: every exit is needed anyway, or no syscall
  * program). Fills tr->sc_*. */
@@ -200,7 +210,7 @@ uint64_t bxt_run_prog(struct bpfbox_tracer *tr, struct bxt_attach *a, struct bxt
 		      void *ctx, size_t ctx_size, struct bxt_hook *hook);
 void bxt_regs_to_pt(const struct user_regs_struct *u, struct bxh_pt_regs *p);
 
-/* trace_uprobe.c */
+/* trace_ptrace_uprobe.c */
 struct bxt_mm *bxt_mm_new(pid_t tgid);
 struct bxt_mm *bxt_mm_get(struct bxt_mm *mm);
 void bxt_mm_put(struct bxt_mm *mm);
@@ -219,7 +229,7 @@ void bxt_uprobe_remove_all(struct bpfbox_tracer *tr, struct bxt_mm *mm, pid_t ti
  * (rewind rip). true if it was one. */
 bool bxt_uprobe_rewind(struct bpfbox_tracer *tr, struct bxt_task *t);
 
-/* for helpers_probe.c (bxk_mem_pid): the traced task of a run, 0 if none */
-int bxh_trace_pid(const struct bpfbox_call *call);
+/* bxh_trace_pid(), for helpers_probe.c (bxk_mem_pid), is declared in
+ * src/helpers/helpers.h: the traced task of a run, 0 if none. */
 
 #endif /* BXH_TRACE_INT_H */

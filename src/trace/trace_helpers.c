@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "helpers/helpers.h"
-#include "hooks/trace_int.h"
+#include "trace/trace_int.h"
 #include "vm/vm_internal.h"
 
 /* The tracer state of this run, or NULL. */

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
+#include "progtype/prog_types.h"
 #include "isa/isa.h"
 
 /* ---- instruction builders ----------------------------------------------------- */
@@ -324,81 +325,144 @@ static bool syscall_valid(const struct bxh_access_req *q)
 	return q->off >= 0 && q->off < BXH_SYSCALL_MAX && q->off % q->size == 0;
 }
 
-/*
- * bxh_ctx_access - see ctx_int.h.
- */
-bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+/* ---- the per-type descriptions (prog_types.h) ---------------------------------- */
+
+/* Context access rules by the ACCESS column: the family checks above, in
+ * the form struct bxp_prog_type_ops wants. */
+static bool none_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 {
-	r->n = 1;
-	r->insn[0] = *q->insn;
-	switch (q->prog_type) {
-	case BPFBOX_PROG_TYPE_XDP:
-		return xdp_access(q, r);
-	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
-	case BPFBOX_PROG_TYPE_SCHED_CLS:
-	case BPFBOX_PROG_TYPE_SCHED_ACT:
-		return skb_access(q, r);
-	case BPFBOX_PROG_TYPE_SK_SKB:	/* verified only: never converted nor run */
-		return sk_skb_valid(q->off, q->size, q->write, q->ldsx);
-	case BPFBOX_PROG_TYPE_CGROUP_SKB:
-		return cg_skb_valid(q->off, q->size, q->write, q->ldsx);
-	case BPFBOX_PROG_TYPE_CGROUP_SOCK_ADDR:	/* verified only */
-		return sock_addr_valid(q);
-	case BPFBOX_PROG_TYPE_KPROBE:
-		return kprobe_valid(q);
-	case BPFBOX_PROG_TYPE_PERF_EVENT:
-		return perf_event_valid(q);
-	case BPFBOX_PROG_TYPE_TRACEPOINT:
-		return tracepoint_valid(q);
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
-	case BPFBOX_PROG_TYPE_TRACING:
-	case BPFBOX_PROG_TYPE_LSM:
-		return raw_tp_valid(q);
-	case BPFBOX_PROG_TYPE_SYSCALL:
-		return syscall_valid(q);
-	default:
-		return false;
-	}
+	(void)q; (void)r;
+	return false;
 }
 
-/*
- * bxh_ctx_kind - the one list of program types bpfbox can build a context
- * for (and test-run), by the kind of context.
- */
-enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type)
+static bool sk_skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;	/* verified only: never converted nor run */
+	return sk_skb_valid(q->off, q->size, q->write, q->ldsx);
+}
+
+static bool cg_skb_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return cg_skb_valid(q->off, q->size, q->write, q->ldsx);
+}
+
+static bool sock_addr_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;	/* verified only */
+	return sock_addr_valid(q);
+}
+
+static bool kprobe_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return kprobe_valid(q);
+}
+
+static bool perf_event_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return perf_event_valid(q);
+}
+
+static bool tracepoint_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return tracepoint_valid(q);
+}
+
+static bool raw_tp_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return raw_tp_valid(q);
+}
+
+static bool syscall_access(const struct bxh_access_req *q, struct bxh_access_res *r)
+{
+	(void)r;
+	return syscall_valid(q);
+}
+
+/* field_kind - what a context load at uapi offset `off` yields: packet
+ * pointers for the data fields of xdp_md and __sk_buff (the reg_type the
+ * kernel's is_valid_access callbacks set). */
+static enum bxh_ctx_field field_kind(uint32_t prog_type, int off)
 {
 	switch (prog_type) {
 	case BPFBOX_PROG_TYPE_XDP:
-		return BXH_CTX_XDP;
+		return off == BXH_XDP_MD_DATA ? BXH_FIELD_PKT : off == BXH_XDP_MD_DATA_END ?
+		       BXH_FIELD_PKT_END : off == BXH_XDP_MD_DATA_META ? BXH_FIELD_PKT_META :
+		       BXH_FIELD_SCALAR;
 	case BPFBOX_PROG_TYPE_SOCKET_FILTER:
 	case BPFBOX_PROG_TYPE_SCHED_CLS:
 	case BPFBOX_PROG_TYPE_SCHED_ACT:
-		return BXH_CTX_SKB;
-	case BPFBOX_PROG_TYPE_KPROBE:
-	case BPFBOX_PROG_TYPE_PERF_EVENT:
-	case BPFBOX_PROG_TYPE_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT:
-	case BPFBOX_PROG_TYPE_RAW_TRACEPOINT_WRITABLE:
-	case BPFBOX_PROG_TYPE_TRACING:
-	case BPFBOX_PROG_TYPE_LSM:
-	case BPFBOX_PROG_TYPE_SYSCALL:
-		return BXH_CTX_BYTES;
+	case BPFBOX_PROG_TYPE_SK_SKB:	/* no data_meta there (refused above) */
+	case BPFBOX_PROG_TYPE_CGROUP_SKB:
+		/* skb->sk: the kernel's PTR_TO_SOCK_COMMON_OR_NULL (bpfbox has no
+		 * sockets: the load yields NULL) */
+		return off == BXH_SKB_DATA ? BXH_FIELD_PKT : off == BXH_SKB_DATA_END ?
+		       BXH_FIELD_PKT_END : off == BXH_SKB_DATA_META ? BXH_FIELD_PKT_META :
+		       off == BXH_SKB_SK ? BXH_FIELD_SOCK_OR_NULL : BXH_FIELD_SCALAR;
 	default:
-		return BXH_CTX_NONE;
+		return BXH_FIELD_SCALAR;
 	}
 }
 
+/* One ctx_access op per row: the row's rule, the unconverted instruction
+ * by default, and the type of a loaded field. */
+#define BXP_ACCESS_OP(NAME, lname, CTX, ACCESS, SETS, LD_ABS, PKT_WRITE)                      \
+	static bool lname##_ctx_access(const struct bxh_access_req *q,                 \
+				      struct bxh_access_res *r)                       \
+	{                                                                             \
+		r->n = 1;                                                             \
+		r->insn[0] = *q->insn;                                                \
+		r->field = BXH_FIELD_SCALAR;                                          \
+		if (!ACCESS##_access(q, r))                                           \
+			return false;                                                 \
+		if (!q->write)                                                        \
+			r->field = field_kind(q->prog_type, q->off);                  \
+		return true;                                                          \
+	}
+BXP_PROG_TYPES(BXP_ACCESS_OP)
+#undef BXP_ACCESS_OP
+
+/* The test run of each context family (bpf_prog_ops.test_run). */
+#define BXP_TEST_RUN_NONE  NULL
+#define BXP_TEST_RUN_XDP   bxh_test_run_xdp
+#define BXP_TEST_RUN_SKB   bxh_test_run_skb
+#define BXP_TEST_RUN_BYTES bxh_test_run_bytes
+
+/* The ops of every row (struct bxp_prog_type_ops, src/core/prog_type.h). */
+#define BXP_OPS(NAME, lname, CTX, ACCESS, SETS, LD_ABS, PKT_WRITE)                                 \
+	[BPFBOX_PROG_TYPE_##NAME] = {                                                  \
+		.type = BPFBOX_PROG_TYPE_##NAME, .name = #lname, .ctx = BXH_CTX_##CTX,  \
+		.helper_sets = (SETS), .ld_abs = (LD_ABS), .pkt_write = (PKT_WRITE),   \
+		.ctx_access = lname##_ctx_access, .ret_range = bxp_ret_range,           \
+		.convert_ctx = bxh_prog_convert_ctx, .free_ctx = bxh_prog_free_ctx,    \
+		.check_direct_run = bxh_check_direct_run,                              \
+		.test_run = BXP_TEST_RUN_##CTX,                                        \
+	},
+static const struct bxp_prog_type_ops prog_type_ops[] = { BXP_PROG_TYPES(BXP_OPS) };
+#undef BXP_OPS
+
 /*
- * bxh_type_supported - program types with a context bpfbox can build.
+ * bxp_prog_type - see prog_types.h.
  */
-bool bxh_type_supported(uint32_t prog_type)
+const struct bxp_prog_type_ops *bxp_prog_type(uint32_t type)
 {
-	return bxh_ctx_kind(prog_type) != BXH_CTX_NONE;
+	if (type == 0 || type >= sizeof(prog_type_ops) / sizeof(prog_type_ops[0]) ||
+	    !prog_type_ops[type].name)
+		return NULL;
+	return &prog_type_ops[type];
 }
 
-/* Is this one of the skb program types (LD_ABS allowed: may_access_skb)? */
-bool bxh_type_is_skb(uint32_t prog_type)
+/*
+ * bxh_ctx_access - the context access rule of q->prog_type (for the
+ * rewriting in ctx_convert.c).
+ */
+bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r)
 {
-	return bxh_ctx_kind(prog_type) == BXH_CTX_SKB;
+	const struct bxp_prog_type_ops *ops = bxp_prog_type(q->prog_type);
+
+	return ops && ops->ctx_access(q, r);
 }

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hooks/syscalls_x86_64.h"
-#include "hooks/trace_int.h"
-#include "hooks/uprobe_sym.h"
+#include "trace/syscalls_x86_64.h"
+#include "trace/trace_int.h"
+#include "trace/uprobe_sym.h"
 #include "vm/vm_internal.h"
 
 /* What a section prefix means. */

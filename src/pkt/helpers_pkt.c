@@ -2,7 +2,9 @@
  * helpers_pkt.c - the kernel's packet helpers, with the kernel's ids and
  * semantics (net/core/filter.c): bpf_xdp_adjust_head/tail/meta,
  * bpf_skb_load_bytes, bpf_redirect, bpf_redirect_map, and the internal
- * load helpers LD_ABS / LD_IND are expanded into (bpf_gen_ld_abs).
+ * load helpers LD_ABS / LD_IND are expanded into (bpf_gen_ld_abs). They
+ * are rows of THE helper table (src/helpers/helper_table.h), which gives
+ * their ids, prototypes and the program types that may call them.
  *
  * They work on the packet state of the run (struct bxh_pkt, call->hook),
  * which only test runs (bpfbox_prog__test_run) and hooks set up; called
@@ -14,8 +16,9 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
+#include "helpers/helpers.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"
 
@@ -101,7 +104,7 @@ static struct bxh_skb *skb_ctx(struct bpfbox_call *call, const char *helper, str
 /* ---- XDP ------------------------------------------------------------------------- */
 
 /* bpf_xdp_adjust_head(xdp_md, int offset) */
-static uint64_t h_xdp_adjust_head(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_xdp_adjust_head(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p;
@@ -149,7 +152,7 @@ static uint64_t frags_shrink_tail(struct bxh_pkt *p, struct bxh_xdp *x, int64_t 
 }
 
 /* bpf_xdp_adjust_tail(xdp_md, int offset) */
-static uint64_t h_xdp_adjust_tail(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_xdp_adjust_tail(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p;
@@ -186,7 +189,7 @@ static uint64_t h_xdp_adjust_tail(struct bpfbox_call *call, uint64_t r1, uint64_
 }
 
 /* bpf_xdp_adjust_meta(xdp_md, int offset) */
-static uint64_t h_xdp_adjust_meta(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_xdp_adjust_meta(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				  uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p;
@@ -210,7 +213,7 @@ static uint64_t h_xdp_adjust_meta(struct bpfbox_call *call, uint64_t r1, uint64_
 }
 
 /* bpf_redirect_map(map, u64 key, u64 flags), XDP */
-static uint64_t h_redirect_map(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_redirect_map(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			       uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p = bxh_call_pkt(call, "bpf_redirect_map", BXH_KIND_XDP);
@@ -264,7 +267,7 @@ static uint64_t h_redirect_map(struct bpfbox_call *call, uint64_t r1, uint64_t r
 /* ---- skb --------------------------------------------------------------------------- */
 
 /* bpf_skb_load_bytes(skb, u32 offset, void *to, u32 len) */
-static uint64_t h_skb_load_bytes(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_skb_load_bytes(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				 uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p;
@@ -294,7 +297,7 @@ static uint64_t h_skb_load_bytes(struct bpfbox_call *call, uint64_t r1, uint64_t
 /* bpf_get_cgroup_classid(skb): the net_cls class id of the skb's socket.
  * There are no cgroups in userspace: no socket is in a net_cls cgroup, and
  * the kernel returns 0 then too. */
-static uint64_t h_get_cgroup_classid(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_get_cgroup_classid(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				     uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p;
@@ -310,7 +313,7 @@ static uint64_t h_get_cgroup_classid(struct bpfbox_call *call, uint64_t r1, uint
  * vlan_tci, vlan_proto); the packet bytes do not change. When a tag is
  * already present the kernel first moves it into the packet bytes: bpfbox
  * does not grow packets and returns -EOPNOTSUPP then. */
-static uint64_t h_skb_vlan_push(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_skb_vlan_push(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 				uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	static const uint8_t q[2] = { 0x81, 0x00 }, ad[2] = { 0x88, 0xa8 };
@@ -334,7 +337,7 @@ static uint64_t h_skb_vlan_push(struct bpfbox_call *call, uint64_t r1, uint64_t 
 }
 
 /* bpf_redirect(ifindex, flags): XDP (bpf_xdp_redirect) and tc */
-static uint64_t h_redirect(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+uint64_t bxh_redirect(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 			   uint64_t r3, uint64_t r4, uint64_t r5)
 {
 	struct bxh_pkt *p = bxh_call_pkt(call, "bpf_redirect", 0);
@@ -393,91 +396,39 @@ static uint64_t ld_abs(struct bpfbox_call *call, int32_t offset, int size)
 	}
 }
 
-static uint64_t h_ld_b(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
+uint64_t bxh_ld_abs_8(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
 		       uint64_t r4, uint64_t r5)
 {
 	(void)r1; (void)r3; (void)r4; (void)r5;
 	return ld_abs(call, (int32_t)r2, 1);
 }
 
-static uint64_t h_ld_h(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
+uint64_t bxh_ld_abs_16(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
 		       uint64_t r4, uint64_t r5)
 {
 	(void)r1; (void)r3; (void)r4; (void)r5;
 	return ld_abs(call, (int32_t)r2, 2);
 }
 
-static uint64_t h_ld_w(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
+uint64_t bxh_ld_abs_32(struct bpfbox_call *call, uint64_t r1, uint64_t r2, uint64_t r3,
 		       uint64_t r4, uint64_t r5)
 {
 	(void)r1; (void)r3; (void)r4; (void)r5;
 	return ld_abs(call, (int32_t)r2, 4);
 }
 
-/* ---- registration ---------------------------------------------------------------- */
-
-#define T(x) (1u << BPFBOX_PROG_TYPE_##x)
-#define SKB_TYPES (T(SOCKET_FILTER) | T(SCHED_CLS) | T(SCHED_ACT))
-
-static const struct {
-	uint32_t id;
-	const char *name;
-	bpfbox_helper_fn fn;
-	uint32_t types;         /* bit t: program type t may call it */
-} pkt_helpers[] = {
-	{ 23,  "bpf_redirect",             h_redirect,        T(XDP) | T(SCHED_CLS) | T(SCHED_ACT) },
-	{ 17,  "bpf_get_cgroup_classid",   h_get_cgroup_classid, T(SCHED_CLS) | T(SCHED_ACT) },
-	{ 18,  "bpf_skb_vlan_push",        h_skb_vlan_push,   T(SCHED_CLS) | T(SCHED_ACT) },
-	{ 26,  "bpf_skb_load_bytes",       h_skb_load_bytes,  SKB_TYPES },
-	{ 44,  "bpf_xdp_adjust_head",      h_xdp_adjust_head, T(XDP) },
-	{ 51,  "bpf_redirect_map",         h_redirect_map,    T(XDP) },
-	{ 54,  "bpf_xdp_adjust_meta",      h_xdp_adjust_meta, T(XDP) },
-	{ 65,  "bpf_xdp_adjust_tail",      h_xdp_adjust_tail, T(XDP) },
-	{ BXH_HELPER_LD_B, "bpf_skb_load_helper_8",  h_ld_b, SKB_TYPES },
-	{ BXH_HELPER_LD_H, "bpf_skb_load_helper_16", h_ld_h, SKB_TYPES },
-	{ BXH_HELPER_LD_W, "bpf_skb_load_helper_32", h_ld_w, SKB_TYPES },
-};
-
-#define NPKT (sizeof(pkt_helpers) / sizeof(pkt_helpers[0]))
+/* ---- for helpers of other folders (helpers.h) --------------------------------- */
 
 /*
- * bxh_helper_allowed - see ctx_int.h.
+ * bxh_hook_mem - see helpers.h: the packet buffer of a packet run.
  */
-int bxh_helper_allowed(uint32_t helper_id, uint32_t prog_type)
+bool bxh_hook_mem(const struct bpfbox_call *call, const void **buf, uint64_t *len)
 {
-	for (size_t i = 0; i < NPKT; i++)
-		if (pkt_helpers[i].id == helper_id)
-			return prog_type < 32 && (pkt_helpers[i].types >> prog_type & 1);
-	return -1;
-}
+	const struct bxh_pkt *p = call->hook;
 
-/*
- * bxh_helper_is_ours - see ctx_int.h.
- */
-bool bxh_helper_is_ours(const struct bpfbox_vm *vm, uint32_t id)
-{
-	const struct bxv_helper *h = bxv_vm_helper(vm, id);
-
-	if (!h)
+	if (!p || p->magic != BXH_PKT_MAGIC)
 		return false;
-	for (size_t i = 0; i < NPKT; i++)
-		if (pkt_helpers[i].id == id)
-			return h->fn == pkt_helpers[i].fn;
-	return false;
-}
-
-/*
- * bxh_register_packet_helpers - register the packet helpers under their
- * kernel ids (and the LD_ABS load helpers at BXH_HELPER_LD_*) in vm.
- * Called from bxk_register_kernel_helpers(). Returns 0 or a negative errno.
- */
-int bxh_register_packet_helpers(struct bpfbox_vm *vm)
-{
-	for (size_t i = 0; i < NPKT; i++) {
-		int err = bpfbox_vm__register_helper(vm, pkt_helpers[i].id, pkt_helpers[i].name,
-						     pkt_helpers[i].fn, NULL);
-		if (err)
-			return err;
-	}
-	return 0;
+	*buf = p->buf;
+	*len = p->buf_len;
+	return true;
 }

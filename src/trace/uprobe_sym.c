@@ -4,7 +4,7 @@
  * libraries: section headers, .symtab/.dynsym, PT_LOAD program headers),
  * library search, and file offset -> runtime address via /proc/PID/maps.
  */
-#include "hooks/uprobe_sym.h"
+#include "trace/uprobe_sym.h"
 
 #include <errno.h>
 #include <fcntl.h>

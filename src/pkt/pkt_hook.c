@@ -18,8 +18,8 @@
 
 #include "bpfbox/hooks.h"
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "jit/jit.h"
 #include "maps/map_internal.h"
 #include "vm/vm_internal.h"
@@ -124,11 +124,9 @@ int bpfbox_pkt_hook__new(struct bpfbox_prog *prog, const struct bpfbox_pkt_hook_
 	*out = NULL;
 	if (!prog)
 		return -EINVAL;
-	err = bx_opts_copy(&o, sizeof(o), uopts);
-	if (err) {
-		bx_err(&prog->vm->log, "%s: invalid packet hook options struct", prog->name);
+	err = bx_opts_load(&o, sizeof(o), uopts, &prog->vm->log, "bpfbox_pkt_hook_opts");
+	if (err)
 		return err;
-	}
 	if (!uopts)
 		o.cpu = 0;
 	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT ||

@@ -4,7 +4,7 @@
  * tracefs event / __x64_sys_ symbol), and the argument names and types of
  * the syscalls/sys_enter_NAME event (nargs -1: no such event).
  */
-#include "hooks/syscalls_x86_64.h"
+#include "trace/syscalls_x86_64.h"
 
 const struct bxh_syscall bxh_syscall_table[] = {
 	{ 0, "read", "read", 3, { "fd", "buf", "count" }, { "unsigned int", "char *", "size_t" } },

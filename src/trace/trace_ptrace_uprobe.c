@@ -1,5 +1,5 @@
 /*
- * trace_uprobe.c - uprobes and uretprobes as int3 breakpoints.
+ * trace_ptrace_uprobe.c - uprobes and uretprobes as int3 breakpoints.
  *
  * A uprobe's file offset (resolved at attach time from the ELF symbols)
  * becomes an address in each traced process once its file is mapped
@@ -23,8 +23,8 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
-#include "hooks/trace_int.h"
-#include "hooks/uprobe_sym.h"
+#include "trace/trace_int.h"
+#include "trace/uprobe_sym.h"
 
 /* ---- address spaces ------------------------------------------------------------------ */
 

@@ -1,5 +1,5 @@
 /*
- * trace_seccomp.c - the seccomp fast path of the ptrace engine. A started
+ * trace_ptrace_seccomp.c - the seccomp fast path of the ptrace engine. A started
  * command installs (in bpfbox's child, after the tracer seized it and just
  * before its execve) a classic BPF seccomp filter that returns
  * SECCOMP_RET_TRACE for the syscalls the attached programs watch and
@@ -24,7 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "hooks/trace_int.h"
+#include "trace/trace_int.h"
 
 /* syscalls after which the task's identity (uid, gid, comm) may differ:
  * setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid prctl */

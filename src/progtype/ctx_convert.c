@@ -13,9 +13,10 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "helpers/helpers.h"
+#include "progtype/ctx.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "verifier/ctx_flow.h"
 #include "vm/vm_internal.h"
 
@@ -36,7 +37,7 @@ struct patch {
 static int gen_ld_abs(const struct bpfbox_insn *orig, struct bpfbox_insn *out)
 {
 	int n = 0, sz = bx_code_size(orig->code);
-	int32_t helper = sz == 1 ? BXH_HELPER_LD_B : sz == 2 ? BXH_HELPER_LD_H : BXH_HELPER_LD_W;
+	int32_t helper = sz == 1 ? BXK_ID_skb_load_helper_8 : sz == 2 ? BXK_ID_skb_load_helper_16 : BXK_ID_skb_load_helper_32;
 
 	if (BX_MODE(orig->code) == BX_ABS) {
 		out[n++] = bxh_insn(BX_ALU64 | BX_K | BX_MOV, 2, 0, 0, orig->imm);
@@ -212,9 +213,11 @@ out:
 static int check_helper_call(struct bpfbox_prog *prog, size_t i)
 {
 	uint32_t id = (uint32_t)prog->insns[i].imm;
-	int ok = bxh_helper_allowed(id, prog->prog_type);
+	const struct bxk_proto *pr = bxk_proto(id);
+	const uint32_t pkt_sets = BXS_TC | BXS_XDP | BXS_SKB_LOAD | BXS_INTERNAL;
 
-	if (ok != 0 || !bxh_helper_is_ours(prog->vm, id))
+	if (!pr || (pr->sets & ~pkt_sets) || bxp_helper_allowed(prog->type_ops, pr->sets) ||
+	    !bxk_helper_is_builtin(prog->vm, id))
 		return 0;
 	bx_err(&prog->vm->log, "insn %zu: program of type %s cannot call helper %s#%u", i,
 	       bpfbox_prog_type_name(prog->prog_type) ? bpfbox_prog_type_name(prog->prog_type) : "?",
@@ -237,7 +240,7 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog)
 
 	if (!prog->prog_type)
 		return 0;
-	if (!bxh_type_supported(prog->prog_type)) {
+	if (!bxp_runnable(prog->type_ops)) {
 		const char *n = bpfbox_prog_type_name(prog->prog_type);
 
 		/* verifiable, not runnable: the load succeeds as the kernel's,
@@ -273,7 +276,7 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog)
 		if (fmt == BX_F_LDABS || fmt == BX_F_LDIND) {
 			if (acc[i].base == BXF_NONE)
 				continue;	/* unreachable */
-			if (!bxh_type_is_skb(prog->prog_type)) {
+			if (!prog->type_ops->ld_abs) {
 				bx_err(log, "insn %zu: BPF_LD_[ABS|IND] instructions not allowed for this program type", i);
 				err = -EINVAL;
 				goto fail;
@@ -283,11 +286,11 @@ int bxh_prog_convert_ctx(struct bpfbox_prog *prog)
 				err = -EINVAL;
 				goto fail;
 			}
-			if (!bxh_helper_is_ours(prog->vm, BXH_HELPER_LD_B) ||
-			    !bxh_helper_is_ours(prog->vm, BXH_HELPER_LD_H) ||
-			    !bxh_helper_is_ours(prog->vm, BXH_HELPER_LD_W)) {
+			if (!bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_8) ||
+			    !bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_16) ||
+			    !bxk_helper_is_builtin(prog->vm, BXK_ID_skb_load_helper_32)) {
 				bx_err(log, "insn %zu: LD_ABS/LD_IND need bpfbox's packet helpers (ids %d..%d), which this vm does not have",
-				       i, BXH_HELPER_LD_B, BXH_HELPER_LD_W);
+				       i, BXK_ID_skb_load_helper_8, BXK_ID_skb_load_helper_32);
 				err = -EINVAL;
 				goto fail;
 			}

@@ -1,7 +1,7 @@
 /*
- * ctx_int.h - internals of the hooks module: context access rules per
- * program type, the packet helpers, and the test-run entry points per
- * context family.
+ * ctx_int.h - internals of the program types (src/progtype) and the packet
+ * path (src/pkt): context access rules per program type, and the test-run
+ * entry points per context family.
  */
 #ifndef BXH_CTX_INT_H
 #define BXH_CTX_INT_H
@@ -10,51 +10,18 @@
 #include <stdint.h>
 
 #include "bpfbox/bpfbox.h"
-#include "hooks/ctx.h"
+#include "core/prog_type.h"
+#include "progtype/ctx.h"
 
 struct bpfbox_vm;
 struct bpfbox_call;
 struct bxh_pkt;
 
-/* One context access, as the program wrote it. */
-struct bxh_access_req {
-	uint32_t prog_type;
-	uint32_t expected_attach_type;
-	const struct bpfbox_insn *insn;
-	int off;            /* insn->off (the register offset is 0) */
-	int size;           /* bytes */
-	bool write;         /* ST / STX */
-	bool ldsx;          /* sign-extending load */
-};
-
-/* What it becomes: n (1 or 2) instructions. */
-struct bxh_access_res {
-	struct bpfbox_insn insn[2];
-	int n;
-};
-
 /* Is the access valid for the program type (the kernel's
  * is_valid_access)? If so, r holds its rewritten form (the kernel's
- * convert_ctx_access); unconverted contexts keep the instruction. */
+ * convert_ctx_access); unconverted contexts keep the instruction. The
+ * same as q's type's ops->ctx_access (prog_types.h). */
 bool bxh_ctx_access(const struct bxh_access_req *q, struct bxh_access_res *r);
-
-/* How bpfbox builds the context of (and test-runs) a program type. */
-enum bxh_ctx_kind {
-	BXH_CTX_NONE,   /* not supported */
-	BXH_CTX_XDP,    /* struct xdp_md */
-	BXH_CTX_SKB,    /* struct __sk_buff: socket_filter, sched_cls, sched_act */
-	BXH_CTX_BYTES,  /* a caller-given context (tracing types, syscall) */
-};
-enum bxh_ctx_kind bxh_ctx_kind(uint32_t prog_type);
-/* bxh_type_supported(): see ctx.h */
-/* socket_filter, sched_cls, sched_act */
-bool bxh_type_is_skb(uint32_t prog_type);
-
-/* Helper ids of src/hooks/helpers_pkt.c and whether program type t may
- * call them (the kernel's get_func_proto); -1: not a packet helper. */
-int bxh_helper_allowed(uint32_t helper_id, uint32_t prog_type);
-/* Is helper `id` of vm the packet helper bpfbox registered (not a replacement)? */
-bool bxh_helper_is_ours(const struct bpfbox_vm *vm, uint32_t id);
 
 /* The packet state of a running packet program, or NULL (logged, run
  * aborted) if the run has none of kind `kind` (0: any). */
@@ -65,9 +32,7 @@ struct bxh_pkt *bxh_call_pkt(struct bpfbox_call *call, const char *helper, uint3
 /* The options as the test run uses them (a full copy). */
 typedef struct bpfbox_test_run_opts bxh_tr_opts;
 
-int bxh_test_run_xdp(struct bpfbox_prog *prog, bxh_tr_opts *o);
-int bxh_test_run_skb(struct bpfbox_prog *prog, bxh_tr_opts *o);
-int bxh_test_run_bytes(struct bpfbox_prog *prog, bxh_tr_opts *o);
+/* bxh_test_run_xdp / _skb / _bytes: see ctx.h. */
 
 /* Shared pieces of net/bpf/test_run.c. */
 

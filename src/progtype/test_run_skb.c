@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "bpfbox/object.h"
-#include "hooks/ctx_int.h"
-#include "hooks/ctx_layout.h"
+#include "progtype/ctx_int.h"
+#include "progtype/ctx_layout.h"
 #include "vm/vm_internal.h"
 
 #define PAGE_SIZE       4096u

@@ -190,11 +190,8 @@ struct bxh_ctx_info {
 	uint32_t ld_abs;                   /* the program uses LD_ABS / LD_IND */
 };
 
-/* Internal helper ids for LD_ABS / LD_IND (the kernel's
- * bpf_skb_load_helper_{8,16,32}_no_cache), registered by
- * bxh_register_packet_helpers() at the top of the id range. */
-#define BXH_HELPER_LD_B  (4093)
-#define BXH_HELPER_LD_H  (4094)
-#define BXH_HELPER_LD_W  (4095)
+/* The internal helper ids for LD_ABS / LD_IND (the kernel's
+ * bpf_skb_load_helper_{8,16,32}_no_cache) are rows of the helper table:
+ * BXK_ID_skb_load_helper_8/16/32 (src/helpers/helper_table.h). */
 
 #endif /* BXH_CTX_LAYOUT_H */

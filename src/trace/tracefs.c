@@ -3,8 +3,8 @@
  * the built-in syscall layouts, the record builder (tracefs.h), and the
  * lookups over the generated syscall table (syscalls_x86_64.h).
  */
-#include "hooks/tracefs.h"
-#include "hooks/syscalls_x86_64.h"
+#include "trace/tracefs.h"
+#include "trace/syscalls_x86_64.h"
 
 #include <errno.h>
 #include <fcntl.h>

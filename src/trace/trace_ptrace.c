@@ -1,5 +1,5 @@
 /*
- * trace_core.c - the ptrace engine: the tracer object, starting a command
+ * trace_ptrace.c - the ptrace engine: the tracer object, starting a command
  * or seizing a running process, the stop loop (syscall stops, fork /
  * clone / exec events, signals, group stops) and detaching.
  *
@@ -13,7 +13,7 @@
  * value: the registers are read only when a program needs them.
  *
  * A started command may instead run under the seccomp fast path
- * (trace_seccomp.c, PTRACE_O_TRACESECCOMP): the child installs the filter
+ * (trace_ptrace_seccomp.c, PTRACE_O_TRACESECCOMP): the child installs the filter
  * after the seize (its pre-exec syscalls still stop with PTRACE_SYSCALL:
  * the seccomp() exit tells whether the install worked), and from its
  * execve on only the watched syscalls stop, once at entry, plus an exit
@@ -32,7 +32,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "hooks/trace_int.h"
+#include "trace/trace_int.h"
 
 #define BXT_OPTS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | \
 		  PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC)

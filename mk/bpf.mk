@@ -20,3 +20,7 @@ $(BUILD)/bpf/%.o: tests/bpf/%.bpf.c
 
 # test_elf opens these objects (it finds them in $(BUILD)/bpf or skips).
 $(BUILD)/tests/test_elf: $(if $(BPF_CLANG),$(BPF_OBJ))
+
+# the verifier's loop test needs its loops (and loops.h of the JIT bench)
+$(BUILD)/bpf/vloops.o: bench/progs/loops.h
+$(BUILD)/tests/test_verifier_loops: $(if $(BPF_CLANG),$(BUILD)/bpf/vloops.o)

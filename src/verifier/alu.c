@@ -457,6 +457,11 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		return bxr_reject(env, -EACCES, in->dst_reg, in->src_reg, "R%d pointer %s pointer prohibited",
 				  in->dst_reg, bx_ops[op].llvm);
 	}
+	/* pointer arithmetic: the scalar's range becomes part of the pointer */
+	if (dst->type != BXR_SCALAR && x && (err = bxr_mark_precise(env, in->src_reg)))
+		return err;
+	if (src->type != BXR_SCALAR && (err = bxr_mark_precise(env, in->dst_reg)))
+		return err;
 	if (dst->type != BXR_SCALAR)
 		return ptr_alu(env, in, op, dst, dst, src, false);
 	if (src->type != BXR_SCALAR) {

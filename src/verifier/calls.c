@@ -192,7 +192,7 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 	    (base == BXK_ARG_PTR_TO_MEM || base == BXK_ARG_PTR_TO_STACK)) {
 		m->mem_regno = regno;
 		m->mem_null = true;
-		return 0;
+		return bxr_mark_precise(env, regno);
 	}
 	switch (base) {
 	case BXK_ARG_ANYTHING:
@@ -243,6 +243,8 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 
 		if (r->type != BXR_SCALAR)
 			return type_err(env, regno, "scalar");
+		if ((err = bxr_mark_precise(env, regno)))
+			return err;
 		if (r->smin < 0) {
 			bxr_reason(env, "the size in r%d may be negative", regno);
 			return bxr_reject(env, -EACCES, regno, -1,
@@ -334,6 +336,8 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 			return type_err(env, regno, "scalar");
 		if (!bxr_tnum_is_const(r->var))
 			return bxr_reject(env, -EACCES, regno, -1, "R%d is not a known constant'", regno);
+		if ((err = bxr_mark_precise(env, regno)))
+			return err;
 		m->alloc_size = (int64_t)r->var.value;
 		return 0;
 	default:
@@ -651,6 +655,8 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 	}
 	caller = st->frame[st->curframe - 1];
 	if (callee->cb) {
+		if (r0->type == BXR_SCALAR && (err = bxr_mark_precise(env, 0)))
+			return err;
 		if (r0->type != BXR_SCALAR || r0->smin < 0 || r0->smax > 1 || r0->umax > 1) {
 			char b[256];
 

@@ -375,7 +375,7 @@ static bool refine(struct bxr_env *env, struct bxr_state *st, const struct bpfbo
 		struct bxr_reg *p = NULL;
 
 		if (zero_other && (d->flags & BXR_MAYBE_NULL))
-			p = d;
+			p = d;	/* (the zero in a source register is marked precise by the caller) */
 		else if (x && bxr_is_const(d) && !d->var.value && (s->flags & BXR_MAYBE_NULL))
 			p = s;
 		if (p) {
@@ -386,6 +386,17 @@ static bool refine(struct bxr_env *env, struct bxr_state *st, const struct bpfbo
 	if (!is32 && pkt_compare(st, in, sem, false))
 		return true;
 	return refine_scalars(st, in, sem, is32);
+}
+
+/* mark_both - the jump's scalar operands decide which way it goes: their
+ * values must be precise (the kernel marks them when it predicts a branch). */
+static int mark_both(struct bxr_env *env, const struct bpfbox_insn *in)
+{
+	int err = bxr_mark_precise(env, in->dst_reg);
+
+	if (!err && BX_SRC(in->code) == BX_X)
+		err = bxr_mark_precise(env, in->src_reg);
+	return err;
 }
 
 /*
@@ -421,6 +432,13 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		if (taken < 0 && x)
 			taken = ptr_taken(s, d, sem);
 	}
+	if (taken >= 0 || (x && !is32 && (sem == BXR_S_EQ || sem == BXR_S_NE) &&
+			   (((d->flags & BXR_MAYBE_NULL) && s->type == BXR_SCALAR) ||
+			    ((s->flags & BXR_MAYBE_NULL) && d->type == BXR_SCALAR)))) {
+		/* the outcome (or a NULL check) rests on the scalars' values */
+		if ((err = mark_both(env, in)))
+			return err;
+	}
 	if (taken == 1) {
 		*next = target;
 		return 0;
@@ -429,13 +447,23 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		*next = fall;
 		return 0;
 	}
-	/* both ways: push the jump, continue with the fall-through */
+	/* both ways: the scalars the branch refines together are recorded
+	 * for backtracking; push the jump, continue with the fall-through */
+	{
+		uint64_t linked = bxr_linked(env->cur, d->type == BXR_SCALAR ? d->id : 0,
+					     x && s->type == BXR_SCALAR ? s->id : 0);
+
+		if (linked && (err = bxr_push_hist(env, env->cur, 0, linked)))
+			return err;
+	}
 	err = bxr_push_branch(env, target);
 	if (err)
 		return err;
 	other = env->stack[env->nstack - 1].st;
 	ok_t = refine(env, other, in, sem, is32);
 	ok_f = refine(env, env->cur, in, negate(sem), is32);
+	if ((!ok_t || !ok_f) && (err = mark_both(env, in)))
+		return err;	/* a branch ruled out by the ranges */
 	if (!ok_t) {
 		env->nstack--;
 		if (other->parent)

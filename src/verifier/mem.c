@@ -89,16 +89,26 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 		memset(f->stack[j].st, BXR_ST_SPILL, (size_t)size);
 		return 0;
 	}
-	mark_range(f, off, off + size, val && bxr_is_const(val) &&
-		   (val->var.value & ((size < 8 ? 1ull << (size * 8) : 0) - 1)) == 0 ?
-		   BXR_ST_ZERO : BXR_ST_MISC);
+	if (val && bxr_is_const(val) &&
+	    (val->var.value & ((size < 8 ? 1ull << (size * 8) : 0) - 1)) == 0) {
+		/* the bytes are known zero because of the stored register's
+		 * value: that value must be precise (the kernel's STACK_ZERO) */
+		const struct bpfbox_insn *in = &env->insns[env->insn];
+		int err;
+
+		if (BX_CLASS(in->code) == BX_STX && (err = bxr_mark_precise(env, in->src_reg)))
+			return err;
+		mark_range(f, off, off + size, BXR_ST_ZERO);
+		return 0;
+	}
+	mark_range(f, off, off + size, BXR_ST_MISC);
 	return 0;
 }
 
 /* stack_read - a load of size bytes at the fixed offset off into dst (or
  * just a check when dst is NULL). */
 static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int off, int size,
-		      struct bxr_reg *dst, bool sx)
+		      struct bxr_reg *dst, bool sx, bool *filled)
 {
 	int j = (-off - 1) / 8, k0 = off + 8 * (j + 1);
 	struct bxr_slot *s = &f->stack[j];
@@ -119,6 +129,7 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 	}
 	if (!dst)
 		return 0;
+	*filled = spill;
 	if (spill && size == 8) {
 		*dst = s->spill;
 		return 0;
@@ -215,10 +226,20 @@ static int check_stack(struct bxr_env *env, int regno, struct bxr_reg *reg, int 
 				  "cannot spill pointers to stack into stack frame of the caller");
 	}
 	if (bxr_tnum_is_const(reg->var)) {
+		/* fixed-offset accesses go to the history: backtracking follows
+		 * a scalar through its spill and fill (precise.c) */
+		uint32_t flags = BXR_H_STACK | (uint32_t)reg->frameno << 8 |
+				 (uint32_t)((-lo - 1) / 8) << 16;
+		bool filled = false;
+
 		if (write)
-			return stack_write(env, f, (int)lo, size, val);
-		return stack_read(env, f, regno, (int)lo, size,
-				  value_regno >= 0 ? &bxr_regs(env)[value_regno] : NULL, sx);
+			err = stack_write(env, f, (int)lo, size, val);
+		else
+			err = stack_read(env, f, regno, (int)lo, size,
+					 value_regno >= 0 ? &bxr_regs(env)[value_regno] : NULL, sx, &filled);
+		if (!err && (write || filled) && (write ? val != NULL : value_regno >= 0))
+			err = bxr_push_hist(env, env->cur, flags, 0);
+		return err;
 	}
 	if (write) {
 		mark_range(f, (int)lo, (int)hi, BXR_ST_MISC);

@@ -101,7 +101,11 @@ static int init_state(struct bxr_env *env)
 	bxr_mark_ptr(&f->regs[1], BXR_CTX);
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	st->frame[0] = f;
+	st->first_insn = 0;
+	st->last_insn = -1;
 	env->cur = st;
+	env->prev_insn = -1;
+	env->hist_cur = -1;
 	return 0;
 }
 
@@ -120,6 +124,7 @@ static int do_check(struct bxr_env *env)
 		const struct bpfbox_insn *in;
 
 		env->insn = insn;
+		env->hist_cur = -1;
 		if (++env->insn_processed > BXR_COMPLEXITY_LIMIT) {
 			bxr_reason(env, "the verifier explored more than %d instructions without covering "
 				   "every path (an unbounded or very long loop, or too many branches)",
@@ -140,12 +145,16 @@ static int do_check(struct bxr_env *env)
 				goto path_end;
 			}
 		}
+		if (env->aux[insn].jmp_point && (err = bxr_push_hist(env, env->cur, 0, 0)))
+			return err;
 		env->aux[insn].seen = 1;
 		if (env->level >= 2)
 			bxr_log_insn(env, insn);
 		in = &env->insns[insn];
 		op = env->ops[insn];
 		fmt = bx_ops[op].fmt;
+		if (BX_CLASS(in->code) == BX_JMP || BX_CLASS(in->code) == BX_JMP32)
+			env->jmps_processed++;
 		switch (fmt) {
 		case BX_F_ALU: case BX_F_NEG: case BX_F_MOVSX: case BX_F_END:
 			err = bxr_check_alu(env, in, op);
@@ -190,6 +199,7 @@ static int do_check(struct bxr_env *env)
 		if (env->level >= 2 && !done && next >= 0)
 			bxr_log_state(env, "    ; ");
 		if (!done && next >= 0) {
+			env->prev_insn = insn;
 			insn = next;
 			continue;
 		}
@@ -200,6 +210,7 @@ path_end:
 		if (!env->cur)
 			return 0;
 		insn = env->cur->insn;
+		env->prev_insn = env->cur->from;
 		if (env->level >= 2) {
 			bxr_log(env, "from %d to %d: ", env->cur->from, insn);
 			bxr_log_state(env, "");
@@ -301,7 +312,6 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	env->log = &prog->vm->log;
 	env->err_insn = -1;
 	env->err_regs[0] = env->err_regs[1] = -1;
-	env->max_states_per_insn = 64;
 	if (opts && opts->log_buf && opts->log_size) {
 		env->lbuf = opts->log_buf;
 		env->lsize = opts->log_size;

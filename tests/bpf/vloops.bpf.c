@@ -1,0 +1,62 @@
+/*
+ * vloops.bpf.c - loops whose verification needs precision tracking (the
+ * kernel's mark_chain_precision): the carried value of each loop is
+ * unknown, so only an imprecise comparison lets the states of successive
+ * iterations be pruned. tests/test_verifier_loops.c loads each program
+ * into the kernel and into bpfbox and compares the processed-insn counts;
+ * bench/bench_verifier.c times them.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+#include "../../bench/progs/loops.h"
+
+/* collatz: 3n+1 steps (32-bit) from a seed taken from the packet, at most 1,000 */
+SEC("xdp") int collatz(struct xdp_md *ctx)
+{
+	const unsigned char *d = (const unsigned char *)(long)ctx->data;
+	const unsigned char *e = (const unsigned char *)(long)ctx->data_end;
+	unsigned int n, steps = 0;
+
+	if (d + 4 > e)
+		return 0;
+	n = *(const unsigned int *)(const void *)d;
+	while (n > 1 && steps < 1000) {
+		if (n & 1)
+			n = 3 * n + 1;
+		else
+			n >>= 1;
+		steps++;
+	}
+	return (int)steps;
+}
+
+/* branchy: the JIT benchmark's data-dependent loop (bench/progs/loops.h) */
+SEC("xdp") int branchy(struct xdp_md *ctx)
+{
+	return (int)loops_branchy((const u8_t *)(long)ctx->data, (const u8_t *)(long)ctx->data_end);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} vloops_rb SEC(".maps");
+
+/* ringbuf200: 200 reserve/submit pairs in a loop */
+SEC("xdp") int ringbuf200(struct xdp_md *ctx)
+{
+	unsigned int sent = 0;
+
+	for (int i = 0; i < 200; i++) {
+		unsigned int *r = bpf_ringbuf_reserve(&vloops_rb, sizeof(*r), 0);
+
+		if (!r)
+			continue;
+		*r = (unsigned int)i ^ ctx->ingress_ifindex;
+		bpf_ringbuf_submit(r, 0);
+		sent++;
+	}
+	return (int)sent;
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -24,3 +24,4 @@ $(BUILD)/tests/test_elf: $(if $(BPF_CLANG),$(BPF_OBJ))
 # the verifier's loop test needs its loops (and loops.h of the JIT bench)
 $(BUILD)/bpf/vloops.o: bench/progs/loops.h
 $(BUILD)/tests/test_verifier_loops: $(if $(BPF_CLANG),$(BUILD)/bpf/vloops.o)
+$(BUILD)/bench/bench_verifier: $(if $(BPF_CLANG),$(BUILD)/bpf/vloops.o)

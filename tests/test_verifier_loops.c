@@ -10,6 +10,13 @@
  * kernel's (the kernel's number read from its log on this machine). With
  * bpf(2) refused, only bpfbox's acceptance is checked (and the skip says
  * why). Without the clang-built object the test skips.
+ *
+ * Then small assembly programs for precision and linked scalars (a bounds
+ * check on one copy of a value narrows the others: registers, spilled
+ * copies, 32-bit copies, "r1 = r2 + K"): each goes to the kernel and to
+ * bpfbox, and the verdicts must agree; the verdict each is written for
+ * (accept / reject) is checked against the kernel, so that the case tests
+ * what it says.
  */
 #include "bpfbox/bpfbox.h"
 #include "testlib.h"
@@ -127,6 +134,84 @@ static long long b_load(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	return n < 0 ? -EPROTO : n;
 }
 
+/* the prologue of the asm cases: a random r0, 16 zeroed stack bytes */
+#define RND "call 7\n*(u64 *)(r10 - 8) = 0\n*(u64 *)(r10 - 16) = 0\n"
+/* the epilogue: r2 = fp-16 + REG, a load through it */
+#define USE(REG) "r2 = r10\nr2 += -16\nr2 += " REG "\nr0 = *(u8 *)(r2 + 0)\nout:\nr0 = 0\nexit\n"
+
+static const struct {
+	const char *name;
+	bool accept;            /* the kernel's verdict on this machine */
+	const char *src;
+} asm_cases[] = {
+	{ "linked registers", true, RND "r1 = r0\nif r1 > 15 goto out\n" USE("r0") },
+	{ "linked spill", true,
+	  RND "*(u64 *)(r10 - 24) = r0\nif r0 > 15 goto out\nr1 = *(u64 *)(r10 - 24)\n" USE("r1") },
+	{ "linked fill", true,
+	  RND "*(u64 *)(r10 - 24) = r0\nr1 = *(u64 *)(r10 - 24)\nif r1 > 15 goto out\n" USE("r0") },
+	{ "linked 32-bit copy", true, RND "r0 &= 0xffff\nw1 = w0\nif w1 > 15 goto out\n" USE("r0") },
+	{ "unlinked 32-bit copy", false, RND "r0 <<= 32\nr0 |= 3\nw1 = w0\nif w1 > 15 goto out\n" USE("r0") },
+	{ "linked with offset", true,
+	  RND "r0 &= 0xff\nr1 = r0\nr1 += 4\nif r1 > 19 goto out\n" USE("r0") },
+	{ "linked with offset, off by one", false,
+	  RND "r0 &= 0xff\nr1 = r0\nr1 += 4\nif r1 > 20 goto out\n" USE("r0") },
+	{ "precise after a join", true,
+	  RND "r7 = 0\nif r0 > 10 goto +1\nr7 = 8\nr6 = 1\n" USE("r7") },
+	{ "precise after a join, out of bounds", false,
+	  RND "r7 = 0\nif r0 > 10 goto +1\nr7 = 16\nr6 = 1\n" USE("r7") },
+	{ "precise through a spill, out of bounds", false,
+	  RND "r7 = 0\nif r0 > 10 goto +1\nr7 = 16\n*(u64 *)(r10 - 24) = r7\nr6 = 1\n"
+	  "r7 = *(u64 *)(r10 - 24)\n" USE("r7") },
+	{ "loop with an imprecise counter", true,
+	  RND "r6 = r0\nr7 = 0\nl:\nr6 *= 3\nr6 += 1\nr7 += 1\nif r7 < 100 goto l\n"
+	  "r0 = 0\nexit\nout:\nexit\n" },
+};
+
+/* asm_case - one asm case on both verifiers */
+static void asm_case(struct bpfbox_vm *vm, int k, bool kernel)
+{
+	BPFBOX_OPTS(bpfbox_asm_opts, ao, .syntax = BPFBOX_SYNTAX_LLVM, .filename = "t.s");
+	struct bpfbox_insn *in = NULL;
+	struct bpfbox_prog *prog = NULL;
+	size_t n = 0;
+	int berr;
+
+	if (!CHECK_MSG(!bpfbox_asm(asm_cases[k].src, strlen(asm_cases[k].src), &ao, &in, &n),
+		       "assemble %s", asm_cases[k].name))
+		return;
+	{
+		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "t", .prog_type = BPF_PROG_TYPE_XDP,
+			    .license = "GPL", .log_buf = blog, .log_size = sizeof(blog), .log_level = 1);
+		blog[0] = 0;
+		berr = bpfbox_prog__load(vm, in, n, &po, &prog);
+		bpfbox_prog__free(prog);
+	}
+	CHECK_MSG((berr == 0) == asm_cases[k].accept, "bpfbox %s '%s' (%d)\n%.2000s",
+		  asm_cases[k].accept ? "accepts" : "rejects", asm_cases[k].name, berr, blog);
+	if (kernel) {
+		union bpf_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.prog_type = BPF_PROG_TYPE_XDP;
+		a.insns = (uint64_t)(uintptr_t)in;
+		a.insn_cnt = (uint32_t)n;
+		a.license = (uint64_t)(uintptr_t)"GPL";
+		a.log_level = 1;
+		a.log_buf = (uint64_t)(uintptr_t)klog;
+		a.log_size = sizeof(klog);
+		klog[0] = 0;
+		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		if (fd >= 0)
+			close(fd);
+		CHECK_MSG((fd >= 0) == asm_cases[k].accept, "kernel %s '%s' (%d)\n%.2000s",
+			  asm_cases[k].accept ? "accepts" : "rejects", asm_cases[k].name, fd, klog);
+		CHECK_MSG((fd >= 0) == (berr == 0), "'%s': kernel %s, bpfbox %s", asm_cases[k].name,
+			  fd >= 0 ? "accepts" : "rejects", berr == 0 ? "accepts" : "rejects");
+	}
+	free(in);
+}
+
 int main(int argc, char **argv)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
@@ -144,11 +229,35 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s", argc > 1 ? argv[1] : "");
 	if (!path[0])
 		snprintf(path, sizeof(path), "%s/bpf/vloops.o", build);
+	if (!CHECK(!bpfbox_vm__new(&vo, &vm)))
+		goto out;
+	{
+		/* the asm cases: does bpf(2) work here? */
+		static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
+		union bpf_attr a;
+		int fd;
+
+		memset(&a, 0, sizeof(a));
+		a.prog_type = BPF_PROG_TYPE_XDP;
+		a.insns = (uint64_t)(uintptr_t)ret0;
+		a.insn_cnt = 2;
+		a.license = (uint64_t)(uintptr_t)"GPL";
+		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		if (fd < 0) {
+			TL_SKIP("BPF_PROG_LOAD refused (%s): asm cases on bpfbox alone", strerror(-fd));
+			kernel = false;
+		} else {
+			close(fd);
+		}
+		for (size_t k = 0; k < sizeof(asm_cases) / sizeof(asm_cases[0]); k++)
+			asm_case(vm, (int)k, kernel);
+		kernel = true;
+	}
 	if (access(path, R_OK)) {
 		TL_SKIP("%s not built (needs clang and libbpf-dev)", path);
-		return tl_summary();
+		goto out;
 	}
-	if (!CHECK(!bpfbox_object__open_file(path, &oo, &obj)) || !CHECK(!bpfbox_vm__new(&vo, &vm)))
+	if (!CHECK(!bpfbox_object__open_file(path, &oo, &obj)))
 		goto out;
 	for (size_t i = 0; i < bpfbox_object__program_cnt(obj); i++)
 		bpfbox_program__set_autoload(bpfbox_object__program(obj, i), false);
@@ -185,6 +294,13 @@ int main(int argc, char **argv)
 			}
 		}
 		CHECK_MSG(bn > 0, "bpfbox accepts %s (%lld)\n%.3000s", names[k], bn, blog);
+		{
+			const char *bl = strstr(blog, "processed "), *kl = strstr(klog, "processed ");
+
+			printf("bpfbox: %.*s", bl ? (int)strcspn(bl, "\n") + 1 : 0, bl ? bl : "");
+			if (kn > 0)
+				printf("kernel: %.*s", kl ? (int)strcspn(kl, "\n") + 1 : 0, kl ? kl : "");
+		}
 		printf("%-12s processed insns: bpfbox %lld, kernel %lld", names[k], bn, kn);
 		if (bn > 0 && kn > 0) {
 			printf(", ratio %.3f\n", (double)bn / (double)kn);

@@ -185,12 +185,28 @@ struct link_arg {
 	const struct bxr_reg *src;
 };
 
+/* copy_linked - r, linked with the refined s, gets s's knowledge: the
+ * same value, or s's value plus the difference of their offsets (the
+ * kernel's sync_linked_regs) */
 static void copy_linked(struct bxr_reg *r, void *arg)
 {
 	const struct bxr_reg *s = ((struct link_arg *)arg)->src;
+	int32_t off;
+	uint32_t id;
 
-	if (r != s && r->type == BXR_SCALAR && r->id == s->id)
+	if (r == s || r->type != BXR_SCALAR ||
+	    (r->id & ~BXR_ID_ADD_CONST) != (s->id & ~BXR_ID_ADD_CONST))
+		return;
+	if ((!(r->id & BXR_ID_ADD_CONST) && !(s->id & BXR_ID_ADD_CONST)) || r->off == s->off) {
 		*r = *s;
+		return;
+	}
+	off = r->off;
+	id = r->id;
+	*r = *s;
+	bxr_scalar_add_const(r, (int64_t)off - (int64_t)s->off);
+	r->off = off;
+	r->id = id;
 }
 
 /* refine_scalars - in state st, make "dst sem src" hold; false if impossible. */
@@ -229,7 +245,7 @@ static bool refine_scalars(struct bxr_state *st, const struct bpfbox_insn *in, i
 		struct link_arg la = { d };
 		bxr_for_each_reg(st, copy_linked, &la);
 	}
-	if (x && s->id && s != d) {
+	if (x && s->id && s != d && (s->id & ~BXR_ID_ADD_CONST) != (d->id & ~BXR_ID_ADD_CONST)) {
 		struct link_arg la = { s };
 		bxr_for_each_reg(st, copy_linked, &la);
 	}

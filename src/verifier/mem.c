@@ -142,8 +142,13 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 		if (bxr_is_const(&s->spill)) {
 			bxr_mark_const(dst, s->spill.var.value >> (8 * k0));
 		} else if (k0 == 0) {
+			/* a narrow fill keeps the link to the spilled value when
+			 * the value fits (and a sign extension keeps it) */
 			*dst = s->spill;
-			dst->id = 0;
+			if (bxr_reg_width(&s->spill) > (sx ? size * 8 - 1 : size * 8)) {
+				dst->id = 0;
+				dst->off = 0;
+			}
 		} else {
 			bxr_mark_unknown(dst);
 		}
@@ -560,11 +565,25 @@ int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			return err;
 		bxr_mark_const(&val, (uint64_t)(int64_t)in->imm);
 		return check_mem(env, in->dst_reg, in->off, size, true, -1, false, false, &val);
-	case BX_F_STX:
+	case BX_F_STX: {
+		struct bxr_reg *b = &regs[in->dst_reg], *sv = &regs[in->src_reg];
+		bool fits;
+
 		if ((err = bxr_check_reg_read(env, in->src_reg)) || (err = bxr_check_reg_read(env, in->dst_reg)))
 			return err;
+		/* a scalar spilled at a slot's start stays linked with its
+		 * register (the kernel's spill: an id is assigned first) */
+		fits = bxr_reg_width(sv) <= size * 8;
+		if (b->type == BXR_STACK && bxr_tnum_is_const(b->var) && sv->type == BXR_SCALAR &&
+		    ((int64_t)b->off + in->off + (int64_t)b->var.value) % 8 == 0 && fits)
+			bxr_assign_id(env, sv);
 		val = regs[in->src_reg];
+		if (!fits && val.type == BXR_SCALAR) {
+			val.id = 0;
+			val.off = 0;
+		}
 		return check_mem(env, in->dst_reg, in->off, size, true, -1, false, false, &val);
+	}
 	default: {	/* atomics */
 		int fetch_reg = fmt == BX_F_CMPXCHG ? 0 : in->src_reg;
 		bool fetch = fmt == BX_F_AFETCH || fmt == BX_F_XCHG || fmt == BX_F_CMPXCHG;

@@ -116,6 +116,13 @@ static bool link_get(uint64_t linked, int k, bool *is_reg, int *fr, int *idx)
 	return (e & 0x400) != 0;
 }
 
+/* same_id - a linked scalar's id (its offset flag aside) is id or id2. */
+static bool same_id(uint32_t x, uint32_t id, uint32_t id2)
+{
+	x &= ~BXR_ID_ADD_CONST;
+	return x && (x == id || x == id2);
+}
+
 /* bxr_linked - the scalars of st linked with id or id2 (registers and spilled
  * slots of every frame), packed for a history entry; LINK_OVERFLOW when
  * they do not fit (backtracking then gives up at that branch). */
@@ -124,6 +131,8 @@ uint64_t bxr_linked(const struct bxr_state *st, uint32_t id, uint32_t id2)
 	uint64_t p = 0;
 	int n = 0;
 
+	id &= ~BXR_ID_ADD_CONST;
+	id2 &= ~BXR_ID_ADD_CONST;
 	if (!id)
 		id = id2;
 	if (!id2)
@@ -134,7 +143,7 @@ uint64_t bxr_linked(const struct bxr_state *st, uint32_t id, uint32_t id2)
 		const struct bxr_func *fr = st->frame[f];
 
 		for (int r = 0; r < BX_REG_FP; r++) {
-			if (fr->regs[r].type != BXR_SCALAR || (fr->regs[r].id != id && fr->regs[r].id != id2))
+			if (fr->regs[r].type != BXR_SCALAR || !same_id(fr->regs[r].id, id, id2))
 				continue;
 			if (n == LINK_MAX)
 				return LINK_OVERFLOW;
@@ -142,7 +151,7 @@ uint64_t bxr_linked(const struct bxr_state *st, uint32_t id, uint32_t id2)
 		}
 		for (int j = 0; j < fr->nslots && j < 64; j++) {
 			if (fr->stack[j].st[0] != BXR_ST_SPILL || fr->stack[j].spill.type != BXR_SCALAR ||
-			    (fr->stack[j].spill.id != id && fr->stack[j].spill.id != id2))
+			    !same_id(fr->stack[j].spill.id, id, id2))
 				continue;
 			if (n == LINK_MAX)
 				return LINK_OVERFLOW;

@@ -174,6 +174,7 @@ void bxr_for_each_reg(struct bxr_state *st, void (*fn)(struct bxr_reg *r, void *
 struct idmap {
 	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
 	int n;
+	uint32_t tmp;              /* temporary ids of unlinked scalars */
 };
 
 /* check_ids - old id and cur id correspond consistently (0 only with 0). */
@@ -194,6 +195,16 @@ static bool check_ids(struct idmap *m, uint32_t old, uint32_t cur)
 	m->old[m->n] = old;
 	m->cur[m->n++] = cur;
 	return true;
+}
+
+/* check_scalar_ids - as check_ids, but a scalar without an id gets a
+ * fresh temporary one: two unlinked scalars of old may not map to two
+ * linked ones of cur, nor the reverse (the kernel's check_scalar_ids). */
+static bool check_scalar_ids(struct idmap *m, uint32_t old, uint32_t cur)
+{
+	old = old ? old : 0x40000000u + ++m->tmp;
+	cur = cur ? cur : 0x40000000u + ++m->tmp;
+	return check_ids(m, old, cur);
 }
 
 /* range_within - every value cur may hold, old may hold too. */
@@ -232,9 +243,10 @@ static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idm
 	case BXR_SCALAR:
 		if (!o->precise && mode == NOT_EXACT)
 			return true;
-		if (o->id && !check_ids(m, o->id, c->id))
+		if ((o->id & BXR_ID_ADD_CONST) != (c->id & BXR_ID_ADD_CONST) ||
+		    ((o->id & BXR_ID_ADD_CONST) && o->off != c->off))
 			return false;
-		return range_within(o, c);
+		return check_scalar_ids(m, o->id, c->id) && range_within(o, c);
 	case BXR_PKT:
 	case BXR_PKT_META:
 		if (c->range < o->range || o->off != c->off)

@@ -90,6 +90,8 @@ enum bxr_type {
 	BXR__TYPES
 };
 
+#define BXR_ID_ADD_CONST 0x80000000u
+
 #define BXR_MAYBE_NULL 0x1u   /* ..._or_null: must be null-checked */
 #define BXR_RDONLY     0x2u   /* read-only memory (.rodata) */
 #define BXR_RINGBUF    0x4u   /* MEM: a ringbuf record */
@@ -102,7 +104,9 @@ struct bxr_reg {
 	int32_t off;               /* pointers: fixed offset */
 	int32_t range;             /* PKT, PKT_META: bytes known beyond the base */
 	uint32_t aux;              /* map index / mem size / subprog insn */
-	uint32_t id;               /* null checks, packet ids, linked scalars */
+	uint32_t id;               /* null checks, packet ids, linked scalars
+				    * (scalars: | BXR_ID_ADD_CONST when the value
+				    * is its linked copies' plus `off`) */
 	uint32_t ref_obj_id;       /* acquired reference (ringbuf record) */
 	struct bxr_tnum var;       /* scalars: the value; pointers: variable offset */
 	int64_t smin, smax;
@@ -294,6 +298,9 @@ void bxr_mark_ptr(struct bxr_reg *r, int type);
 
 /* alu.c */
 int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+void bxr_scalar_add_const(struct bxr_reg *r, int64_t v);
+void bxr_assign_id(struct bxr_env *env, struct bxr_reg *r);
+int bxr_reg_width(const struct bxr_reg *r);
 
 /* jmp.c */
 int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);

@@ -162,9 +162,9 @@ static const struct {
 	{ "precise through a spill, out of bounds", false,
 	  RND "r7 = 0\nif r0 > 10 goto +1\nr7 = 16\n*(u64 *)(r10 - 24) = r7\nr6 = 1\n"
 	  "r7 = *(u64 *)(r10 - 24)\n" USE("r7") },
-	{ "loop with an imprecise counter", true,
+	{ "loop with an imprecise carried value", true,
 	  RND "r6 = r0\nr7 = 0\nl:\nr6 *= 3\nr6 += 1\nr7 += 1\nif r7 < 100 goto l\n"
-	  "r0 = 0\nexit\nout:\nexit\n" },
+	  "r0 = 0\nexit\n" },
 };
 
 /* asm_case - one asm case on both verifiers */

@@ -116,8 +116,11 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 
 	for (int k = k0; k < k0 + size; k++) {
 		if (j >= f->nslots || s->st[k] == BXR_ST_INVALID) {
-			if (env->allow_uninit_stack)
+			if (env->allow_uninit_stack) {
+				/* read as an unknown number */
+				spill = zero = false;
 				continue;
+			}
 			bxr_reason(env, "the stack at fp%+d is read before anything was stored there",
 				   off + (k - k0));
 			bxr_hint(env, "initialise the variable (e.g. = {} or memset) before using it");

@@ -175,6 +175,7 @@ struct idmap {
 	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
 	int n;
 	uint32_t tmp;              /* temporary ids of unlinked scalars */
+	bool uninit_ok;            /* uninitialised stack reads as an unknown number */
 };
 
 /* check_ids - old id and cur id correspond consistently (0 only with 0). */
@@ -287,7 +288,7 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 			}
 			if (ot == BXR_ST_INVALID)
 				continue;
-			if (ct == BXR_ST_INVALID)
+			if (ct == BXR_ST_INVALID && !(ot == BXR_ST_MISC && m->uninit_ok))
 				return false;
 			if (ot == BXR_ST_MISC) {
 				/* old read these bytes as an unknown number: a
@@ -323,7 +324,7 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 			 const struct bxr_state *c, int insn, int mode)
 {
-	struct idmap m = { .n = 0 };
+	struct idmap m = { .n = 0, .uninit_ok = env->allow_uninit_stack };
 	bool exact = mode == EXACT;
 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)

@@ -20,8 +20,8 @@
  *
  * Simplifications (all sound): the
  * verifier assumes a privileged (root) loader, as the kernel with
- * CAP_BPF + CAP_PERFMON, except that reading uninitialised stack is an
- * error. Register liveness (for pruning) is a static backward analysis.
+ * CAP_BPF + CAP_PERFMON (reading uninitialised stack gives an unknown
+ * number). Register liveness (for pruning) is a static backward analysis.
  * The context rewriting that follows verification (src/hooks, through
  * ctx_flow.c) must agree with the walk on which accesses go through the
  * context; programs where it would not are rejected (verifier.c).

@@ -59,4 +59,24 @@ SEC("xdp") int ringbuf200(struct xdp_md *ctx)
 	return (int)sent;
 }
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, unsigned int);
+	__type(value, unsigned long long);
+} vloops_arr SEC(".maps");
+
+/* array_const_key: an array lookup with a constant in-bounds key is not
+ * NULL (no check before the dereference), in a loop over the keys */
+SEC("xdp") int array_const_key(struct xdp_md *ctx)
+{
+	unsigned int k0 = 0, k3 = 3;
+	unsigned long long *a = bpf_map_lookup_elem(&vloops_arr, &k0);
+	unsigned long long *b = bpf_map_lookup_elem(&vloops_arr, &k3);
+
+	*a += ctx->ingress_ifindex;
+	*b += 1;
+	return (int)(*a + *b);
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -156,6 +156,13 @@ static const struct {
 	  RND "r0 &= 0xff\nr1 = r0\nr1 += 4\nif r1 > 19 goto out\n" USE("r0") },
 	{ "linked with offset, off by one", false,
 	  RND "r0 &= 0xff\nr1 = r0\nr1 += 4\nif r1 > 20 goto out\n" USE("r0") },
+	{ "64-bit bounds from 32-bit ones (sign-extended)", true,
+	  RND "r0 <<= 32\nr0 s>>= 32\nif w0 > 15 goto out\n" USE("r0") },
+	{ "64-bit bounds from 32-bit ones (same high half)", true,
+	  RND "r3 = 0x1ffffffff ll\nr0 &= r3\nr3 = 0xffffffff ll\nif r0 > r3 goto out\n"
+	  "if w0 > 15 goto out\n" USE("r0") },
+	{ "64-bit bounds from 32-bit ones, unbounded high half", false,
+	  RND "r3 = 0x1ffffffff ll\nr0 &= r3\nif w0 > 15 goto out\n" USE("r0") },
 	{ "precise after a join", true,
 	  RND "r7 = 0\nif r0 > 10 goto +1\nr7 = 8\nr6 = 1\n" USE("r7") },
 	{ "precise after a join, out of bounds", false,

@@ -242,12 +242,14 @@ int bxr_compute_liveness(struct bxr_env *env)
 	return 0;
 }
 
-/* frame_size - a function's stack, rounded as the kernel does. */
+/* frame_size - a function's stack, rounded as the kernel does for a
+ * JIT-compiled program (round_up_stack_depth with jit_requested: 16 bytes;
+ * bpf_jit_enable is 1 on every kernel bpfbox compares with). */
 static int frame_size(const struct bxr_env *env, int s)
 {
 	int d = env->subprogs[s].stack_depth;
 
-	return ((d > 1 ? d : 1) + 31) & ~31;
+	return (d + 15) & ~15;
 }
 
 /* max_depth - deepest combined stack of chains starting in subprog s. */

@@ -341,6 +341,8 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 			return bxr_reject(env, -EACCES, d, -1, "%s pointer offset %lld is not allowed",
 					  bxr_type_str(ptr), (long long)no);
 		res.off = (int32_t)no;
+		if (res.range < 0 && no < ptr->off)
+			res.range = 0;	/* no longer known to be at / beyond the end */
 	} else {
 		struct bxr_reg v = *ptr;
 

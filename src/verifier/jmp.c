@@ -324,6 +324,16 @@ static void good_pkt(struct bxr_state *st, const struct bxr_reg *pkt, bool stric
 	bxr_for_each_reg(st, set_range, &pa);
 }
 
+/* mark_pkt_end - the packet pointer r (this register only) is known to be
+ * beyond the packet's end (open: by at least one byte) - the kernel's
+ * mark_pkt_end; a later identical comparison is then decided. */
+static void mark_pkt_end(struct bxr_reg *r, bool open)
+{
+	if (r->type != BXR_PKT)
+		return;
+	r->range = open ? BXR_BEYOND_PKT_END : BXR_AT_PKT_END;
+}
+
 /* is_end_for - e serves as the end of pointer p (pkt_end for packets, the
  * unmodified data pointer for data_meta). */
 static bool is_end_for(const struct bxr_reg *p, const struct bxr_reg *e)
@@ -350,15 +360,52 @@ static bool pkt_compare(struct bxr_state *st, const struct bpfbox_insn *in, int 
 		/* pkt sem end */
 		if (!dry && (sem == BXR_S_LE || sem == BXR_S_LT))
 			good_pkt(st, d, sem == BXR_S_LT);
+		if (!dry && (sem == BXR_S_GT || sem == BXR_S_GE))
+			mark_pkt_end(&regs[in->dst_reg], sem == BXR_S_GT);
 		return true;
 	}
 	if (bxr_is_pkt(s) && is_end_for(s, d)) {
 		/* end sem pkt */
 		if (!dry && (sem == BXR_S_GE || sem == BXR_S_GT))
 			good_pkt(st, s, sem == BXR_S_GT);
+		if (!dry && (sem == BXR_S_LT || sem == BXR_S_LE))
+			mark_pkt_end(&regs[in->src_reg], sem == BXR_S_LT);
 		return true;
 	}
 	return false;
+}
+
+/* pkt_taken - a comparison of a packet pointer with the packet's end that
+ * an earlier one decided (the kernel's is_pkt_ptr_branch_taken): 1, 0, or
+ * -1 unknown. */
+static int pkt_taken(const struct bxr_reg *d, const struct bxr_reg *s, int sem)
+{
+	const struct bxr_reg *p;
+
+	if (s->type == BXR_PKT_END && d->type == BXR_PKT) {
+		p = d;
+	} else if (d->type == BXR_PKT_END && s->type == BXR_PKT) {
+		p = s;	/* end sem pkt: flip to pkt sem' end */
+		sem = sem == BXR_S_GT ? BXR_S_LT : sem == BXR_S_LT ? BXR_S_GT :
+		      sem == BXR_S_GE ? BXR_S_LE : sem == BXR_S_LE ? BXR_S_GE : sem;
+	} else {
+		return -1;
+	}
+	if (p->range >= 0)
+		return -1;
+	switch (sem) {
+	case BXR_S_LE: case BXR_S_GT:
+		if (p->range == BXR_BEYOND_PKT_END)
+			return sem == BXR_S_GT;
+		break;
+	case BXR_S_LT: case BXR_S_GE:
+		if (p->range == BXR_BEYOND_PKT_END || p->range == BXR_AT_PKT_END)
+			return sem == BXR_S_GE;
+		break;
+	default:
+		break;
+	}
+	return -1;
 }
 
 /* ---- the instruction --------------------------------------------------------------- */
@@ -447,6 +494,8 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		taken = ptr_taken(d, s, sem);
 		if (taken < 0 && x)
 			taken = ptr_taken(s, d, sem);
+		if (taken < 0 && x)
+			taken = pkt_taken(d, s, sem);
 	}
 	if (taken >= 0 || (x && !is32 && (sem == BXR_S_EQ || sem == BXR_S_NE) &&
 			   (((d->flags & BXR_MAYBE_NULL) && s->type == BXR_SCALAR) ||

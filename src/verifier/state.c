@@ -250,7 +250,10 @@ static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idm
 		return check_scalar_ids(m, o->id, c->id) && range_within(o, c);
 	case BXR_PKT:
 	case BXR_PKT_META:
-		if (c->range < o->range || o->off != c->off)
+		/* at least old's range; "at / beyond the end" only as itself */
+		if ((o->range < 0 || c->range < 0) ? o->range != c->range : c->range < o->range)
+			return false;
+		if (o->off != c->off)
 			return false;
 		if (!check_ids(m, o->id, c->id))
 			return false;

@@ -92,6 +92,10 @@ enum bxr_type {
 
 #define BXR_ID_ADD_CONST 0x80000000u
 
+/* packet pointers' range when a comparison put them at or beyond the end */
+#define BXR_AT_PKT_END (-1)
+#define BXR_BEYOND_PKT_END (-2)
+
 #define BXR_MAYBE_NULL 0x1u   /* ..._or_null: must be null-checked */
 #define BXR_RDONLY     0x2u   /* read-only memory (.rodata) */
 #define BXR_RINGBUF    0x4u   /* MEM: a ringbuf record */

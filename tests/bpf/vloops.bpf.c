@@ -79,4 +79,31 @@ SEC("xdp") int array_const_key(struct xdp_md *ctx)
 	return (int)(*a + *b);
 }
 
+struct loop_ctx {
+	unsigned long long x;
+	unsigned int steps;
+};
+
+/* one bpf_loop round: a Collatz-like step on a value from the packet */
+static long loop_step(unsigned int i, void *data)
+{
+	struct loop_ctx *c = data;
+
+	if (c->x & 1)
+		c->x = c->x * 3 + i;
+	else
+		c->x >>= 1;
+	c->steps++;
+	return c->x == 1;
+}
+
+/* bpf_loop_collatz: the same kind of loop through bpf_loop's callback */
+SEC("xdp") int bpf_loop_collatz(struct xdp_md *ctx)
+{
+	struct loop_ctx c = { .x = ctx->ingress_ifindex | 1, .steps = 0 };
+
+	bpf_loop(1000, loop_step, &c, 0);
+	return (int)c.steps;
+}
+
 char LICENSE[] SEC("license") = "GPL";

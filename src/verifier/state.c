@@ -143,12 +143,13 @@ void bxr_path_done(struct bxr_env *env, struct bxr_state *st)
 {
 	struct bxr_state *p = st->parent;
 
-	(void)env;
 	while (p) {
 		if (p->branches)
 			p->branches--;
 		if (p->branches)
 			break;
+		if (p->evicted)
+			env->states_cur--;	/* gone for good (freed at the end) */
 		p = p->parent;
 	}
 }
@@ -370,9 +371,11 @@ static void evict(struct bxr_env *env, struct bxr_state **pp)
 	*pp = sl->next;
 	env->state_bytes -= state_bytes(sl);
 	if (!sl->branches) {
+		env->states_cur--;
 		bxr_state_free(sl);
 		return;
 	}
+	sl->evicted = true;
 	sl->next = env->limbo;
 	env->limbo = sl;
 }
@@ -420,7 +423,6 @@ miss:
 			sl->miss++;
 		if (sl->miss > sl->hit * 3 + 3) {
 			evict(env, pp);
-			cnt--;
 			continue;
 		}
 		pp = &sl->next;
@@ -453,6 +455,7 @@ hit:
 	n->insn = insn;
 	n->branches = 1;
 	n->hit = n->miss = 0;
+	n->evicted = false;
 	n->parent = cur->parent;
 	n->next = a->explored;
 	a->explored = n;
@@ -460,6 +463,8 @@ hit:
 	cur->first_insn = insn;
 	cur->nhist = 0;
 	env->states_total++;
+	if (++env->states_cur > env->states_peak)
+		env->states_peak = env->states_cur;
 	env->state_bytes += state_bytes(n);
 	env->prev_jmps_processed = env->jmps_processed;
 	env->prev_insn_processed = env->insn_processed;

@@ -361,7 +361,7 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 		bxr_log(env, "\nprocessed %llu insns (limit %d) max_states_per_insn %d total_states %llu "
 			"peak_states %llu mark_read 0\n", (unsigned long long)env->insn_processed,
 			BXR_COMPLEXITY_LIMIT, env->max_states_per_insn,
-			(unsigned long long)env->states_total, (unsigned long long)env->states_total);
+			(unsigned long long)env->states_total, (unsigned long long)env->states_peak);
 		(void)depth;
 		err = env->unproven ? 1 : 0;
 	}

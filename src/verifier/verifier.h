@@ -161,6 +161,7 @@ struct bxr_state {
 	struct bxr_state *parent;  /* explored state this path descends from */
 	uint32_t branches;         /* unfinished paths below (explored states) */
 	uint32_t hit, miss;
+	bool evicted;              /* no longer in an explored list (env->limbo) */
 	struct bxr_state *next;    /* explored list at one insn */
 	int first_insn, last_insn; /* insns this state covers (precision backtracking) */
 	struct bxr_hist *hist;     /* jumps and stack accesses since first_insn */
@@ -227,6 +228,7 @@ struct bxr_env {
 	uint32_t id_gen;
 	uint64_t insn_processed;
 	uint64_t states_total;
+	uint64_t states_cur, states_peak; /* explored states kept now, at most */
 	size_t state_bytes;        /* memory of the explored states */
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;

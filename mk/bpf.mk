@@ -15,3 +15,8 @@ $(BUILD)/bpf/%.o: tests/bpf/%.bpf.c $(BUILD_FLAGS)
 
 # test_elf opens these objects
 $(BUILD)/tests/test_elf: $(BPF_OBJ)
+
+# the verifier's loop test needs its loops (and loops.h of the JIT bench)
+$(BUILD)/bpf/vloops.o: bench/progs/loops.h
+$(BUILD)/tests/test_verifier_loops: $(BUILD)/bpf/vloops.o
+$(BUILD)/bench/bench_verifier: $(BUILD)/bpf/vloops.o

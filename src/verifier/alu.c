@@ -220,6 +220,36 @@ static void scalar_alu(struct bxr_reg *d, const struct bxr_reg *s, int sem, bool
 	*d = dv;
 }
 
+/* bxr_scalar_add_const - r += v (64-bit), the bounds as an ALU add. */
+void bxr_scalar_add_const(struct bxr_reg *r, int64_t v)
+{
+	struct bxr_reg k;
+
+	bxr_mark_const(&k, (uint64_t)v);
+	scalar_op(r, &k, BXR_S_ADD);
+}
+
+/* bxr_reg_width - bits needed for the largest unsigned value of r. */
+int bxr_reg_width(const struct bxr_reg *r)
+{
+	return r->umax ? 64 - __builtin_clzll(r->umax) : 0;
+}
+
+/* bxr_assign_id - before r is copied (mov, spill): give it an id, so that
+ * the copies are linked (the kernel's assign_scalar_id_before_mov); an
+ * r that is itself "a linked value plus a constant" is unlinked first. */
+void bxr_assign_id(struct bxr_env *env, struct bxr_reg *r)
+{
+	if (r->type != BXR_SCALAR)
+		return;
+	if (r->id & BXR_ID_ADD_CONST) {
+		r->id = 0;
+		r->off = 0;
+	}
+	if (!r->id && !bxr_tnum_is_const(r->var))
+		r->id = ++env->id_gen;
+}
+
 /* ---- pointers -------------------------------------------------------------------- */
 
 /* sane_offset - the kernel's check_reg_sane_offset(). */
@@ -313,6 +343,8 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 			return bxr_reject(env, -EACCES, d, -1, "%s pointer offset %lld is not allowed",
 					  bxr_type_str(ptr), (long long)no);
 		res.off = (int32_t)no;
+		if (res.range < 0 && no < ptr->off)
+			res.range = 0;	/* no longer known to be at / beyond the end */
 	} else {
 		struct bxr_reg v = *ptr;
 
@@ -408,11 +440,21 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		return err;
 	if (fmt == BX_F_MOVSX) {
 		int bytes = sem == BXR_S_S8 ? 1 : sem == BXR_S_S16 ? 2 : 4;
-		struct bxr_reg t = *src;
+		struct bxr_reg t;
+		bool no_sext = src->type == BXR_SCALAR &&
+			       src->umax < (1ull << (bytes * 8 - 1));
 
+		/* r1 = (s8/s16/s32) r2 of a value the sign extension keeps:
+		 * the copies are linked (the kernel's movsx) */
+		if (no_sext)
+			bxr_assign_id(env, src);
+		t = *src;
 		if (t.type != BXR_SCALAR)
 			bxr_mark_unknown(&t);
-		t.id = 0;
+		if (!no_sext) {
+			t.id = 0;
+			t.off = 0;
+		}
 		/* the kernel's coerce_reg_to_size_sx / coerce_subreg_to_size_sx:
 		 * from the signed ranges, not the tnum */
 		if (is64) {
@@ -430,8 +472,7 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			return 0;
 		}
 		if (is64) {
-			if (src->type == BXR_SCALAR && !src->id && !bxr_tnum_is_const(src->var))
-				src->id = ++env->id_gen;
+			bxr_assign_id(env, src);
 			*dst = *src;
 			return 0;
 		}
@@ -440,8 +481,14 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			bxr_trunc(dst, 4);
 			return 0;
 		}
+		/* w1 = w2 of a value that fits 32 bits: the copies are linked */
+		if (bxr_reg_width(src) <= 32)
+			bxr_assign_id(env, src);
 		srck = *src;
-		srck.id = 0;
+		if (bxr_reg_width(src) > 32) {
+			srck.id = 0;
+			srck.off = 0;
+		}
 		bxr_trunc(&srck, 4);
 		*dst = srck;
 		return 0;
@@ -468,6 +515,11 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		return bxr_reject(env, -EACCES, in->dst_reg, in->src_reg, "R%d pointer %s pointer prohibited",
 				  in->dst_reg, bx_ops[op].llvm);
 	}
+	/* pointer arithmetic: the scalar's range becomes part of the pointer */
+	if (dst->type != BXR_SCALAR && x && (err = bxr_mark_precise(env, in->src_reg)))
+		return err;
+	if (src->type != BXR_SCALAR && (err = bxr_mark_precise(env, in->dst_reg)))
+		return err;
 	if (dst->type != BXR_SCALAR)
 		return ptr_alu(env, in, op, dst, dst, src, false);
 	if (src->type != BXR_SCALAR) {
@@ -475,6 +527,19 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 
 		return ptr_alu(env, in, op, dst, &p, &o, true);
 	}
-	scalar_alu(dst, src, sem, is64);
+	{
+		uint32_t id = dst->id;
+
+		scalar_alu(dst, src, sem, is64);
+		dst->id = 0;
+		dst->off = 0;
+		/* r1 += K of a linked r1: still linked, with the offset K (the
+		 * kernel's BPF_ADD_CONST; once only, K <= S32_MAX) */
+		if (is64 && sem == BXR_S_ADD && id && !(id & BXR_ID_ADD_CONST) &&
+		    bxr_tnum_is_const(src->var) && src->var.value <= (uint64_t)INT32_MAX) {
+			dst->id = id | BXR_ID_ADD_CONST;
+			dst->off = (int32_t)src->var.value;
+		}
+	}
 	return 0;
 }

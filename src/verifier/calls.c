@@ -110,6 +110,7 @@ struct meta {
 	int func;            /* callback start insn, -1 */
 	uint32_t release_ref;
 	int release_regno;
+	int64_t const_key;   /* the map key when it is a known constant, else -1 */
 };
 
 struct inv_arg {
@@ -141,6 +142,47 @@ static bool is_null_const(const struct bxr_reg *r)
 	return bxr_is_const(r) && r->var.value == 0;
 }
 
+/*
+ * const_key - the key an array lookup passes, when the stack holds a known
+ * constant there (the kernel's get_constant_map_key): zero bytes, or a
+ * scalar spill of exactly the key's size. The slot is then marked
+ * precise. *key = -1 when it is not known.
+ */
+static int const_key(struct bxr_env *env, const struct bxr_reg *r, uint32_t ks, int64_t *key)
+{
+	const struct bxr_func *f;
+	const struct bxr_slot *sl;
+	int64_t lo;
+	int j, k0, n = 0;
+
+	*key = -1;
+	if (r->type != BXR_STACK || !bxr_tnum_is_const(r->var) || r->frameno > env->cur->curframe)
+		return 0;
+	lo = (int64_t)r->off + (int64_t)r->var.value;
+	if (lo < -BX_STACK_SIZE || lo >= 0 || !ks)
+		return 0;
+	f = env->cur->frame[r->frameno];
+	j = (int)((-lo - 1) / 8);
+	k0 = (int)(lo + 8 * (j + 1));
+	if (j >= f->nslots)
+		return 0;
+	sl = &f->stack[j];
+	for (int k = k0; k < 8 && sl->st[k] == BXR_ST_ZERO; k++)
+		n++;
+	if ((uint32_t)n >= ks) {
+		*key = 0;
+		return 0;
+	}
+	if (sl->st[0] != BXR_ST_SPILL || sl->spill.type != BXR_SCALAR || k0 != 0)
+		return 0;
+	for (n = 0; k0 + n < 8 && sl->st[k0 + n] == BXR_ST_SPILL; n++)
+		;
+	if ((uint32_t)n != ks || !bxr_tnum_is_const(sl->spill.var) || (int64_t)sl->spill.var.value < 0)
+		return 0;
+	*key = (int64_t)sl->spill.var.value;
+	return bxr_mark_precise_slot(env, r->frameno, j);
+}
+
 /* check_arg - argument regno against kind (check_func_arg). */
 static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, uint32_t kind,
 		     struct meta *m)
@@ -157,7 +199,7 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 	    (base == BXK_ARG_PTR_TO_MEM || base == BXK_ARG_PTR_TO_STACK)) {
 		m->mem_regno = regno;
 		m->mem_null = true;
-		return 0;
+		return bxr_mark_precise(env, regno);
 	}
 	switch (base) {
 	case BXK_ARG_ANYTHING:
@@ -185,6 +227,10 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 		if (base == BXK_ARG_PTR_TO_MAP_VALUE && env->maps[m->map].map &&
 		    env->maps[m->map].map->ptr_values)
 			sz = 4;
+		if (base == BXK_ARG_PTR_TO_MAP_KEY && p->id == 1 &&
+		    (env->maps[m->map].type == 2 || env->maps[m->map].type == 6) &&
+		    (err = const_key(env, r, sz, &m->const_key)))
+			return err;
 		return bxr_check_helper_mem(env, regno, sz, false, (kind & BXK_MEM_UNINIT) != 0,
 					    (kind & BXK_MEM_UNINIT) != 0);
 	}
@@ -208,6 +254,8 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 
 		if (r->type != BXR_SCALAR)
 			return type_err(env, regno, "scalar");
+		if ((err = bxr_mark_precise(env, regno)))
+			return err;
 		if (r->smin < 0) {
 			bxr_reason(env, "the size in r%d may be negative", regno);
 			return bxr_reject(env, -EACCES, regno, -1,
@@ -299,6 +347,8 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 			return type_err(env, regno, "scalar");
 		if (!bxr_tnum_is_const(r->var))
 			return bxr_reject(env, -EACCES, regno, -1, "R%d is not a known constant'", regno);
+		if ((err = bxr_mark_precise(env, regno)))
+			return err;
 		m->alloc_size = (int64_t)r->var.value;
 		return 0;
 	default:
@@ -377,7 +427,8 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 	bool registered;
 	struct bxk_proto buf;
 	const struct bxk_proto *p;
-	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
+	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1,
+			  .const_key = -1 };
 	struct bxr_reg *regs = bxr_regs(env);
 	int err;
 
@@ -459,6 +510,13 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 			regs[0].flags |= BXR_RDONLY;
 		regs[0].aux = (uint32_t)m.map;
 		regs[0].id = ++env->id_gen;
+		/* an array lookup with a known in-bounds key cannot fail (the
+		 * kernel's can_elide_value_nullness) */
+		if (id == 1 && m.const_key >= 0 && (env->maps[m.map].type == 2 ||
+		    env->maps[m.map].type == 6) && (uint64_t)m.const_key < env->maps[m.map].max_entries) {
+			regs[0].flags &= (uint8_t)~BXR_MAYBE_NULL;
+			regs[0].id = 0;
+		}
 		break;
 	case BXK_RET_PTR_TO_RINGBUF_MEM_OR_NULL:
 		if (env->cur->nrefs >= BXR_MAX_REFS)
@@ -483,7 +541,8 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, int *next)
 {
 	uint32_t id = (uint32_t)in->imm;
-	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1 };
+	struct meta m = { .map = -1, .mem_regno = -1, .func = -1, .release_regno = -1,
+			  .const_key = -1 };
 	bool registered;
 	struct bxk_proto buf;
 	const struct bxk_proto *p = find_proto(env, id, &registered, &buf);
@@ -645,7 +704,7 @@ static int check_return_code(struct bxr_env *env, const struct bxr_reg *r0)
 	const struct bxp_prog_type_ops *ops = env->prog->type_ops;
 	struct bxp_ret_range rr;
 	char b[160];
-	int n = 0;
+	int n = 0, err;
 
 	if (!ops || !ops->ret_range)
 		return 0;
@@ -659,6 +718,12 @@ static int check_return_code(struct bxr_env *env, const struct bxr_reg *r0)
 				  "At program exit the register R0 is not a known value (%s)",
 				  bxr_type_str(r0));
 	}
+	/* the value decides the verdict: it must be precise, or pruning could
+	 * take a path returning another value for this one (the kernel marks
+	 * the chain precise here too) */
+	if ((err = bxr_mark_precise(env, 0)))
+		return err;
+	r0 = &bxr_regs(env)[0];
 	if (r0->smin >= rr.lo && r0->smax <= rr.hi)
 		return 0;
 	/* the kernel's verbose_invalid_scalar() */
@@ -760,6 +825,8 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 	}
 	caller = st->frame[st->curframe - 1];
 	if (callee->cb) {
+		if (r0->type == BXR_SCALAR && (err = bxr_mark_precise(env, 0)))
+			return err;
 		if (r0->type != BXR_SCALAR || r0->smin < 0 || r0->smax > 1 || r0->umax > 1) {
 			char b[256];
 

@@ -134,24 +134,33 @@ int bxr_check_cfg(struct bxr_env *env)
 	while (sp) {
 		int i = stk[--sp], nx[3], n = successors(env, i, nx), op = env->ops[i];
 
+		/* pruning points and jump points as the kernel's visit_insn:
+		 * conditional jumps and their targets, unconditional jump
+		 * targets, calls (and their callees), the insn after a call */
 		if (op == BX_OP_CALL_LOCAL || op == BX_OP_LDDW_FUNC) {
 			int t = op == BX_OP_CALL_LOCAL ? (int)bx_jump_target(&env->insns[i], (size_t)i, op) :
 				i + 1 + env->insns[i].imm;
 
 			nx[n++] = t;
-			env->aux[t].prune = 1;
-			if (op == BX_OP_CALL_LOCAL && i + 1 < env->cnt)
-				env->aux[i + 1].prune = 1;
+			if (t >= 0 && t < env->cnt)
+				env->aux[t].prune = env->aux[t].jmp_point = 1;
+			if (op == BX_OP_CALL_LOCAL)
+				env->aux[i].prune = 1;
 		}
+		if (bx_ops[op].fmt == BX_F_CALL && i + 1 < env->cnt)
+			env->aux[i + 1].prune = env->aux[i + 1].jmp_point = 1;
+		if (bx_ops[op].fmt == BX_F_JCOND)
+			env->aux[i].prune = 1;
 		if (bx_ops[op].fmt == BX_F_JCOND || bx_ops[op].fmt == BX_F_JA ||
 		    bx_ops[op].fmt == BX_F_JA32) {
-			env->aux[i].prune = 1;
-			for (int k = 0; k < n; k++)
-				if (nx[k] >= 0 && nx[k] < env->cnt)
-					env->aux[nx[k]].prune = 1;
+			int t = (int)bx_jump_target(&env->insns[i], (size_t)i, op);
+
+			if (t >= 0 && t < env->cnt)
+				env->aux[t].prune = env->aux[t].jmp_point = 1;
 		}
 		if (op == BX_OP_CALL && (env->insns[i].imm == 181 || env->insns[i].imm == 164)) {
-			env->aux[i].prune = 1;
+			env->aux[i].prune = env->aux[i].jmp_point = 1;
+			env->aux[i].force_ckpt = 1;
 			env->aux[i].cb_call = 1;
 		}
 		for (int k = 0; k < n; k++) {
@@ -201,41 +210,6 @@ static void use_def(const struct bxr_env *env, int i, uint16_t *use, uint16_t *d
 }
 
 /*
- * prec_in - registers at insn i whose exact scalar value may decide
- * acceptance (a static stand-in for the kernel's precision marks), given
- * those after it (out). A scalar value matters when it may reach a branch,
- * an address, a store, a call, a callee's return or pointer arithmetic;
- * values that only feed other scalars' arithmetic (32-bit ops and 64-bit
- * ops other than add/sub reject pointers whatever the scalar holds) or the
- * program's return value (no range check at the main exit) do not.
- */
-static uint16_t prec_in(const struct bxr_env *env, int i, uint16_t use, uint16_t def,
-			uint16_t out)
-{
-	const struct bpfbox_insn *in = &env->insns[i];
-	int op = env->ops[i], fmt = bx_ops[op].fmt, sem = bxr_sem_of[op];
-	uint16_t d = (uint16_t)(1u << in->dst_reg);
-
-	use &= (uint16_t)~(1u << BX_REG_FP);
-	switch (fmt) {
-	case BX_F_ALU:
-		if (BX_CLASS(in->code) == BX_ALU64 && (sem == BXR_S_ADD || sem == BXR_S_SUB) &&
-		    BX_OP(in->code) != BX_MOV)
-			break;	/* may be pointer arithmetic: the offset's range matters */
-		/* fallthrough */
-	case BX_F_NEG: case BX_F_END: case BX_F_MOVSX:
-		return (uint16_t)((out & ~def) | ((out & d) ? use : 0));
-	case BX_F_EXIT:
-		if (env->aux[i].subprog == 0)
-			return 0;
-		break;
-	default:
-		break;
-	}
-	return (uint16_t)(use | (out & ~def));
-}
-
-/*
  * bxr_compute_liveness - live-in register sets of every instruction (a
  * backward fixpoint within each function). Returns 0 or -ENOMEM.
  */
@@ -263,28 +237,19 @@ int bxr_compute_liveness(struct bxr_env *env)
 				env->aux[i].live = in;
 				changed = true;
 			}
-			out = 0;
-			for (int k = 0; k < n; k++)
-				if (nx[k] >= 0 && nx[k] < env->cnt)
-					out |= env->aux[nx[k]].prec;
-			if (env->aux[i].cb_call)
-				out |= env->aux[i].prec;
-			in = prec_in(env, i, use, def, out);
-			if (in != env->aux[i].prec) {
-				env->aux[i].prec = in;
-				changed = true;
-			}
 		}
 	}
 	return 0;
 }
 
-/* frame_size - a function's stack, rounded as the kernel does. */
+/* frame_size - a function's stack, rounded as the kernel does for a
+ * JIT-compiled program (round_up_stack_depth with jit_requested: 16 bytes;
+ * bpf_jit_enable is 1 on every kernel bpfbox compares with). */
 static int frame_size(const struct bxr_env *env, int s)
 {
 	int d = env->subprogs[s].stack_depth;
 
-	return ((d > 1 ? d : 1) + 31) & ~31;
+	return (d + 15) & ~15;
 }
 
 /* max_depth - deepest combined stack of chains starting in subprog s. */

@@ -185,12 +185,28 @@ struct link_arg {
 	const struct bxr_reg *src;
 };
 
+/* copy_linked - r, linked with the refined s, gets s's knowledge: the
+ * same value, or s's value plus the difference of their offsets (the
+ * kernel's sync_linked_regs) */
 static void copy_linked(struct bxr_reg *r, void *arg)
 {
 	const struct bxr_reg *s = ((struct link_arg *)arg)->src;
+	int32_t off;
+	uint32_t id;
 
-	if (r != s && r->type == BXR_SCALAR && r->id == s->id)
+	if (r == s || r->type != BXR_SCALAR ||
+	    (r->id & ~BXR_ID_ADD_CONST) != (s->id & ~BXR_ID_ADD_CONST))
+		return;
+	if ((!(r->id & BXR_ID_ADD_CONST) && !(s->id & BXR_ID_ADD_CONST)) || r->off == s->off) {
 		*r = *s;
+		return;
+	}
+	off = r->off;
+	id = r->id;
+	*r = *s;
+	bxr_scalar_add_const(r, (int64_t)off - (int64_t)s->off);
+	r->off = off;
+	r->id = id;
 }
 
 /* invariants - the kernel's reg_bounds_sanity_check(): an empty range, or
@@ -251,7 +267,7 @@ static bool refine_scalars(struct bxr_state *st, const struct bpfbox_insn *in, i
 		struct link_arg la = { d };
 		bxr_for_each_reg(st, copy_linked, &la);
 	}
-	if (x && s->id && s != d) {
+	if (x && s->id && s != d && (s->id & ~BXR_ID_ADD_CONST) != (d->id & ~BXR_ID_ADD_CONST)) {
 		struct link_arg la = { s };
 		bxr_for_each_reg(st, copy_linked, &la);
 	}
@@ -330,6 +346,16 @@ static void good_pkt(struct bxr_state *st, const struct bxr_reg *pkt, bool stric
 	bxr_for_each_reg(st, set_range, &pa);
 }
 
+/* mark_pkt_end - the packet pointer r (this register only) is known to be
+ * beyond the packet's end (open: by at least one byte) - the kernel's
+ * mark_pkt_end; a later identical comparison is then decided. */
+static void mark_pkt_end(struct bxr_reg *r, bool open)
+{
+	if (r->type != BXR_PKT)
+		return;
+	r->range = open ? BXR_BEYOND_PKT_END : BXR_AT_PKT_END;
+}
+
 /* is_end_for - e serves as the end of pointer p (pkt_end for packets, the
  * unmodified data pointer for data_meta). */
 static bool is_end_for(const struct bxr_reg *p, const struct bxr_reg *e)
@@ -356,15 +382,52 @@ static bool pkt_compare(struct bxr_state *st, const struct bpfbox_insn *in, int 
 		/* pkt sem end */
 		if (!dry && (sem == BXR_S_LE || sem == BXR_S_LT))
 			good_pkt(st, d, sem == BXR_S_LT);
+		if (!dry && (sem == BXR_S_GT || sem == BXR_S_GE))
+			mark_pkt_end(&regs[in->dst_reg], sem == BXR_S_GT);
 		return true;
 	}
 	if (bxr_is_pkt(s) && is_end_for(s, d)) {
 		/* end sem pkt */
 		if (!dry && (sem == BXR_S_GE || sem == BXR_S_GT))
 			good_pkt(st, s, sem == BXR_S_GT);
+		if (!dry && (sem == BXR_S_LT || sem == BXR_S_LE))
+			mark_pkt_end(&regs[in->src_reg], sem == BXR_S_LT);
 		return true;
 	}
 	return false;
+}
+
+/* pkt_taken - a comparison of a packet pointer with the packet's end that
+ * an earlier one decided (the kernel's is_pkt_ptr_branch_taken): 1, 0, or
+ * -1 unknown. */
+static int pkt_taken(const struct bxr_reg *d, const struct bxr_reg *s, int sem)
+{
+	const struct bxr_reg *p;
+
+	if (s->type == BXR_PKT_END && d->type == BXR_PKT) {
+		p = d;
+	} else if (d->type == BXR_PKT_END && s->type == BXR_PKT) {
+		p = s;	/* end sem pkt: flip to pkt sem' end */
+		sem = sem == BXR_S_GT ? BXR_S_LT : sem == BXR_S_LT ? BXR_S_GT :
+		      sem == BXR_S_GE ? BXR_S_LE : sem == BXR_S_LE ? BXR_S_GE : sem;
+	} else {
+		return -1;
+	}
+	if (p->range >= 0)
+		return -1;
+	switch (sem) {
+	case BXR_S_LE: case BXR_S_GT:
+		if (p->range == BXR_BEYOND_PKT_END)
+			return sem == BXR_S_GT;
+		break;
+	case BXR_S_LT: case BXR_S_GE:
+		if (p->range == BXR_BEYOND_PKT_END || p->range == BXR_AT_PKT_END)
+			return sem == BXR_S_GE;
+		break;
+	default:
+		break;
+	}
+	return -1;
 }
 
 /* ---- the instruction --------------------------------------------------------------- */
@@ -397,7 +460,7 @@ static bool refine(struct bxr_env *env, struct bxr_state *st, const struct bpfbo
 		struct bxr_reg *p = NULL;
 
 		if (zero_other && (d->flags & BXR_MAYBE_NULL))
-			p = d;
+			p = d;	/* (the zero in a source register is marked precise by the caller) */
 		else if (x && bxr_is_const(d) && !d->var.value && (s->flags & BXR_MAYBE_NULL))
 			p = s;
 		if (p) {
@@ -408,6 +471,17 @@ static bool refine(struct bxr_env *env, struct bxr_state *st, const struct bpfbo
 	if (!is32 && pkt_compare(st, in, sem, false))
 		return true;
 	return refine_scalars(st, in, sem, is32);
+}
+
+/* mark_both - the jump's scalar operands decide which way it goes: their
+ * values must be precise (the kernel marks them when it predicts a branch). */
+static int mark_both(struct bxr_env *env, const struct bpfbox_insn *in)
+{
+	int err = bxr_mark_precise(env, in->dst_reg);
+
+	if (!err && BX_SRC(in->code) == BX_X)
+		err = bxr_mark_precise(env, in->src_reg);
+	return err;
 }
 
 /*
@@ -442,6 +516,15 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		taken = ptr_taken(d, s, sem);
 		if (taken < 0 && x)
 			taken = ptr_taken(s, d, sem);
+		if (taken < 0 && x)
+			taken = pkt_taken(d, s, sem);
+	}
+	if (taken >= 0 || (x && !is32 && (sem == BXR_S_EQ || sem == BXR_S_NE) &&
+			   (((d->flags & BXR_MAYBE_NULL) && s->type == BXR_SCALAR) ||
+			    ((s->flags & BXR_MAYBE_NULL) && d->type == BXR_SCALAR)))) {
+		/* the outcome (or a NULL check) rests on the scalars' values */
+		if ((err = mark_both(env, in)))
+			return err;
 	}
 	if (taken == 1) {
 		*next = target;
@@ -451,13 +534,23 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		*next = fall;
 		return 0;
 	}
-	/* both ways: push the jump, continue with the fall-through */
+	/* both ways: the scalars the branch refines together are recorded
+	 * for backtracking; push the jump, continue with the fall-through */
+	{
+		uint64_t linked = bxr_linked(env->cur, d->type == BXR_SCALAR ? d->id : 0,
+					     x && s->type == BXR_SCALAR ? s->id : 0);
+
+		if (linked && (err = bxr_push_hist(env, env->cur, 0, linked)))
+			return err;
+	}
 	err = bxr_push_branch(env, target);
 	if (err)
 		return err;
 	other = env->stack[env->nstack - 1].st;
 	ok_t = refine(env, other, in, sem, is32);
 	ok_f = refine(env, env->cur, in, negate(sem), is32);
+	if ((!ok_t || !ok_f) && (err = mark_both(env, in)))
+		return err;	/* a branch ruled out by the ranges */
 	if (!ok_t) {
 		env->nstack--;
 		if (other->parent)

@@ -87,16 +87,26 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 		memset(f->stack[j].st, BXR_ST_SPILL, (size_t)size);
 		return 0;
 	}
-	mark_range(f, off, off + size, val && bxr_is_const(val) &&
-		   (val->var.value & ((size < 8 ? 1ull << (size * 8) : 0) - 1)) == 0 ?
-		   BXR_ST_ZERO : BXR_ST_MISC);
+	if (val && bxr_is_const(val) &&
+	    (val->var.value & ((size < 8 ? 1ull << (size * 8) : 0) - 1)) == 0) {
+		/* the bytes are known zero because of the stored register's
+		 * value: that value must be precise (the kernel's STACK_ZERO) */
+		const struct bpfbox_insn *in = &env->insns[env->insn];
+		int err;
+
+		if (BX_CLASS(in->code) == BX_STX && (err = bxr_mark_precise(env, in->src_reg)))
+			return err;
+		mark_range(f, off, off + size, BXR_ST_ZERO);
+		return 0;
+	}
+	mark_range(f, off, off + size, BXR_ST_MISC);
 	return 0;
 }
 
 /* stack_read - a load of size bytes at the fixed offset off into dst (or
  * just a check when dst is NULL). */
 static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int off, int size,
-		      struct bxr_reg *dst, bool sx)
+		      struct bxr_reg *dst, bool sx, bool *filled)
 {
 	int j = (-off - 1) / 8, k0 = off + 8 * (j + 1);
 	struct bxr_slot *s = &f->stack[j];
@@ -104,8 +114,11 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 
 	for (int k = k0; k < k0 + size; k++) {
 		if (j >= f->nslots || s->st[k] == BXR_ST_INVALID) {
-			if (env->allow_uninit_stack)
+			if (env->allow_uninit_stack) {
+				/* read as an unknown number */
+				spill = zero = false;
 				continue;
+			}
 			bxr_reason(env, "the stack at fp%+d is read before anything was stored there",
 				   off + (k - k0));
 			bxr_hint(env, "initialise the variable (e.g. = {} or memset) before using it");
@@ -117,6 +130,7 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 	}
 	if (!dst)
 		return 0;
+	*filled = spill;
 	if (spill && size == 8) {
 		*dst = s->spill;
 		return 0;
@@ -127,10 +141,15 @@ static int stack_read(struct bxr_env *env, struct bxr_func *f, int regno, int of
 			return bxr_reject(env, -EACCES, regno, -1, "invalid size of register fill");
 		}
 		/* as the kernel: a narrow fill keeps the spilled value only from
-		 * the slot's start; elsewhere it is unknown unless the spill was 0 */
+		 * the slot's start (and the link to it when the value fits, and a
+		 * sign extension keeps it); elsewhere it is unknown unless the
+		 * spill was 0 */
 		if (k0 == 0) {
 			*dst = s->spill;
-			dst->id = 0;
+			if (bxr_reg_width(&s->spill) > (sx ? size * 8 - 1 : size * 8)) {
+				dst->id = 0;
+				dst->off = 0;
+			}
 		} else if (bxr_is_const(&s->spill) && s->spill.var.value == 0) {
 			bxr_mark_const(dst, 0);
 		} else {
@@ -213,10 +232,20 @@ static int check_stack(struct bxr_env *env, int regno, struct bxr_reg *reg, int 
 				  "cannot spill pointers to stack into stack frame of the caller");
 	}
 	if (bxr_tnum_is_const(reg->var)) {
+		/* fixed-offset accesses go to the history: backtracking follows
+		 * a scalar through its spill and fill (precise.c) */
+		uint32_t flags = BXR_H_STACK | (uint32_t)reg->frameno << 8 |
+				 (uint32_t)((-lo - 1) / 8) << 16;
+		bool filled = false;
+
 		if (write)
-			return stack_write(env, f, (int)lo, size, val);
-		return stack_read(env, f, regno, (int)lo, size,
-				  value_regno >= 0 ? &bxr_regs(env)[value_regno] : NULL, sx);
+			err = stack_write(env, f, (int)lo, size, val);
+		else
+			err = stack_read(env, f, regno, (int)lo, size,
+					 value_regno >= 0 ? &bxr_regs(env)[value_regno] : NULL, sx, &filled);
+		if (!err && (write || filled) && (write ? val != NULL : value_regno >= 0))
+			err = bxr_push_hist(env, env->cur, flags, 0);
+		return err;
 	}
 	if (write) {
 		mark_range(f, (int)lo, (int)hi, BXR_ST_MISC);
@@ -582,11 +611,25 @@ int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			return err;
 		bxr_mark_const(&val, (uint64_t)(int64_t)in->imm);
 		return check_mem(env, in->dst_reg, in->off, size, true, -1, false, false, &val);
-	case BX_F_STX:
+	case BX_F_STX: {
+		struct bxr_reg *b = &regs[in->dst_reg], *sv = &regs[in->src_reg];
+		bool fits;
+
 		if ((err = bxr_check_reg_read(env, in->src_reg)) || (err = bxr_check_reg_read(env, in->dst_reg)))
 			return err;
+		/* a scalar spilled at a slot's start stays linked with its
+		 * register (the kernel's spill: an id is assigned first) */
+		fits = bxr_reg_width(sv) <= size * 8;
+		if (b->type == BXR_STACK && bxr_tnum_is_const(b->var) && sv->type == BXR_SCALAR &&
+		    ((int64_t)b->off + in->off + (int64_t)b->var.value) % 8 == 0 && fits)
+			bxr_assign_id(env, sv);
 		val = regs[in->src_reg];
+		if (!fits && val.type == BXR_SCALAR) {
+			val.id = 0;
+			val.off = 0;
+		}
 		return check_mem(env, in->dst_reg, in->off, size, true, -1, false, false, &val);
+	}
 	default: {	/* atomics */
 		int fetch_reg = fmt == BX_F_CMPXCHG ? 0 : in->src_reg;
 		bool fetch = fmt == BX_F_AFETCH || fmt == BX_F_XCHG || fmt == BX_F_CMPXCHG;

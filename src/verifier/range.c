@@ -110,11 +110,22 @@ static void deduce32(struct bxr_reg *r)
 	if ((uint32_t)r->s32min <= (uint32_t)r->s32max) {
 		r->u32min = MAX(r->u32min, (uint32_t)r->s32min);
 		r->u32max = MIN(r->u32max, (uint32_t)r->s32max);
+	} else if (r->u32max < (uint32_t)r->s32min) {
+		/* the s32 range crosses the sign boundary; the u32 range
+		 * overlaps only its non-negative part */
+		r->s32min = (int32_t)r->u32min;
+		r->u32max = MIN(r->u32max, (uint32_t)r->s32max);
+	} else if ((uint32_t)r->s32max < r->u32min) {
+		/* ... or only its negative part */
+		r->s32max = (int32_t)r->u32max;
+		r->u32min = MAX(r->u32min, (uint32_t)r->s32min);
 	}
 }
 
 /* cross64 - a signed or unsigned 64-bit range that does not cross the
- * sign boundary bounds the other one too. */
+ * sign boundary bounds the other one too; a signed range that does, split
+ * between both ends of the unsigned domain, is cut by an unsigned range
+ * that overlaps only one end (the kernel's __reg64_deduce_bounds). */
 static void cross64(struct bxr_reg *r)
 {
 	if ((int64_t)r->umin <= (int64_t)r->umax) {
@@ -124,6 +135,14 @@ static void cross64(struct bxr_reg *r)
 	if ((uint64_t)r->smin <= (uint64_t)r->smax) {
 		r->umin = MAX(r->umin, (uint64_t)r->smin);
 		r->umax = MIN(r->umax, (uint64_t)r->smax);
+	} else if (r->umax < (uint64_t)r->smin) {
+		/* [umin, umax] lies in the non-negative part [0, smax] */
+		r->smin = (int64_t)r->umin;
+		r->umax = MIN(r->umax, (uint64_t)r->smax);
+	} else if ((uint64_t)r->smax < r->umin) {
+		/* [umin, umax] lies in the negative part [smin, -1] */
+		r->smax = (int64_t)r->umax;
+		r->umin = MAX(r->umin, (uint64_t)r->smin);
 	}
 }
 
@@ -155,22 +174,28 @@ static void mixed(struct bxr_reg *r)
 static void deduce64(struct bxr_reg *r)
 {
 	cross64(r);
-	/* the high halves of umin and umax equal: combine with the u32 range */
-	if ((r->umin >> 32) == (r->umax >> 32)) {
-		uint64_t hi = r->umin & ~0xffffffffull;
-		uint64_t lo = hi | r->u32min, up = hi | r->u32max;
+	/* the u32 range tightens each end of the 64-bit ranges: the lowest
+	 * value at or above umin whose low half is at least u32min has
+	 * umin's high half, or is above every value with it (the kernel's
+	 * __reg_deduce_mixed_bounds) */
+	if (r->u32min <= r->u32max) {
+		uint64_t lo = (r->umin & ~0xffffffffull) | r->u32min;
+		uint64_t up = (r->umax & ~0xffffffffull) | r->u32max;
+		int64_t slo = (int64_t)(((uint64_t)r->smin & ~0xffffffffull) | r->u32min);
+		int64_t sup = (int64_t)(((uint64_t)r->smax & ~0xffffffffull) | r->u32max);
 
 		r->umin = MAX(r->umin, lo);
 		r->umax = MIN(r->umax, up);
+		r->smin = MAX(r->smin, slo);
+		r->smax = MIN(r->smax, sup);
 	}
-	if (((uint64_t)r->smin >> 32) == ((uint64_t)r->smax >> 32)) {
-		uint64_t hi = (uint64_t)r->smin & ~0xffffffffull;
-		int64_t lo = (int64_t)(hi | r->u32min), up = (int64_t)(hi | r->u32max);
-
-		if (r->u32min <= r->u32max) {
-			r->smin = MAX(r->smin, lo);
-			r->smax = MIN(r->smax, up);
-		}
+	/* a 64-bit value within the s32 range is its low half sign-extended:
+	 * with a non-negative s32 range, that is the 64-bit range */
+	if (r->s32min >= 0 && r->smin >= INT32_MIN && r->smax <= INT32_MAX) {
+		r->smin = MAX(r->smin, r->s32min);
+		r->smax = MIN(r->smax, r->s32max);
+		r->umin = MAX(r->umin, (uint64_t)r->s32min);
+		r->umax = MIN(r->umax, (uint64_t)r->s32max);
 	}
 	cross64(r);
 	mixed(r);

@@ -45,6 +45,7 @@ void bxr_state_free(struct bxr_state *st)
 		return;
 	for (int i = 0; i < BX_MAX_CALL_DEPTH; i++)
 		free(st->frame[i]);
+	free(st->hist);
 	free(st);
 }
 
@@ -58,6 +59,17 @@ static struct bxr_state *state_copy(const struct bxr_state *src, bool compact)
 	if (!st)
 		return NULL;
 	*st = *src;
+	st->hist = NULL;
+	st->caphist = 0;
+	if (src->nhist) {
+		st->caphist = compact ? src->nhist : src->nhist + 8;
+		st->hist = malloc(st->caphist * sizeof(*st->hist));
+		if (!st->hist) {
+			free(st);
+			return NULL;
+		}
+		memcpy(st->hist, src->hist, src->nhist * sizeof(*st->hist));
+	}
 	for (int i = 0; i < BX_MAX_CALL_DEPTH; i++) {
 		st->frame[i] = NULL;
 		if (i > src->curframe || !src->frame[i])
@@ -81,7 +93,7 @@ struct bxr_state *bxr_state_copy(const struct bxr_state *src)
 /* state_bytes - memory an explored state holds. */
 static size_t state_bytes(const struct bxr_state *st)
 {
-	size_t n = sizeof(*st);
+	size_t n = sizeof(*st) + st->nhist * sizeof(*st->hist);
 
 	for (int i = 0; i <= st->curframe; i++)
 		n += func_bytes(st->frame[i]);
@@ -131,12 +143,13 @@ void bxr_path_done(struct bxr_env *env, struct bxr_state *st)
 {
 	struct bxr_state *p = st->parent;
 
-	(void)env;
 	while (p) {
 		if (p->branches)
 			p->branches--;
 		if (p->branches)
 			break;
+		if (p->evicted)
+			env->states_cur--;	/* gone for good (freed at the end) */
 		p = p->parent;
 	}
 }
@@ -162,6 +175,8 @@ void bxr_for_each_reg(struct bxr_state *st, void (*fn)(struct bxr_reg *r, void *
 struct idmap {
 	uint32_t old[IDMAP_MAX], cur[IDMAP_MAX];
 	int n;
+	uint32_t tmp;              /* temporary ids of unlinked scalars */
+	bool uninit_ok;            /* uninitialised stack reads as an unknown number */
 };
 
 /* check_ids - old id and cur id correspond consistently (0 only with 0). */
@@ -184,6 +199,16 @@ static bool check_ids(struct idmap *m, uint32_t old, uint32_t cur)
 	return true;
 }
 
+/* check_scalar_ids - as check_ids, but a scalar without an id gets a
+ * fresh temporary one: two unlinked scalars of old may not map to two
+ * linked ones of cur, nor the reverse (the kernel's check_scalar_ids). */
+static bool check_scalar_ids(struct idmap *m, uint32_t old, uint32_t cur)
+{
+	old = old ? old : 0x40000000u + ++m->tmp;
+	cur = cur ? cur : 0x40000000u + ++m->tmp;
+	return check_ids(m, old, cur);
+}
+
 /* range_within - every value cur may hold, old may hold too. */
 static bool range_within(const struct bxr_reg *o, const struct bxr_reg *c)
 {
@@ -192,9 +217,17 @@ static bool range_within(const struct bxr_reg *o, const struct bxr_reg *c)
 	       o->s32min <= c->s32min && o->s32max >= c->s32max && bxr_tnum_in(o->var, c->var);
 }
 
+/* how states are compared: EXACT (infinite loops), NOT_EXACT (pruning
+ * against finished states: imprecise scalars of old match any scalar),
+ * RANGE (against states still being explored, whose precision marks are
+ * not final: every scalar compared by its range) */
+enum { EXACT, NOT_EXACT, RANGE };
+
 /* regsafe - is cur at least as safe as old (old's exploration covers cur)? */
-static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idmap *m, bool exact)
+static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idmap *m, int mode)
 {
+	bool exact = mode == EXACT;
+
 	if (o->type == BXR_NOT_INIT)
 		return exact ? c->type == BXR_NOT_INIT : true;
 	if (c->type == BXR_NOT_INIT)
@@ -210,12 +243,18 @@ static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idm
 		return false;
 	switch (o->type) {
 	case BXR_SCALAR:
-		if (o->id && !check_ids(m, o->id, c->id))
+		if (!o->precise && mode == NOT_EXACT)
+			return true;
+		if ((o->id & BXR_ID_ADD_CONST) != (c->id & BXR_ID_ADD_CONST) ||
+		    ((o->id & BXR_ID_ADD_CONST) && o->off != c->off))
 			return false;
-		return range_within(o, c);
+		return check_scalar_ids(m, o->id, c->id) && range_within(o, c);
 	case BXR_PKT:
 	case BXR_PKT_META:
-		if (c->range < o->range || o->off != c->off)
+		/* at least old's range; "at / beyond the end" only as itself */
+		if ((o->range < 0 || c->range < 0) ? o->range != c->range : c->range < o->range)
+			return false;
+		if (o->off != c->off)
 			return false;
 		if (!check_ids(m, o->id, c->id))
 			return false;
@@ -235,8 +274,10 @@ static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idm
 
 /* stacksafe - every stack byte old relied on, cur provides. */
 static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct idmap *m,
-		      bool exact)
+		      int mode)
 {
+	bool exact = mode == EXACT;
+
 	for (int j = 0; j < o->nslots; j++) {
 		const struct bxr_slot *os = &o->stack[j];
 		const struct bxr_slot *cs = j < c->nslots ? &c->stack[j] : NULL;
@@ -251,10 +292,15 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 			}
 			if (ot == BXR_ST_INVALID)
 				continue;
-			if (ct == BXR_ST_INVALID)
+			if (ct == BXR_ST_INVALID && !(ot == BXR_ST_MISC && m->uninit_ok))
 				return false;
-			if (ot == BXR_ST_MISC)
+			if (ot == BXR_ST_MISC) {
+				/* old read these bytes as an unknown number: a
+				 * spilled pointer is not one (the kernel's stacksafe) */
+				if (ct == BXR_ST_SPILL && cs->spill.type != BXR_SCALAR)
+					return false;
 				continue;
+			}
 			if (ot == BXR_ST_ZERO) {
 				if (ct == BXR_ST_ZERO)
 					continue;
@@ -266,7 +312,7 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 			if (ct != BXR_ST_SPILL)
 				return false;
 		}
-		if (os->st[0] == BXR_ST_SPILL && !regsafe(&os->spill, &cs->spill, m, exact))
+		if (os->st[0] == BXR_ST_SPILL && !regsafe(&os->spill, &cs->spill, m, mode))
 			return false;
 	}
 	if (exact && c->nslots > o->nslots) {
@@ -278,13 +324,12 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 	return true;
 }
 
-/* states_equal - old covers cur at insn (liveness filters the registers;
- * with loose, scalars whose value never matters later (aux.prec) in the
- * current frame are equal whatever they hold: only for finished states). */
+/* states_equal - old covers cur at insn (liveness filters the registers). */
 static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
-			 const struct bxr_state *c, int insn, bool exact, bool loose)
+			 const struct bxr_state *c, int insn, int mode)
 {
-	struct idmap m = { .n = 0 };
+	struct idmap m = { .n = 0, .uninit_ok = env->allow_uninit_stack };
+	bool exact = mode == EXACT;
 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)
 		return false;
@@ -293,14 +338,12 @@ static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 			return false;
 	for (int f = o->curframe; f >= 0; f--) {
 		const struct bxr_func *of = o->frame[f], *cf = c->frame[f];
-		uint16_t live, prec = 0xffff;
+		uint16_t live;
 
 		if (of->callsite != cf->callsite || of->cb != cf->cb)
 			return false;
 		if (f == o->curframe) {
 			live = env->aux[insn].live;
-			if (loose)
-				prec = env->aux[insn].prec;
 		} else {
 			const struct bxr_func *callee = o->frame[f + 1];
 
@@ -310,77 +353,121 @@ static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 		for (int r = 0; r < BX_NREGS; r++) {
 			if (!exact && !(live >> r & 1))
 				continue;
-			if (!exact && !(prec >> r & 1) && of->regs[r].type == BXR_SCALAR &&
-			    cf->regs[r].type == BXR_SCALAR)
-				continue;
-			if (!regsafe(&of->regs[r], &cf->regs[r], &m, exact))
+			if (!regsafe(&of->regs[r], &cf->regs[r], &m, mode))
 				return false;
 		}
-		if (!stacksafe(of, cf, &m, exact))
+		if (!stacksafe(of, cf, &m, mode))
 			return false;
 	}
 	return true;
 }
 
+/* evict - unlink an explored state that rarely helps: freed now if no
+ * path can still walk to it (finished), else kept until the end. */
+static void evict(struct bxr_env *env, struct bxr_state **pp)
+{
+	struct bxr_state *sl = *pp;
+
+	*pp = sl->next;
+	env->state_bytes -= state_bytes(sl);
+	if (!sl->branches) {
+		env->states_cur--;
+		bxr_state_free(sl);
+		return;
+	}
+	sl->evicted = true;
+	sl->next = env->limbo;
+	env->limbo = sl;
+}
+
 /*
  * bxr_is_state_visited - at a pruning point: if an explored state at insn
- * covers the current one, *prune = true (the path ends here). A loop in
- * progress that comes back to the very same state is an infinite loop.
- * Otherwise the current state is saved here for later paths.
+ * covers the current one, *prune = true (the path ends here, and the
+ * precision the explored state needed is propagated to the current
+ * path). A loop in progress that comes back to the very same state is an
+ * infinite loop. Otherwise the current state may be saved here as a
+ * checkpoint, with the kernel's heuristics: at least 2 jumps and 8
+ * instructions since the last one (or always at a forced point), and not
+ * too often while going round a loop.
  */
 int bxr_is_state_visited(struct bxr_env *env, int insn, bool *prune)
 {
 	struct bxr_aux *a = &env->aux[insn];
-	struct bxr_state *sl, *n;
-	int cnt = 0;
+	struct bxr_state *sl, *n, *cur = env->cur;
+	int cnt = 0, err;
+	bool force = a->force_ckpt || cur->nhist > 40, add;
 
 	*prune = false;
+	add = force || (env->jmps_processed - env->prev_jmps_processed >= 2 &&
+			env->insn_processed - env->prev_insn_processed >= 8);
 	for (struct bxr_state **pp = &a->explored; (sl = *pp); ) {
 		cnt++;
 		if (sl->branches) {
 			/* a loop in progress (or a callback loop) */
-			if (a->cb_call && states_equal(env, sl, env->cur, insn, false, false)) {
-				sl->hit++;
-				*prune = true;
-				return 0;
-			}
-			if (!a->cb_call && states_equal(env, sl, env->cur, insn, true, false))
+			if (a->cb_call) {
+				if (states_equal(env, sl, cur, insn, RANGE))
+					goto hit;
+			} else if (states_equal(env, sl, cur, insn, EXACT)) {
 				return bxr_reject(env, -EINVAL, -1, -1, "infinite loop detected at insn %d",
 						  insn);
-			pp = &sl->next;
-			continue;
+			}
+			if (!force && env->jmps_processed - env->prev_jmps_processed < 20 &&
+			    env->insn_processed - env->prev_insn_processed < 100)
+				add = false;
+			goto miss;
 		}
-		if (states_equal(env, sl, env->cur, insn, false, true)) {
-			sl->hit++;
-			*prune = true;
-			return 0;
-		}
-		sl->miss++;
-		/* a finished state that rarely helps: drop it (nothing follows a
-		 * finished state's parent links any more) */
+		if (states_equal(env, sl, cur, insn, NOT_EXACT))
+			goto hit;
+miss:
+		if (add)
+			sl->miss++;
 		if (sl->miss > sl->hit * 3 + 3) {
-			*pp = sl->next;
-			env->state_bytes -= state_bytes(sl);
-			bxr_state_free(sl);
-			cnt--;
+			evict(env, pp);
 			continue;
 		}
 		pp = &sl->next;
+		continue;
+hit:
+		sl->hit++;
+		*prune = true;
+		if (a->jmp_point && (err = bxr_push_hist(env, cur, 0, 0)))
+			return err;
+		return bxr_propagate_precision(env, sl, insn);
 	}
-	if (cnt > env->max_states_per_insn || env->state_bytes > BXR_MAX_STATE_BYTES)
-		return 0;	/* too many already: explore without saving */
-	n = state_copy(env->cur, true);
+	if (cnt > env->max_states_per_insn)
+		env->max_states_per_insn = cnt;
+	if (!add || env->state_bytes > BXR_MAX_STATE_BYTES)
+		return 0;
+	/* a new checkpoint: it starts imprecise; its descendants mark what
+	 * they need (precise.c) */
+	cur->last_insn = env->prev_insn;
+	for (int f = 0; f <= cur->curframe; f++) {
+		struct bxr_func *fr = cur->frame[f];
+
+		for (int r = 0; r < BX_NREGS; r++)
+			fr->regs[r].precise = 0;
+		for (int j = 0; j < fr->nslots; j++)
+			fr->stack[j].spill.precise = 0;
+	}
+	n = state_copy(cur, true);
 	if (!n)
 		return -ENOMEM;
 	n->insn = insn;
 	n->branches = 1;
 	n->hit = n->miss = 0;
-	n->parent = env->cur->parent;
+	n->evicted = false;
+	n->parent = cur->parent;
 	n->next = a->explored;
 	a->explored = n;
-	env->cur->parent = n;
+	cur->parent = n;
+	cur->first_insn = insn;
+	cur->nhist = 0;
 	env->states_total++;
+	if (++env->states_cur > env->states_peak)
+		env->states_peak = env->states_cur;
 	env->state_bytes += state_bytes(n);
+	env->prev_jmps_processed = env->jmps_processed;
+	env->prev_insn_processed = env->insn_processed;
 	return 0;
 }
 
@@ -395,6 +482,10 @@ void bxr_free_all(struct bxr_env *env)
 	env->stack = NULL;
 	bxr_state_free(env->cur);
 	env->cur = NULL;
+	while ((st = env->limbo)) {
+		env->limbo = st->next;
+		bxr_state_free(st);
+	}
 	if (env->aux) {
 		for (int i = 0; i < env->cnt; i++) {
 			struct bxr_state *s = env->aux[i].explored, *nx;

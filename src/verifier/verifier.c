@@ -142,7 +142,11 @@ static int init_state(struct bxr_env *env, int sub)
 	}
 	bxr_mark_ptr(&f->regs[BX_REG_FP], BXR_STACK);
 	st->frame[0] = f;
+	st->first_insn = env->subprogs[sub].start;
+	st->last_insn = -1;
 	env->cur = st;
+	env->prev_insn = -1;
+	env->hist_cur = -1;
 	return 0;
 }
 
@@ -163,6 +167,7 @@ static int do_check(struct bxr_env *env, int sub)
 		const struct bpfbox_insn *in;
 
 		env->insn = insn;
+		env->hist_cur = -1;
 		if (++env->insn_processed > BXR_COMPLEXITY_LIMIT) {
 			bxr_reason(env, "the verifier explored more than %d instructions without covering "
 				   "every path (an unbounded or very long loop, or too many branches)",
@@ -183,6 +188,8 @@ static int do_check(struct bxr_env *env, int sub)
 				goto path_end;
 			}
 		}
+		if (env->aux[insn].jmp_point && (err = bxr_push_hist(env, env->cur, 0, 0)))
+			return err;
 		env->aux[insn].seen = 1;
 		if (env->level >= 2)
 			bxr_log_insn(env, insn);
@@ -191,6 +198,8 @@ static int do_check(struct bxr_env *env, int sub)
 		fmt = bx_ops[op].fmt;
 		if ((err = bxr_check_reserved_at(env, insn)))
 			return err;
+		if (BX_CLASS(in->code) == BX_JMP || BX_CLASS(in->code) == BX_JMP32)
+			env->jmps_processed++;
 		switch (fmt) {
 		case BX_F_ALU: case BX_F_NEG: case BX_F_MOVSX: case BX_F_END:
 			err = bxr_check_alu(env, in, op);
@@ -235,6 +244,7 @@ static int do_check(struct bxr_env *env, int sub)
 		if (env->level >= 2 && !done && next >= 0)
 			bxr_log_state(env, "    ; ");
 		if (!done && next >= 0) {
+			env->prev_insn = insn;
 			insn = next;
 			continue;
 		}
@@ -245,6 +255,7 @@ path_end:
 		if (!env->cur)
 			return 0;
 		insn = env->cur->insn;
+		env->prev_insn = env->cur->from;
 		if (env->level >= 2) {
 			bxr_log(env, "from %d to %d: ", env->cur->from, insn);
 			bxr_log_state(env, "");
@@ -370,7 +381,10 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	env->log = &prog->vm->log;
 	env->err_insn = -1;
 	env->err_regs[0] = env->err_regs[1] = -1;
-	env->max_states_per_insn = 64;
+	/* the kernel's rule for a privileged loader (bpf_allow_uninit_stack:
+	 * CAP_PERFMON): reading stack bytes never written gives an unknown
+	 * number */
+	env->allow_uninit_stack = true;
 	if (opts && opts->log_buf && opts->log_size) {
 		env->lbuf = opts->log_buf;
 		env->lsize = opts->log_size;
@@ -420,7 +434,7 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 		bxr_log(env, "\nprocessed %llu insns (limit %d) max_states_per_insn %d total_states %llu "
 			"peak_states %llu mark_read 0\n", (unsigned long long)env->insn_processed,
 			BXR_COMPLEXITY_LIMIT, env->max_states_per_insn,
-			(unsigned long long)env->states_total, (unsigned long long)env->states_total);
+			(unsigned long long)env->states_total, (unsigned long long)env->states_peak);
 		(void)depth;
 		err = env->unproven ? 1 : 0;
 	}

@@ -15,10 +15,13 @@
  *   state.c     verifier states, copies, pruning (regsafe / stacksafe)
  *   log.c       the kernel-style log and the error report
  *
- * Simplifications (all sound): every scalar is treated as precise; the
+ *   precise.c   precision tracking: backtracking over the instruction
+ *               history marks the scalars whose value mattered
+ *
+ * Simplifications (all sound): the
  * verifier assumes a privileged (root) loader, as the kernel with
- * CAP_BPF + CAP_PERFMON, except that reading uninitialised stack is an
- * error. Register liveness (for pruning) is a static backward analysis.
+ * CAP_BPF + CAP_PERFMON (reading uninitialised stack gives an unknown
+ * number). Register liveness (for pruning) is a static backward analysis.
  * The context rewriting that follows verification (src/progtype, through
  * ctx_flow.c) must agree with the walk on which accesses go through the
  * context; programs where it would not are rejected (verifier.c).
@@ -87,6 +90,12 @@ enum bxr_type {
 	BXR__TYPES
 };
 
+#define BXR_ID_ADD_CONST 0x80000000u
+
+/* packet pointers' range when a comparison put them at or beyond the end */
+#define BXR_AT_PKT_END (-1)
+#define BXR_BEYOND_PKT_END (-2)
+
 #define BXR_MAYBE_NULL 0x1u   /* ..._or_null: must be null-checked */
 #define BXR_RDONLY     0x2u   /* read-only memory (.rodata) */
 #define BXR_RINGBUF    0x4u   /* MEM: a ringbuf record */
@@ -95,11 +104,13 @@ struct bxr_reg {
 	uint8_t type;              /* enum bxr_type */
 	uint8_t flags;             /* BXR_MAYBE_NULL, ... */
 	uint8_t frameno;           /* STACK: which frame */
-	uint8_t pad;
+	uint8_t precise;           /* scalars: its exact value mattered (precise.c) */
 	int32_t off;               /* pointers: fixed offset */
 	int32_t range;             /* PKT, PKT_META: bytes known beyond the base */
 	uint32_t aux;              /* map index / mem size / subprog insn */
-	uint32_t id;               /* null checks, packet ids, linked scalars */
+	uint32_t id;               /* null checks, packet ids, linked scalars
+				    * (scalars: | BXR_ID_ADD_CONST when the value
+				    * is its linked copies' plus `off`) */
 	uint32_t ref_obj_id;       /* acquired reference (ringbuf record) */
 	struct bxr_tnum var;       /* scalars: the value; pointers: variable offset */
 	int64_t smin, smax;
@@ -130,6 +141,16 @@ struct bxr_func {
 	struct bxr_slot stack[BXR_NSLOTS]; /* stack[j]: bytes [fp-8(j+1), fp-8j) */
 };
 
+/* one entry of a state's instruction history (the kernel's jmp history):
+ * insn idx was reached from prev; flags: a fixed-offset stack access
+ * (frame, slot) or the linked scalars a branch refined together */
+struct bxr_hist {
+	int idx, prev;
+	uint32_t flags;            /* BXR_H_STACK | frame << 8 | slot << 16 */
+	uint64_t linked;           /* up to 6 packed (is_reg, frame, index) of 10 bits */
+};
+#define BXR_H_STACK 1u
+
 struct bxr_state {
 	struct bxr_func *frame[BX_MAX_CALL_DEPTH];
 	int curframe;
@@ -140,7 +161,11 @@ struct bxr_state {
 	struct bxr_state *parent;  /* explored state this path descends from */
 	uint32_t branches;         /* unfinished paths below (explored states) */
 	uint32_t hit, miss;
+	bool evicted;              /* no longer in an explored list (env->limbo) */
 	struct bxr_state *next;    /* explored list at one insn */
+	int first_insn, last_insn; /* insns this state covers (precision backtracking) */
+	struct bxr_hist *hist;     /* jumps and stack accesses since first_insn */
+	uint32_t nhist, caphist;
 };
 
 /* ---- environment ---------------------------------------------------------------- */
@@ -171,7 +196,8 @@ struct bxr_aux {
 	uint8_t seen;              /* visited by the verifier */
 	uint8_t cb_call;           /* helper call with a callback */
 	uint16_t live;             /* registers live at entry (bit r) */
-	uint16_t prec;             /* live registers whose scalar value may matter */
+	uint8_t jmp_point;         /* reached by a jump: recorded in the history */
+	uint8_t force_ckpt;        /* always save a state here (callback calls) */
 	uint8_t ptr_type;          /* loads/stores: base register type seen first */
 	int16_t subprog;
 	struct bxr_state *explored; /* states saved here */
@@ -201,10 +227,14 @@ struct bxr_env {
 	struct bxr_elem *stack;    /* branches to explore */
 	int nstack, capstack;
 	int insn;                  /* instruction being verified */
-	int prev_insn;
+	int prev_insn;             /* the insn processed before env->insn */
+	int hist_cur;              /* the history entry of env->insn, or -1 */
+	uint64_t jmps_processed, prev_jmps_processed, prev_insn_processed;
+	struct bxr_state *limbo;   /* evicted states children may still point to */
 	uint32_t id_gen;
 	uint64_t insn_processed;
 	uint64_t states_total;
+	uint64_t states_cur, states_peak; /* explored states kept now, at most */
 	size_t state_bytes;        /* memory of the explored states */
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;
@@ -286,6 +316,9 @@ void bxr_mark_ptr(struct bxr_reg *r, int type);
 
 /* alu.c */
 int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op);
+void bxr_scalar_add_const(struct bxr_reg *r, int64_t v);
+void bxr_assign_id(struct bxr_env *env, struct bxr_reg *r);
+int bxr_reg_width(const struct bxr_reg *r);
 
 /* jmp.c */
 int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
@@ -325,6 +358,12 @@ static inline struct bxr_reg *bxr_regs(struct bxr_env *env)
 {
 	return bxr_curf(env)->regs;
 }
+/* precise.c: precision tracking (mark_chain_precision) */
+int bxr_push_hist(struct bxr_env *env, struct bxr_state *st, uint32_t flags, uint64_t linked);
+int bxr_mark_precise(struct bxr_env *env, int regno);
+int bxr_mark_precise_slot(struct bxr_env *env, int frameno, int slot);
+uint64_t bxr_linked(const struct bxr_state *st, uint32_t id, uint32_t id2);
+int bxr_propagate_precision(struct bxr_env *env, const struct bxr_state *old, int insn);
 /* for every register and spilled register of every frame */
 void bxr_for_each_reg(struct bxr_state *st, void (*fn)(struct bxr_reg *r, void *arg), void *arg);
 

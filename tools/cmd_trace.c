@@ -54,6 +54,7 @@ struct trace_args {
 	pid_t pid;             /* --pid, 0 if a command is given */
 	char **cmd;            /* after "--" */
 	enum bpfbox_engine engine;
+	struct cli_obj_cfg cfg;        /* --set */
 };
 
 /* What the event callback needs. */
@@ -80,6 +81,8 @@ static void help(FILE *out)
 		"  --json               at exit one JSON object {\"maps\": {...}, \"exit_status\": N,\n"
 		"                       \"syscalls\": N, ...}; records as JSON lines\n"
 		"  --trace-log FILE     bpf_printk lines (trace_pipe format) to FILE, not stderr\n"
+		"  --set NAME=VALUE     set global variable NAME (.rodata, .data, .bss) before\n"
+		"                       load, typed by its BTF: --set targ_pid=1234 (repeatable)\n"
 		"  --event-type STRUCT  decode ring-buffer / perf records as this BTF struct\n"
 		"  --dump-maps-every S  print all maps every S seconds while tracing\n"
 		"  --engine E           jit, interp or default\n"
@@ -217,7 +220,7 @@ static int select_progs(const struct trace_args *a, struct bpfbox_object *obj,
 			return CLI_FAIL;
 		}
 	}
-	return cli_autoload_selected("trace", path, obj, sel, *nsel);
+	return cli_autoload_selected("trace", path, obj, sel, *nsel, &a->cfg);
 }
 
 /* Install the handlers (no SA_RESTART: they must interrupt the wait). */
@@ -418,6 +421,7 @@ static int trace_main(int argc, char **argv)
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "seccomp-nnp", no_argument, NULL, 'n' },
+		{ "set", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -432,7 +436,7 @@ static int trace_main(int argc, char **argv)
 			break;
 		}
 	optind = 1;
-	while ((c = getopt_long(dash, argv, ":p:jt:E:D:P:e:Nh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(dash, argv, ":p:jt:E:D:P:e:Ns:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (a.nprogs == CLI_MAX_PROGS)
@@ -465,6 +469,10 @@ static int trace_main(int argc, char **argv)
 		case 'N': a.no_verify = true; break;
 		case 'S': a.no_seccomp = true; break;
 		case 'n': a.seccomp_nnp = true; break;
+		case 's':
+			if (cli_add_set(&cli_cmd_trace, &a.cfg, optarg))
+				return CLI_FAIL;
+			break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_trace, c, argv);
 		}

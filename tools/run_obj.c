@@ -121,7 +121,7 @@ static int select_progs(const char *path, struct bpfbox_object *obj,
 				return CLI_FAIL;
 		*nsel = a->nprogs;
 	}
-	return cli_autoload_selected("run", path, obj, sel, *nsel);
+	return cli_autoload_selected("run", path, obj, sel, *nsel, &a->cfg);
 }
 
 /* Print bytes as contiguous lowercase hex. */

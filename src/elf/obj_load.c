@@ -107,18 +107,19 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 {
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		struct bpfbox_program *p = &obj->progs[i];
+		const char *why;
 		int err;
 
 		if (!p->sm.autoload)
 			continue;
-		if (!p->loadable) {
+		if (!bpfbox_program__loadable(p, &why)) {
 			if (opts->skip_unloadable) {
 				bx_warn(OBJ_LOG(obj), "%s: program '%s' skipped: %s", obj->name,
-					p->name, p->reason);
+					p->name, why);
 				continue;
 			}
 			bx_err(OBJ_LOG(obj), "%s: program '%s' cannot be loaded: %s (turn its "
-			       "autoload off to load the rest)", obj->name, p->name, p->reason);
+			       "autoload off to load the rest)", obj->name, p->name, why);
 			return -ENOTSUP;
 		}
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = p->name, .prog_type = p->sm.prog_type,

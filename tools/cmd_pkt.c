@@ -484,8 +484,8 @@ static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 		switch (c) {
 		case 'p': a.prog = optarg; break;
 		case O_SET:
-			if (cli_add_set(cc, &a.cfg, optarg))
-				return CLI_FAIL;
+			if (cli_add_set(cc, &a.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'r': a.pcap = optarg; break;
 		case 'i': a.iface = optarg; break;

@@ -278,8 +278,8 @@ static int run_main(int argc, char **argv)
 		case 't': ra.trace_log = optarg; break;
 		case 'N': ra.no_verify = true; break;
 		case 'S':
-			if (cli_add_set(&cli_cmd_run, &ra.cfg, optarg))
-				return CLI_FAIL;
+			if (cli_add_set(&cli_cmd_run, &ra.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'T':
 			if (!(ra.cfg.type = bpfbox_prog_type_by_name(optarg)))

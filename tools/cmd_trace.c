@@ -470,8 +470,8 @@ static int trace_main(int argc, char **argv)
 		case 'S': a.no_seccomp = true; break;
 		case 'n': a.seccomp_nnp = true; break;
 		case 's':
-			if (cli_add_set(&cli_cmd_trace, &a.cfg, optarg))
-				return CLI_FAIL;
+			if (cli_add_set(&cli_cmd_trace, &a.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_trace, c, argv);

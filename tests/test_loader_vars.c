@@ -424,6 +424,57 @@ static void test_sec_table(void)
 	}
 }
 
+/* Sleepable sections: bpfbox's verdict with the section's flags equals the
+ * kernel's for the same instructions, type and flags. */
+static void test_sleepable(void)
+{
+	BPFBOX_OPTS(bpfbox_object_opts, oo, .log = log_cb);
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_cb, .nr_cpus = 1);
+	struct bpfbox_object *obj = NULL;
+	char path[640];
+
+	snprintf(path, sizeof(path), "%s", obj_file);
+	strcpy(strstr(path, "load_vars.o"), "load_sleep.o");
+	if (!CHECK(bpfbox_object__open_file(path, &oo, &obj) == 0))
+		return;
+	for (size_t i = 0; i < bpfbox_object__program_cnt(obj); i++) {
+		struct bpfbox_program *p = bpfbox_object__program(obj, i);
+		struct bpfbox_vm *vm = NULL;
+		char n[64];
+		int berr, kfd;
+
+		snprintf(n, sizeof(n), "%s", bpfbox_program__name(p));
+		bpfbox_object__autoload_only(obj, &p, 1);
+		CHECK(bpfbox_vm__new(&vo, &vm) == 0);
+		berr = bpfbox_object__load(obj, vm, NULL);
+		bpfbox_object__close(obj);	/* reopen: a loaded object stays loaded */
+		bpfbox_vm__free(vm);
+		obj = NULL;
+		CHECK(bpfbox_object__open_file(path, &oo, &obj) == 0);
+		p = bpfbox_object__program(obj, i);
+		if (!strcmp(n, "sys_sleep") || !strcmp(n, "up_sleep") || !strcmp(n, "tp_plain"))
+			CHECK_MSG(berr == 0, "%s: bpfbox refused it (%s)", n, last_log);
+		else
+			CHECK_MSG(berr != 0, "%s: bpfbox accepted a sleepable %s", n,
+				  bpfbox_program__section_name(p));
+		if (!have_kernel)
+			continue;
+		{
+			LIBBPF_OPTS(bpf_prog_load_opts, ko, .prog_flags = bpfbox_program__flags(p),
+				    .expected_attach_type = bpfbox_program__expected_attach_type(p));
+
+			kfd = bpf_prog_load(bpfbox_program__type(p), n, "GPL",
+					    (const struct bpf_insn *)bpfbox_program__insns(p),
+					    bpfbox_program__insn_cnt(p), &ko);
+			CHECK_MSG((kfd >= 0) == (berr == 0), "%s: kernel %s, bpfbox %s", n,
+				  kfd >= 0 ? "accepts" : "refuses", berr ? "refuses" : "accepts");
+			if (kfd >= 0)
+				close(kfd);
+		}
+	}
+	bpfbox_object__close(obj);
+}
+
 int main(int argc, char **argv)
 {
 	char self[512], why[256], *dir;
@@ -450,6 +501,7 @@ int main(int argc, char **argv)
 	TL_RUN(test_sec_table);
 	TL_RUN(test_var_api);
 	TL_RUN(test_cli_errors);
+	TL_RUN(test_sleepable);
 	TL_RUN(test_vars_kernel);
 	unlink(pkt_file);
 	return tl_summary();

@@ -194,6 +194,7 @@ int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	po.name = bpfbox_program__name(p);
 	po.prog_type = bpfbox_program__type(p);
 	po.expected_attach_type = bpfbox_program__expected_attach_type(p);
+	po.prog_flags |= bpfbox_program__flags(p);	/* as libbpf: BPF_F_SLEEPABLE for "*.s" */
 	po.license = bpfbox_object__license(obj);
 	po.maps = maps;
 	po.map_cnt = nmaps;

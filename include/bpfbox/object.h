@@ -528,6 +528,11 @@ BPFBOX_API int bpfbox_object__autoload_only(struct bpfbox_object *obj,
 BPFBOX_API int bpfbox_program__set_type(struct bpfbox_program *prog, uint32_t type);
 BPFBOX_API int bpfbox_program__set_expected_attach_type(struct bpfbox_program *prog,
 							uint32_t attach_type);
+/* The load flags its section gives, as libbpf's bpf_program__flags():
+ * BPF_F_SLEEPABLE (1 << 4) for the sleepable sections ("uprobe.s",
+ * "fentry.s", "lsm.s", "tp.s", "syscall", ...), which the verifier checks
+ * against the program type as the kernel does. */
+BPFBOX_API uint32_t bpfbox_program__flags(const struct bpfbox_program *prog);
 /* The program type called name ("xdp", "socket_filter", ...: the names
  * bpfbox_prog_type_name() gives), or 0 if none. */
 BPFBOX_API uint32_t bpfbox_prog_type_by_name(const char *name);

@@ -269,6 +269,12 @@ int bpfbox_program__set_expected_attach_type(struct bpfbox_program *prog, uint32
 }
 
 /* See object.h. */
+uint32_t bpfbox_program__flags(const struct bpfbox_program *prog)
+{
+	return prog && prog->sm.sleepable ? 1u << 4 /* BPF_F_SLEEPABLE */ : 0;
+}
+
+/* See object.h. */
 uint32_t bpfbox_prog_type_by_name(const char *name)
 {
 	for (uint32_t t = 1; name && bpfbox_prog_type_name(t); t++)

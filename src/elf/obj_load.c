@@ -182,8 +182,8 @@ static int init_slot(struct bpfbox_object *obj, size_t idx, const struct bpfbox_
 			       d->name, in->slot, in->prog_name);
 			return -ENOENT;
 		}
-		if (!t->inst) {	/* not loaded (autoload off): the slot stays empty */
-			bx_warn(OBJ_LOG(obj), "%s: map '%s', slot %u: program '%s' is not loaded; "
+		if (!t->inst) {	/* not loaded (autoload off, e.g. not selected): empty slot */
+			bx_info(OBJ_LOG(obj), "%s: map '%s', slot %u: program '%s' is not loaded; "
 				"the slot stays empty", obj->name, d->name, in->slot, in->prog_name);
 			return 0;
 		}

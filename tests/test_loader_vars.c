@@ -150,7 +150,7 @@ static int cli_result(const struct vec *v, const char *prog, uint32_t *r0)
 /* Run the CLI with extra arguments; exit status and stderr into err. */
 static int cli_status(const char *args, char *err, size_t len)
 {
-	char cmd[2048];
+	char cmd[2048], drain[4096];
 	FILE *f;
 	size_t n;
 
@@ -160,6 +160,8 @@ static int cli_status(const char *args, char *err, size_t len)
 		return -1;
 	n = fread(err, 1, len - 1, f);
 	err[n] = 0;
+	while (fread(drain, 1, sizeof(drain), f) > 0)	/* all of it: no SIGPIPE */
+		;
 	return WEXITSTATUS(pclose(f));
 }
 

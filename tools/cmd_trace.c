@@ -293,10 +293,13 @@ static int trace_session(const struct trace_args *a, struct bpfbox_object *obj)
 	int err, rc = CLI_FAIL;
 
 	snprintf(prefix, sizeof(prefix), "bpfbox trace: %s", a->obj_path);
-	if (select_progs(a, obj, sel, &nsel))
+	if (select_progs(a, obj, sel, &nsel)) {
+		bpfbox_object__close(obj);	/* ours, as on every other path */
 		return CLI_FAIL;
+	}
 	if (a->trace_log && !(trace = fopen(a->trace_log, "w"))) {
 		cli_err("trace", "cannot open '%s': %s", a->trace_log, strerror(errno));
+		bpfbox_object__close(obj);
 		return CLI_FAIL;
 	}
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log, .trace = cli_trace_fn,

@@ -123,8 +123,16 @@ t not-elf 1 '' 'bpfbox verify: fake.o: not an ELF object (no ELF magic)' -- "$BP
 printf 'abc' >odd.bin
 t odd-size 1 '' 'bpfbox verify: odd.bin: size 3 is not a multiple of 8 (eBPF instructions are 8 bytes)' -- "$BPFBOX" verify --type xdp odd.bin
 if need_file "$BUILD/examples/xdp_drop_tcp.o"; then
-	t type-obj 2 '' "bpfbox verify: --type is for bytecode; an object's sections give the types" -- "$BPFBOX" verify --type xdp "$BUILD/examples/xdp_drop_tcp.o"
+	# --type on an object: the section's type stays where it names one
+	t type-obj 0 "~^xdp_drop_tcp: accepted" '' -- "$BPFBOX" verify --type kprobe "$BUILD/examples/xdp_drop_tcp.o"
 	t prog-unknown 1 '' "~^bpfbox verify: .*xdp_drop_tcp\.o: no program 'nope' \(programs: xdp_drop_tcp\)$" -- "$BPFBOX" verify --prog nope "$BUILD/examples/xdp_drop_tcp.o"
+fi
+
+# --type gives a type to a program whose section names none (libbpf's bpf_program__set_type)
+if need_file "$BUILD/bpf/load_vars.o"; then
+	t type-typeless 0 "~^typeless: accepted" '*' -- "$BPFBOX" verify --prog typeless --type sched_cls "$BUILD/bpf/load_vars.o"
+	t type-none 1 "~cannot be loaded: its section names no known program type .*--type TYPE" '*' -- "$BPFBOX" verify --prog typeless "$BUILD/bpf/load_vars.o"
+	t type-bad 2 '' "~unknown program type|--type" -- "$BPFBOX" verify --prog typeless --type nosuch "$BUILD/bpf/load_vars.o"
 fi
 
 # ---- bpfbox run verifies; --no-verify runs checked ----------------------------------

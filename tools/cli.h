@@ -79,13 +79,29 @@ void cli_json_str(FILE *out, const char *s);
 
 /* Does the buffer start with the ELF magic? */
 bool cli_is_elf(const uint8_t *buf, size_t len);
-/* Set the autoload flag of every program of obj for a run of the sel[0..nsel)
- * programs: those must be loadable (else "CMD: PATH: program 'N' cannot be
- * loaded: why", CLI_FAIL) and are switched on; the others are switched off
- * when they cannot load or carry a CO-RE relocation the target BTF did not
- * satisfy (poisoned: it would fail verification if reachable). CLI_OK. */
+#define CLI_MAX_SETS 64
+
+/* What the command line changes in an object before load. */
+struct cli_obj_cfg {
+	const char *sets[CLI_MAX_SETS]; /* --set NAME=VALUE, in order */
+	size_t nsets;
+	uint32_t type;          /* --type: program type of the selected programs, 0 if none */
+};
+
+/* Record one --set NAME=VALUE (checks the form). CLI_OK or a usage error. */
+int cli_add_set(const struct cli_cmd *cmd, struct cli_obj_cfg *cfg, const char *arg);
+
+/* Prepare obj for a run of the sel[0..nsel) programs: cfg->type (if any)
+ * given to them (bpfbox_program__set_type), the --set variables set
+ * (bpfbox_object__set_var: errors name the variable), then autoload on
+ * for them and what they need (their prog arrays' programs,
+ * bpfbox_object__autoload_only) and off for every other program, so a
+ * sibling that cannot load or verify does not stop the run. The selected
+ * programs must be loadable (else "CMD: PATH: program 'N' cannot be
+ * loaded: why"). cfg may be NULL. CLI_OK or CLI_FAIL (reported). */
 int cli_autoload_selected(const char *cmd, const char *path, struct bpfbox_object *obj,
-			  struct bpfbox_program *const *sel, size_t nsel);
+			  struct bpfbox_program *const *sel, size_t nsel,
+			  const struct cli_obj_cfg *cfg);
 
 /* Open an object from memory (named PATH in messages); the library's
  * errors go to stderr as "bpfbox CMD: PATH: ...". CLI_OK or CLI_FAIL. */
@@ -130,6 +146,7 @@ struct cli_run_args {
 	bool no_verify;         /* --no-verify: load unverified, run checked */
 	enum bpfbox_engine engine; /* --engine (default: BPFBOX_ENGINE_DEFAULT) */
 	const char *trace_log;  /* NULL: stderr */
+	struct cli_obj_cfg cfg; /* --set, --type */
 };
 
 /* Load obj into a fresh VM, test-run the chosen programs, print results

@@ -245,6 +245,7 @@ struct pkt_args {
 	bool json, egress, dir_given;
 	enum bpfbox_engine engine;
 	uint64_t stats_every, count;
+	struct cli_obj_cfg cfg;     /* --set */
 };
 
 /*
@@ -329,7 +330,7 @@ static int run_pkt(const struct cli_cmd *cc, const struct pkt_args *a)
 	}
 	if (!(sel = pick_prog(cmd, a->obj, obj, a->prog)))
 		goto out;
-	if (cli_autoload_selected(cmd, a->obj, obj, &sel, 1) != CLI_OK)
+	if (cli_autoload_selected(cmd, a->obj, obj, &sel, 1, &a->cfg) != CLI_OK)
 		goto out;
 	if (a->trace_log && !(trace = fopen(a->trace_log, "w"))) {
 		cli_err(cmd, "cannot open '%s': %s", a->trace_log, strerror(errno));
@@ -428,6 +429,8 @@ static void pkt_help(FILE *out, const char *cmd)
 		"  -e, --engine ENGINE    jit, interp or default\n"
 		"      --devmap MAP:KEY=IF  set entry KEY of the devmap MAP to interface IF\n"
 		"                         (name or ifindex) before the run\n"
+		"      --set NAME=VALUE   set global variable NAME (.rodata, .data, .bss) before\n"
+		"                         load, typed by its BTF (repeatable)\n"
 		"%s"
 		"Packets the kernel's BPF_PROG_TEST_RUN refuses (e.g. shorter than 14 bytes)\n"
 		"are counted as errors and written nowhere. A damaged capture stops at the\n"
@@ -450,7 +453,7 @@ static void sock_help(FILE *out) { pkt_help(out, "socket"); }
  */
 static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 {
-	enum { O_TX = 256, O_DROP, O_STATS, O_IN, O_EG, O_DEVMAP };
+	enum { O_TX = 256, O_DROP, O_STATS, O_IN, O_EG, O_DEVMAP, O_SET };
 	static const struct option lopts[] = {
 		{ "prog", required_argument, NULL, 'p' },
 		{ "pcap", required_argument, NULL, 'r' },
@@ -466,6 +469,7 @@ static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 		{ "ingress", no_argument, NULL, O_IN },
 		{ "egress", no_argument, NULL, O_EG },
 		{ "devmap", required_argument, NULL, O_DEVMAP },
+		{ "set", required_argument, NULL, O_SET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -479,6 +483,10 @@ static int pkt_main(const struct cli_cmd *cc, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":p:r:i:o:jc:t:e:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p': a.prog = optarg; break;
+		case O_SET:
+			if (cli_add_set(cc, &a.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
 		case 'r': a.pcap = optarg; break;
 		case 'i': a.iface = optarg; break;
 		case 'o': a.files.out = optarg; break;
@@ -544,7 +552,7 @@ static int sock_main(int argc, char **argv) { return pkt_main(&cli_cmd_socket, a
 const struct cli_cmd cli_cmd_xdp = {
 	.name = "xdp",
 	.summary = "run an XDP program on a capture or a live interface",
-	.usage = "bpfbox xdp OBJ [--prog NAME] (--pcap IN [--out F] [--tx-out F] [--drop-out F] | --iface IF) [--json] [--stats-every SEC]",
+	.usage = "bpfbox xdp OBJ [--prog NAME] (--pcap IN [--out F] [--tx-out F] [--drop-out F] | --iface IF) [--json] [--stats-every SEC] [--set NAME=VALUE]",
 	.main = xdp_main,
 	.help = xdp_help,
 };
@@ -552,7 +560,7 @@ const struct cli_cmd cli_cmd_xdp = {
 const struct cli_cmd cli_cmd_tc = {
 	.name = "tc",
 	.summary = "run a tc program on a capture or a live interface",
-	.usage = "bpfbox tc OBJ [--prog NAME] (--pcap IN | --iface IF) [--ingress|--egress] [--json]",
+	.usage = "bpfbox tc OBJ [--prog NAME] (--pcap IN | --iface IF) [--ingress|--egress] [--json] [--set NAME=VALUE]",
 	.main = tc_main,
 	.help = tc_help,
 };
@@ -560,7 +568,7 @@ const struct cli_cmd cli_cmd_tc = {
 const struct cli_cmd cli_cmd_socket = {
 	.name = "socket",
 	.summary = "run a socket filter on a capture or a live interface",
-	.usage = "bpfbox socket OBJ [--prog NAME] (--pcap IN | --iface IF) [--json]",
+	.usage = "bpfbox socket OBJ [--prog NAME] (--pcap IN | --iface IF) [--json] [--set NAME=VALUE]",
 	.main = sock_main,
 	.help = sock_help,
 };

@@ -46,7 +46,12 @@ static void help(FILE *out)
 		"available; bpf_printk lines\n"
 		"go to stderr in the trace_pipe format, or to --trace-log FILE.\n\n"
 		"Options:\n"
-		"  -p, --prog NAME      objects: the program to run (repeatable)\n"
+		"  -p, --prog NAME      objects: the program to run (repeatable); only it and\n"
+		"                       the programs of its prog arrays are loaded\n"
+		"  -S, --set NAME=VAL   objects: set global variable NAME (.rodata, .data,\n"
+		"                       .bss) before load, typed by its BTF (repeatable)\n"
+		"  -T, --type TYPE      objects: the --prog programs' type (xdp, kprobe, ...)\n"
+		"                       where their section names none\n"
 		"  -d, --data FILE      objects: the packet; bytecode: the memory\n"
 		"  -c, --ctx FILE       objects: the context bytes\n"
 		"  -D, --dump-maps      objects: print every map after the run(s); ring\n"
@@ -220,6 +225,8 @@ static int run_main(int argc, char **argv)
 		{ "cpu", required_argument, NULL, 'C' },
 		{ "trace-log", required_argument, NULL, 't' },
 		{ "no-verify", no_argument, NULL, 'N' },
+		{ "set", required_argument, NULL, 'S' },
+		{ "type", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,7 +242,7 @@ static int run_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":m:d:e:jn:r:s:p:c:DC:t:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:d:e:jn:r:s:p:c:DC:t:S:T:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'm': mem_hex = optarg; break;
 		case 'd': data = optarg; break;
@@ -270,6 +277,15 @@ static int run_main(int argc, char **argv)
 			break;
 		case 't': ra.trace_log = optarg; break;
 		case 'N': ra.no_verify = true; break;
+		case 'S':
+			if (cli_add_set(&cli_cmd_run, &ra.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case 'T':
+			if (!(ra.cfg.type = bpfbox_prog_type_by_name(optarg)))
+				return cli_usage_err(&cli_cmd_run, "--type: unknown program type '%s' "
+						     "(xdp, socket_filter, sched_cls, kprobe, ...)", optarg);
+			break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_run, c, argv);
 		}
@@ -307,9 +323,10 @@ static int run_main(int argc, char **argv)
 		free(ctx_buf);
 		return rc;
 	}
-	if (ra.nprogs || ctx || ra.dump_maps || ra.cpu >= 0)
+	if (ra.nprogs || ctx || ra.dump_maps || ra.cpu >= 0 || ra.cfg.nsets || ra.cfg.type)
 		return cli_usage_err(&cli_cmd_run, "%s is only for ELF objects",
-				     ra.nprogs ? "--prog" : ctx ? "--ctx" : ra.dump_maps ? "--dump-maps" : "--cpu");
+				     ra.nprogs ? "--prog" : ctx ? "--ctx" : ra.dump_maps ? "--dump-maps" :
+				     ra.cpu >= 0 ? "--cpu" : ra.cfg.nsets ? "--set" : "--type");
 	if (mem_hex && cli_parse_hex(mem_hex, &mem, &mem_len, why, sizeof(why)))
 		return cli_usage_err(&cli_cmd_run, "--mem: %s", why);
 	if (data && cli_read_file("run", data, &mem, &mem_len))
@@ -326,7 +343,8 @@ const struct cli_cmd cli_cmd_run = {
 	.usage = "bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] "
 		 "[--max-insns N] [--repeat N]\n"
 		 "       bpfbox run OBJ.o [--prog NAME] [--data PKT] [--ctx CTX] [--repeat N] [--json]\n"
-		 "                  [--dump-maps] [--trace-log FILE] [--engine ENGINE] [--cpu N] [--no-verify]",
+		 "                  [--dump-maps] [--trace-log FILE] [--engine ENGINE] [--cpu N] [--no-verify]\n"
+		 "                  [--set NAME=VALUE] [--type TYPE]",
 	.main = run_main,
 	.help = help,
 };

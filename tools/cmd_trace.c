@@ -54,6 +54,7 @@ struct trace_args {
 	pid_t pid;             /* --pid, 0 if a command is given */
 	char **cmd;            /* after "--" */
 	enum bpfbox_engine engine;
+	struct cli_obj_cfg cfg;        /* --set */
 };
 
 /* What the event callback needs. */
@@ -80,6 +81,8 @@ static void help(FILE *out)
 		"  --json               at exit one JSON object {\"maps\": {...}, \"exit_status\": N,\n"
 		"                       \"syscalls\": N, ...}; records as JSON lines\n"
 		"  --trace-log FILE     bpf_printk lines (trace_pipe format) to FILE, not stderr\n"
+		"  --set NAME=VALUE     set global variable NAME (.rodata, .data, .bss) before\n"
+		"                       load, typed by its BTF: --set targ_pid=1234 (repeatable)\n"
 		"  --event-type STRUCT  decode ring-buffer / perf records as this BTF struct\n"
 		"  --dump-maps-every S  print all maps every S seconds while tracing\n"
 		"  --engine E           jit, interp or default\n"
@@ -217,7 +220,7 @@ static int select_progs(const struct trace_args *a, struct bpfbox_object *obj,
 			return CLI_FAIL;
 		}
 	}
-	return cli_autoload_selected("trace", path, obj, sel, *nsel);
+	return cli_autoload_selected("trace", path, obj, sel, *nsel, &a->cfg);
 }
 
 /* Install the handlers (no SA_RESTART: they must interrupt the wait). */
@@ -290,10 +293,13 @@ static int trace_session(const struct trace_args *a, struct bpfbox_object *obj)
 	int err, rc = CLI_FAIL;
 
 	snprintf(prefix, sizeof(prefix), "bpfbox trace: %s", a->obj_path);
-	if (select_progs(a, obj, sel, &nsel))
+	if (select_progs(a, obj, sel, &nsel)) {
+		bpfbox_object__close(obj);	/* ours, as on every other path */
 		return CLI_FAIL;
+	}
 	if (a->trace_log && !(trace = fopen(a->trace_log, "w"))) {
 		cli_err("trace", "cannot open '%s': %s", a->trace_log, strerror(errno));
+		bpfbox_object__close(obj);
 		return CLI_FAIL;
 	}
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = cli_log_fn, .log_ctx = &log, .trace = cli_trace_fn,
@@ -418,6 +424,7 @@ static int trace_main(int argc, char **argv)
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "seccomp-nnp", no_argument, NULL, 'n' },
+		{ "set", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -432,7 +439,7 @@ static int trace_main(int argc, char **argv)
 			break;
 		}
 	optind = 1;
-	while ((c = getopt_long(dash, argv, ":p:jt:E:D:P:e:Nh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(dash, argv, ":p:jt:E:D:P:e:Ns:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (a.nprogs == CLI_MAX_PROGS)
@@ -465,6 +472,10 @@ static int trace_main(int argc, char **argv)
 		case 'N': a.no_verify = true; break;
 		case 'S': a.no_seccomp = true; break;
 		case 'n': a.seccomp_nnp = true; break;
+		case 's':
+			if (cli_add_set(&cli_cmd_trace, &a.cfg, optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_trace, c, argv);
 		}

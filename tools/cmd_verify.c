@@ -53,7 +53,9 @@ static void help(FILE *out)
 		"and a hint.\n\n"
 		"Options:\n"
 		"  -p, --prog NAME      verify only this program of the object (repeatable)\n"
-		"  -t, --type TYPE      bytecode/.s: the program type\n"
+		"  -t, --type TYPE      bytecode/.s: the program type; objects: the type of the\n"
+		"                       --prog programs, or else of those whose section names\n"
+		"                       none (bpf_program__set_type)\n"
 		"  -v, --verbose        print the kernel-style log of every instruction and\n"
 		"                       its register state (log_level 2)\n"
 		"  -j, --json           {\"programs\": [{\"name\", \"verdict\", \"error\",\n"
@@ -194,6 +196,7 @@ int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	po.name = bpfbox_program__name(p);
 	po.prog_type = bpfbox_program__type(p);
 	po.expected_attach_type = bpfbox_program__expected_attach_type(p);
+	po.prog_flags |= bpfbox_program__flags(p);	/* as libbpf: BPF_F_SLEEPABLE for "*.s" */
 	po.license = bpfbox_object__license(obj);
 	po.maps = maps;
 	po.map_cnt = nmaps;
@@ -409,6 +412,10 @@ static int verify_object(const char *path, struct bpfbox_object *obj, const stru
 			goto out;
 		}
 	}
+	/* --type: the --prog programs, or else those whose section names no type */
+	for (size_t i = 0; o->type > 0 && i < nsel; i++)
+		if (o->nprogs || !bpfbox_program__type(sel[i]))
+			bpfbox_program__set_type(sel[i], (uint32_t)o->type);
 	for (size_t i = 0; i < bpfbox_object__program_cnt(obj); i++)
 		bpfbox_program__set_autoload(bpfbox_object__program(obj, i), false);
 	if ((err = bpfbox_vm__new(&vo, &vm))) {
@@ -615,14 +622,8 @@ static int verify_main(int argc, char **argv)
 	path = argv[optind];
 	if (!cli_is_asm_path(path) && read_object(path, &obj))
 		return CLI_FAIL;
-	if (obj) {
-		if (o.type >= 0) {
-			bpfbox_object__close(obj);
-			return cli_usage_err(&cli_cmd_verify,
-					     "--type is for bytecode; an object's sections give the types");
-		}
+	if (obj)
 		return verify_object(path, obj, &o);
-	}
 	if (o.nprogs)
 		return cli_usage_err(&cli_cmd_verify, "--prog is only for ELF objects");
 	if (o.type < 0)

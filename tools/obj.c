@@ -132,39 +132,63 @@ const char *cli_action_name(uint32_t prog_type, uint64_t ret)
 	return NULL;
 }
 
-/* Has one of p's CO-RE relocations been poisoned (no match in the target
- * BTF)? Such a program fails verification if the poison is reachable. */
-static bool core_poisoned(const struct bpfbox_program *p)
+/* cli_add_set - see cli.h. */
+int cli_add_set(const struct cli_cmd *cmd, struct cli_obj_cfg *cfg, const char *arg)
 {
-	for (size_t i = 0; i < bpfbox_program__core_relo_cnt(p); i++)
-		if (bpfbox_program__core_relo(p, i)->poisoned)
-			return true;
-	return false;
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		return cli_usage_err(cmd, "--set: '%s' is not NAME=VALUE", arg);
+	if (cfg->nsets == CLI_MAX_SETS)
+		return cli_usage_err(cmd, "at most %d --set", CLI_MAX_SETS);
+	cfg->sets[cfg->nsets++] = arg;
+	return CLI_OK;
+}
+
+/* Apply the --set NAME=VALUE list to obj. Errors are the library's. */
+static int apply_sets(const char *cmd, const char *path, struct bpfbox_object *obj,
+		      const struct cli_obj_cfg *cfg)
+{
+	for (size_t i = 0; i < cfg->nsets; i++) {
+		const char *eq = strchr(cfg->sets[i], '=');
+		char name[256];
+		int err;
+
+		snprintf(name, sizeof(name), "%.*s", (int)(eq - cfg->sets[i]), cfg->sets[i]);
+		err = bpfbox_object__set_var(obj, name, eq + 1);
+		if (err) {
+			if (err == -EINVAL && !*name)
+				cli_err(cmd, "%s: --set %s: %s", path, cfg->sets[i], strerror(-err));
+			return CLI_FAIL;
+		}
+	}
+	return CLI_OK;
 }
 
 /* cli_autoload_selected - see cli.h. */
 int cli_autoload_selected(const char *cmd, const char *path, struct bpfbox_object *obj,
-			  struct bpfbox_program *const *sel, size_t nsel)
+			  struct bpfbox_program *const *sel, size_t nsel,
+			  const struct cli_obj_cfg *cfg)
 {
-	for (size_t k = 0; k < bpfbox_object__program_cnt(obj); k++) {
-		struct bpfbox_program *p = bpfbox_object__program(obj, k);
-		const char *why = NULL;
-		bool chosen = false;
+	int err;
 
-		for (size_t i = 0; i < nsel; i++)
-			chosen |= sel[i] == p;
-		if (chosen) {
-			if (!bpfbox_program__loadable(p, &why)) {
-				cli_err(cmd, "%s: program '%s' cannot be loaded: %s", path,
-					bpfbox_program__name(p), why ? why : "unknown reason");
-				return CLI_FAIL;
-			}
-			bpfbox_program__set_autoload(p, true);
-		} else if (!bpfbox_program__loadable(p, NULL) || core_poisoned(p)) {
-			/* not asked for: leave out what cannot (or, with a CO-RE
-			 * relocation the target BTF does not satisfy, may not) load */
-			bpfbox_program__set_autoload(p, false);
+	for (size_t i = 0; cfg && cfg->type && i < nsel; i++)
+		bpfbox_program__set_type(sel[i], cfg->type);
+	if (cfg && apply_sets(cmd, path, obj, cfg))
+		return CLI_FAIL;
+	for (size_t i = 0; i < nsel; i++) {
+		const char *why = NULL;
+
+		if (!bpfbox_program__loadable(sel[i], &why)) {
+			cli_err(cmd, "%s: program '%s' cannot be loaded: %s", path,
+				bpfbox_program__name(sel[i]), why ? why : "unknown reason");
+			return CLI_FAIL;
 		}
+	}
+	err = bpfbox_object__autoload_only(obj, sel, nsel);
+	if (err) {
+		cli_err(cmd, "%s: cannot choose the programs to load: %s", path, strerror(-err));
+		return CLI_FAIL;
 	}
 	return CLI_OK;
 }

@@ -121,7 +121,7 @@ static int select_progs(const char *path, struct bpfbox_object *obj,
 				return CLI_FAIL;
 		*nsel = a->nprogs;
 	}
-	return cli_autoload_selected("run", path, obj, sel, *nsel);
+	return cli_autoload_selected("run", path, obj, sel, *nsel, &a->cfg);
 }
 
 /* Print bytes as contiguous lowercase hex. */
@@ -191,10 +191,13 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 	int err, rc = CLI_FAIL;
 
 	snprintf(prefix, sizeof(prefix), "bpfbox run: %s", path);
-	if (select_progs(path, obj, a, sel, &nsel))
+	if (select_progs(path, obj, a, sel, &nsel)) {
+		bpfbox_object__close(obj);	/* ours, as on every other path */
 		return CLI_FAIL;
+	}
 	if (a->trace_log && !(trace = fopen(a->trace_log, "w"))) {
 		cli_err("run", "cannot open '%s': %s", a->trace_log, strerror(errno));
+		bpfbox_object__close(obj);
 		return CLI_FAIL;
 	}
 	if (a->cpu >= 0) {

@@ -122,8 +122,14 @@ enum bpfbox_attach_type {
 	BPFBOX_NETKIT_PRIMARY = 54,
 	BPFBOX_NETKIT_PEER = 55,
 	BPFBOX_TRACE_KPROBE_SESSION = 56,
+	BPFBOX_TRACE_UPROBE_SESSION = 57,
 };
 
+/* The program type and expected attach type a SEC() name gives, as
+ * libbpf's libbpf_prog_type_by_name() (libbpf's section table, a leading
+ * '?' allowed). Returns 0, or -ESRCH for a name no entry matches. */
+BPFBOX_API int bpfbox_prog_type_by_sec(const char *name, uint32_t *prog_type,
+				       uint32_t *attach_type);
 /* Name of a program type ("xdp", "kprobe", ...) or NULL if unknown. */
 BPFBOX_API const char *bpfbox_prog_type_name(uint32_t prog_type);
 
@@ -204,7 +210,8 @@ BPFBOX_API uint32_t bpfbox_program__expected_attach_type(const struct bpfbox_pro
 BPFBOX_API const char *bpfbox_program__attach_target(const struct bpfbox_program *prog);
 /* The SEC table entry that matched: "xdp", "tc", "kprobe+", "tp+", ...
  * ('+' = takes "/TARGET"); "" if the section name is unknown (the type is
- * then UNSPEC and the program is not loadable). */
+ * then UNSPEC and the program is not loadable until
+ * bpfbox_program__set_type() gives it one). */
 BPFBOX_API const char *bpfbox_program__sec_kind(const struct bpfbox_program *prog);
 /* Load by default? false for SEC("?...") sections. */
 BPFBOX_API bool bpfbox_program__autoload(const struct bpfbox_program *prog);
@@ -330,6 +337,52 @@ BPFBOX_API const struct bpfbox_map_def *bpfbox_object__find_map_by_name(const st
 /* Index of a map definition (-1 if it is not one of obj's top-level maps). */
 BPFBOX_API int bpfbox_object__map_idx(const struct bpfbox_object *obj,
 				      const struct bpfbox_map_def *def);
+
+/* ---- global variables (.data, .rodata, .bss) before load ---------------- */
+
+/*
+ * The initial value of global-data map idx (origin BPFBOX_MAP_DATA): a
+ * buffer of value_size bytes (*size) that the caller may change until
+ * bpfbox_object__load() copies it into the map, as libbpf's
+ * bpf_map__initial_value() (the skeleton's obj->rodata / ->bss). .bss
+ * starts zeroed. NULL (no log) if idx is not a global-data map or the
+ * object is loaded.
+ */
+BPFBOX_API void *bpfbox_object__map_initial_value(struct bpfbox_object *obj, size_t idx,
+						  size_t *size);
+/* Replace it whole, as bpf_map__set_initial_value(): size must be the
+ * map's value_size. Returns 0, -EINVAL (not global data, wrong size),
+ * -EBUSY (loaded) or -ENOMEM. */
+BPFBOX_API int bpfbox_object__set_map_initial_value(struct bpfbox_object *obj, size_t idx,
+						    const void *data, size_t size);
+
+/* A global variable, found through the BTF DATASEC of its section. */
+struct bpfbox_var {
+	const char *name;
+	size_t map_idx;         /* its global-data map (bpfbox_object__map()) */
+	uint32_t offset;        /* byte offset in that map's value */
+	uint32_t size;          /* bytes */
+	uint32_t type_id;       /* BTF id of the variable's type (the VAR's type) */
+	bool readonly;          /* in .rodata*: programs cannot change it */
+};
+
+/* Look up a variable of .data*, .rodata* or .bss by name (the first
+ * DATASEC that has it). Returns 0, or -ENOENT (no such variable, or the
+ * object has no BTF). */
+BPFBOX_API int bpfbox_object__find_var(const struct bpfbox_object *obj, const char *name,
+				       struct bpfbox_var *out);
+/*
+ * Set variable `name` before load from text, typed through its BTF type:
+ * integers (decimal, 0x hex, 0 octal; range-checked against the type's
+ * size and signedness), bools (true/false/1/0), enums (an enumerator's
+ * name or a number), char arrays (a string that fits with its NUL; the
+ * rest of the array is zeroed). Returns 0, -ENOENT (unknown variable),
+ * -ERANGE (the value does not fit), -EINVAL (not a value of that type),
+ * -ENOTSUP (a type text cannot give: pointers, structs, ...) or -EBUSY
+ * (loaded); each error is logged naming the variable.
+ */
+BPFBOX_API int bpfbox_object__set_var(struct bpfbox_object *obj, const char *name,
+				      const char *value);
 
 /* ---- BTF ----------------------------------------------------------------- */
 
@@ -457,6 +510,32 @@ BPFBOX_API int bpfbox_object__load(struct bpfbox_object *obj, struct bpfbox_vm *
 BPFBOX_API bool bpfbox_object__is_loaded(const struct bpfbox_object *obj);
 /* Load this program or not (before bpfbox_object__load(); -EBUSY after). */
 BPFBOX_API int bpfbox_program__set_autoload(struct bpfbox_program *prog, bool autoload);
+/* Turn autoload off for every program but sel[0..nsel) and what they
+ * need: the programs placed (`__array(values, ...)`) in the prog arrays
+ * and map-in-maps they use, transitively (subprograms are part of each
+ * program already). The selected programs get autoload on. Returns 0,
+ * -EINVAL (a program of another object) or -EBUSY after load. */
+BPFBOX_API int bpfbox_object__autoload_only(struct bpfbox_object *obj,
+					    struct bpfbox_program *const *sel, size_t nsel);
+/*
+ * Give a program its type when its section name does not say it, as
+ * libbpf's bpf_program__set_type() (before load; -EBUSY after, -EINVAL for
+ * a type that is not a kernel program type). The expected attach type is
+ * left as it is: set it with bpfbox_program__set_expected_attach_type()
+ * where the type needs one. A program whose section was unknown becomes
+ * loadable (unless something else stops it).
+ */
+BPFBOX_API int bpfbox_program__set_type(struct bpfbox_program *prog, uint32_t type);
+BPFBOX_API int bpfbox_program__set_expected_attach_type(struct bpfbox_program *prog,
+							uint32_t attach_type);
+/* The load flags its section gives, as libbpf's bpf_program__flags():
+ * BPF_F_SLEEPABLE (1 << 4) for the sleepable sections ("uprobe.s",
+ * "fentry.s", "lsm.s", "tp.s", "syscall", ...), which the verifier checks
+ * against the program type as the kernel does. */
+BPFBOX_API uint32_t bpfbox_program__flags(const struct bpfbox_program *prog);
+/* The program type called name ("xdp", "socket_filter", ...: the names
+ * bpfbox_prog_type_name() gives), or 0 if none. */
+BPFBOX_API uint32_t bpfbox_prog_type_by_name(const char *name);
 /* The loaded program, NULL if it was not loaded. */
 BPFBOX_API struct bpfbox_prog *bpfbox_program__prog(const struct bpfbox_program *prog);
 /* Map instance of definition idx (bpfbox_object__map()) or by name; NULL

@@ -112,10 +112,17 @@ struct bpfbox_object {
 	int kcfg_map;           /* map index, -1 if none */
 	/* the caller's options, valid only while opening */
 	const struct bpfbox_object_opts *open_opts;
+	/* obj_config.c: changeable copies of the global-data initial values
+	 * (one per map, NULL until asked for) */
+	uint8_t **init_buf;
 	/* obj_load.c: what bpfbox_object__load() made */
 	struct bpfbox_map **map_inst; /* one per map definition, NULL before load */
 	bool loaded;
 };
+
+/* Why a program whose section gives no type cannot be loaded. */
+#define BXE_NO_TYPE_REASON "its section names no known program type (give it one: " \
+	"bpfbox_program__set_type(), or --type TYPE)"
 
 /* maps_def.c */
 int bxe_maps_legacy(struct bpfbox_object *obj, size_t sec);

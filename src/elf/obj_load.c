@@ -107,22 +107,24 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 {
 	for (size_t i = 0; i < obj->nprogs; i++) {
 		struct bpfbox_program *p = &obj->progs[i];
+		const char *why;
 		int err;
 
 		if (!p->sm.autoload)
 			continue;
-		if (!p->loadable) {
+		if (!bpfbox_program__loadable(p, &why)) {
 			if (opts->skip_unloadable) {
 				bx_warn(OBJ_LOG(obj), "%s: program '%s' skipped: %s", obj->name,
-					p->name, p->reason);
+					p->name, why);
 				continue;
 			}
 			bx_err(OBJ_LOG(obj), "%s: program '%s' cannot be loaded: %s (turn its "
-			       "autoload off to load the rest)", obj->name, p->name, p->reason);
+			       "autoload off to load the rest)", obj->name, p->name, why);
 			return -ENOTSUP;
 		}
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = p->name, .prog_type = p->sm.prog_type,
 			    .expected_attach_type = p->sm.attach_type, .license = obj->license,
+			    .prog_flags = bpfbox_program__flags(p),
 			    .maps = obj->map_inst, .map_cnt = obj->nmaps,
 			    .no_verify = opts->no_verify);
 		struct bpfbox_line_info *li = NULL;
@@ -180,8 +182,8 @@ static int init_slot(struct bpfbox_object *obj, size_t idx, const struct bpfbox_
 			       d->name, in->slot, in->prog_name);
 			return -ENOENT;
 		}
-		if (!t->inst) {	/* not loaded (autoload off): the slot stays empty */
-			bx_warn(OBJ_LOG(obj), "%s: map '%s', slot %u: program '%s' is not loaded; "
+		if (!t->inst) {	/* not loaded (autoload off, e.g. not selected): empty slot */
+			bx_info(OBJ_LOG(obj), "%s: map '%s', slot %u: program '%s' is not loaded; "
 				"the slot stays empty", obj->name, d->name, in->slot, in->prog_name);
 			return 0;
 		}

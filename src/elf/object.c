@@ -706,8 +706,9 @@ static int obj_programs(struct bpfbox_object *obj)
 		p->func = i;
 		p->loadable = true;
 		bxe_sec_match(p->sec_name, &p->sm);
-		if (!p->sm.prog_type)
-			bxe_prog_unloadable(p, "section '%s' names no known program type", p->sec_name);
+		if (!p->sm.prog_type)	/* loadable once given a type (bpfbox_program__set_type) */
+			bxe_warn(&obj->elf, "program '%s': section '%s' names no known program type",
+				 p->name, p->sec_name);
 		err = place_func(p, i, &pos);
 		p->main_cnt = p->cnt;
 		err = err ?: prog_relocate(p);
@@ -856,6 +857,10 @@ void bpfbox_object__close(struct bpfbox_object *obj)
 	free(obj->progs);
 	bxe_core_free(obj);
 	bxe_kconfig_free(obj);
+	if (obj->init_buf)
+		for (size_t i = 0; i < obj->nmaps; i++)
+			free(obj->init_buf[i]);
+	free(obj->init_buf);
 	bxe_maps_free(obj);
 	free(obj->funcs);
 	if (obj->secs)
@@ -947,8 +952,8 @@ size_t bpfbox_program__func_info_cnt(const struct bpfbox_program *p) { return p-
 bool bpfbox_program__loadable(const struct bpfbox_program *p, const char **reason)
 {
 	if (reason)
-		*reason = p->loadable ? "" : p->reason;
-	return p->loadable;
+		*reason = !p->loadable ? p->reason : !p->sm.prog_type ? BXE_NO_TYPE_REASON : "";
+	return p->loadable && p->sm.prog_type;
 }
 
 /* See object.h. */

@@ -2,10 +2,18 @@
  * sec.c - the SEC() name table (after libbpf's section_defs): a leading '?'
  * turns autoload off; "prefix+" matches "prefix" or "prefix/TARGET", a
  * plain entry matches exactly. First match wins.
+ *
+ * Checked row by row against libbpf's section_defs (libbpf master, src/libbpf.c):
+ * every SEC_DEF with an attach type this kernel (6.18) knows is here with
+ * the same program type, expected attach type and sleepable flag. Left
+ * out: libbpf's fsession / fentry.multi / fexit.multi families, whose
+ * attach types (BPF_TRACE_FSESSION.. = 58..61) are newer than the kernel,
+ * so the kernel refuses them too.
  */
 #include "progtype/prog_types.h"
 #include "sec.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "bpfbox/object.h"
@@ -38,6 +46,8 @@ static const struct sec_def sec_defs[] = {
 	S("uretprobe.multi+",     KPROBE, BPFBOX_TRACE_UPROBE_MULTI, 0),
 	S("uprobe.multi.s+",      KPROBE, BPFBOX_TRACE_UPROBE_MULTI, SLEEP),
 	S("uretprobe.multi.s+",   KPROBE, BPFBOX_TRACE_UPROBE_MULTI, SLEEP),
+	S("uprobe.session+",      KPROBE, BPFBOX_TRACE_UPROBE_SESSION, 0),
+	S("uprobe.session.s+",    KPROBE, BPFBOX_TRACE_UPROBE_SESSION, SLEEP),
 	S("ksyscall+",            KPROBE, 0, 0),
 	S("kretsyscall+",         KPROBE, 0, 0),
 	S("usdt+",                KPROBE, 0, 0),
@@ -53,11 +63,16 @@ static const struct sec_def sec_defs[] = {
 	S("action",               SCHED_ACT, 0, 0),
 	S("tracepoint+",          TRACEPOINT, 0, 0),
 	S("tp+",                  TRACEPOINT, 0, 0),
+	S("tracepoint.s+",        TRACEPOINT, 0, SLEEP),
+	S("tp.s+",                TRACEPOINT, 0, SLEEP),
 	S("raw_tracepoint+",      RAW_TRACEPOINT, 0, 0),
 	S("raw_tp+",              RAW_TRACEPOINT, 0, 0),
+	S("raw_tracepoint.s+",    RAW_TRACEPOINT, 0, SLEEP),
+	S("raw_tp.s+",            RAW_TRACEPOINT, 0, SLEEP),
 	S("raw_tracepoint.w+",    RAW_TRACEPOINT_WRITABLE, 0, 0),
 	S("raw_tp.w+",            RAW_TRACEPOINT_WRITABLE, 0, 0),
 	S("tp_btf+",              TRACING, BPFBOX_TRACE_RAW_TP, 0),
+	S("tp_btf.s+",            TRACING, BPFBOX_TRACE_RAW_TP, SLEEP),
 	S("fentry+",              TRACING, BPFBOX_TRACE_FENTRY, 0),
 	S("fmod_ret+",            TRACING, BPFBOX_MODIFY_RETURN, 0),
 	S("fexit+",               TRACING, BPFBOX_TRACE_FEXIT, 0),
@@ -156,6 +171,20 @@ bool bxe_sec_match(const char *name, struct bxe_sec_match *m)
 		return true;
 	}
 	return false;
+}
+
+/* See object.h. */
+int bpfbox_prog_type_by_sec(const char *name, uint32_t *prog_type, uint32_t *attach_type)
+{
+	struct bxe_sec_match m;
+
+	if (!name || !bxe_sec_match(name, &m))
+		return -ESRCH;
+	if (prog_type)
+		*prog_type = m.prog_type;
+	if (attach_type)
+		*attach_type = m.attach_type;
+	return 0;
 }
 
 /* See object.h. */

@@ -4,6 +4,8 @@
 # installs them all).
 #
 #   BPF_CLANG         clang for BPF C (clang-19, else clang)
+#   (llvm-19)         llvm-objdump-19 and llvm-mc-19: the disassembler's and
+#                     assembler's oracles in tests/test_disasm_llvm.sh
 #   BPF_TARGET_FLAGS  how every BPF C object is compiled (as libbpf users do;
 #                     -I the multiarch dir: Debian keeps <asm/types.h> there)
 #   TOOL_LIBS         the CLI: libdl. libpcap (--pcap) and capstone ("prog dump
@@ -24,6 +26,7 @@ bx_probe = $(shell printf '$(HASH)include <$(1)>\nint main(void){return 0;}\n' |
 	$(CC) -x c - $(2) -o /dev/null 2>/dev/null || echo '$(3)')
 BPF_CLANG := $(shell command -v clang-19 2>/dev/null || command -v clang 2>/dev/null)
 CONFIG_MISSING := $(strip $(if $(BPF_CLANG),,clang-19) \
+	$(if $(shell command -v llvm-objdump-19 2>/dev/null),,llvm-19) \
 	$(call bx_probe,pcap/pcap.h,-lpcap,libpcap-dev) \
 	$(call bx_probe,capstone/capstone.h,,libcapstone-dev) \
 	$(call bx_probe,bpf/libbpf.h,-lbpf,libbpf-dev) \

@@ -12,11 +12,14 @@
 #   clang-19 libbpf-dev       BPF C test objects and examples (clang -target bpf,
 #   linux-libc-dev            <bpf/bpf_helpers.h>, <linux/bpf.h>, <asm/types.h>); libbpf
 #                             also loads them into the kernel in the differential tests
+#   llvm-19                   test oracles for the assembler and disassembler:
+#                             llvm-objdump-19 -d and llvm-mc-19 -triple bpf
+#                             (tests/test_disasm_llvm.sh)
 #   strace iproute2 procps jq test oracles and tools: counts vs strace -f -c, live packet
 #                             tests in a network namespace (ip), pgrep, JSON checks (jq)
 #   pkg-config                tests/test_install.sh builds the embedding example through it
 DEPS_BUILD := gcc make libc6-dev libpcap-dev libcapstone-dev clang-19 libbpf-dev linux-libc-dev \
-	strace iproute2 procps jq pkg-config
+	llvm-19 strace iproute2 procps jq pkg-config
 DEPS ?= 1
 ifeq ($(DEPS),1)
 ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)

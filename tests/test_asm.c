@@ -85,6 +85,17 @@ static void check_error(int line, const char *src, const char *want)
 
 /* ---- the LLVM / kernel syntax ------------------------------------------- */
 
+/*
+ * Where the bytes come from: for every statement that llvm-mc-19 accepts,
+ * they are llvm-mc-19 -show-encoding's (tests/test_disasm_llvm.sh,
+ * pinned-bytes, re-checks each line of test_llvm() against it). The others
+ * (kernel-log spellings, pseudo lddw, local and kfunc calls, helper names,
+ * labels, 64-bit values without ll) are encoded by hand from the layout:
+ * code, dst | src << 4, off (le16), imm (le32); the pseudo lddw src values
+ * are <linux/bpf.h>'s BPF_PSEUDO_MAP_FD (1) .. BPF_PSEUDO_MAP_IDX_VALUE (6),
+ * BPF_PSEUDO_CALL (1) and BPF_PSEUDO_KFUNC_CALL (2).
+ */
+
 static void test_llvm(void)
 {
 	/* loads and stores */
@@ -229,6 +240,10 @@ static void test_listings(void)
 
 /* ---- the conformance-suite syntax --------------------------------------- */
 
+/* Hand-encoded as above; each is the mnemonic spelling of an LLVM form of
+ * test_llvm() (same bytes where both exist). The conformance suite in
+ * ../shared is written in this syntax: test_conformance runs it. */
+
 static void test_mnemonic(void)
 {
 	BYTES("mov32 %r0, 1", "b400000001000000");
@@ -305,6 +320,9 @@ static void test_mnemonic(void)
 
 /* ---- errors -------------------------------------------------------------- */
 
+/* The messages are bpfbox's specification (docs/ASSEMBLY.md), not an
+ * oracle's output: no other assembler reads this syntax. */
+
 static void test_errors(void)
 {
 	ERROR("mov %r0, 1\nexit\nmovv %r0, 1", "prog.s:3: error: unknown instruction 'movv'");
@@ -372,6 +390,13 @@ static void test_errors(void)
 
 /* ---- disassembler -------------------------------------------------------- */
 
+/* The LLVM-syntax texts of DIS are llvm-objdump-19's for the same bytes,
+ * with the deliberate differences docs/ASSEMBLY.md lists
+ * (tests/test_disasm_llvm.sh, pinned-disasm, re-checks them); pseudo lddw
+ * and kfunc calls, which LLVM spells otherwise, are the kernel log's
+ * spelling. The mnemonic texts (DISM) are bpfbox's syntax: they must
+ * assemble back (test_rows_roundtrip). */
+
 /* Disassemble the first instruction of `hex`. */
 static void check_disasm(int line, const char *hexs, unsigned flags, const char *want, int want_ret)
 {
@@ -423,8 +448,9 @@ static void test_disasm(void)
 	DIS("dc01000010000000", "r1 = be16 r1");
 	DIS("d701000020000000", "r1 = bswap32 r1");
 	DIS("8701000000000000", "r1 = -r1");
-	DIS("3000000017000000", "r0 = *(u8 *)skb[23]");
-	DIS("4810000000000000", "r0 = *(u16 *)skb[r1 + 0]");
+	DIS("3000000017000000", "r0 = *(u8 *)skb[0x17]");
+	DIS("4810000000000000", "r0 = *(u16 *)skb[r1]");
+	DIS("50200000fcffffff", "r0 = *(u8 *)skb[r2 - 4]");
 	DIS("18110000030000000000000000000000", "r1 = map[fd:3] ll");
 	DIS("18210000030000000000000010000000", "r1 = map[fd:3][0]+16 ll");
 	DIS("183100007b0000000000000000000000", "r1 = btf_id[123] ll");

@@ -45,9 +45,11 @@ for eng in jit interp; do
 	out=$(cd "$ROOT" && BPFBOX="$T/bpfbox-$eng" BUILD="$BUILD" bash tests/test_examples.sh 2>&1)
 	last=$(tail -n 1 <<<"$out")
 	runs=$(wc -l <"$T/engine-$eng.log" 2>/dev/null || echo 0)
-	if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed ]] && ((runs > 0)); then
+	if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed(,\ ([0-9]+)\ skipped)?$ ]] && ((runs > 0)); then
 		pass=$((pass + 1))
 		echo "examples with --engine $eng: $last ($runs bpfbox runs)"
+		skip=$((skip + ${BASH_REMATCH[3]:-0}))
+		grep '^SKIP' <<<"$out" | sed 's/^/    /'
 	else
 		fail=$((fail + 1))
 		echo "FAIL examples with --engine $eng: $last ($runs runs)"
@@ -161,9 +163,12 @@ for eng in jit interp; do
 		need_file "$bin" || continue
 		out=$(cd "$ROOT" && BPFBOX_TEST_ENGINE=$eng "$bin" 2>&1)
 		last=$(tail -n 1 <<<"$out")
-		if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed ]]; then
+		if [[ $last =~ ^([0-9]+)\ passed,\ 0\ failed(,\ ([0-9]+)\ skipped)?$ ]]; then
 			pass=$((pass + 1))
 			echo "$tb with engine $eng: $last"
+			# its skips are this test's too: counted, with their reasons
+			skip=$((skip + ${BASH_REMATCH[3]:-0}))
+			grep '^SKIP' <<<"$out" | sed 's/^/    /'
 		else
 			fail=$((fail + 1))
 			echo "FAIL $tb with engine $eng: $last"

@@ -146,6 +146,14 @@ for p in xdp_drop_tcp:xdp_drop_tcp:118 openat_latency:openat_enter:14 openat_lat
 done
 
 # ---- disasm of objects --------------------------------------------------------
+# Where the pinned listings come from: each instruction's text is
+# llvm-objdump-19 -d's of the same object (tests/test_disasm_llvm.sh
+# compares every section line for line); the counts are readelf's
+# (insns-oracle-* above); the source lines are hello.bpf.c's, as the BTF
+# line info points at them (llvm-objdump-19 -S prints the same); the
+# helper names (bpf_get_current_pid_tgid#14) are the kernel's numbering
+# (<linux/bpf.h>); `map[idx:N]` and the `; name` comment are bpfbox's
+# spelling of the relocation llvm-objdump -r shows against that symbol.
 t disasm-hello-S 0 'hello: section raw_tracepoint/sys_enter, type raw_tracepoint, 11 insns
 <hello>:
 ; 	long id = (long)ctx->args[1];

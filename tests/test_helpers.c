@@ -587,6 +587,13 @@ static long fmt1(char *out, size_t size, const char *fmt, const uint64_t *args, 
 		CHECK_STR(o_, "untouched");                                     \
 	} while (0)
 
+/*
+ * bpf_snprintf's formats. The expected strings are the kernel's output for
+ * the same format and arguments: test_helpers_kernel.c runs these formats
+ * (%d..%llx, widths, %pI4/%pi4, %pI6/%pi6/%pI6c, %px, %pks, %ps) through
+ * the kernel's bpf_snprintf and compares; the values are readable by hand
+ * (2001:0db8::12:1 is ip6 below, 192.168.1.20 ip4).
+ */
 static void test_formats(void)
 {
 	static const uint8_t ip4[4] = { 192, 168, 1, 20 };

@@ -24,7 +24,9 @@
  * Environment: VERIFIER_DIFF=FILE writes the disagreements with the
  * disassembled programs to FILE, VERIFIER_SUMMARY=FILE the table;
  * VERIFIER_CASES=FILE reads another case file; VERIFIER_QUIET=1 prints
- * the disagreements as one line each.
+ * the disagreements as one line each. TL_CASE=PATTERN (`make test
+ * T=test_verifier_kernel CASE=PATTERN`) runs only the matching cases, each
+ * a check of its own (run_picked).
  *
  * CHECKs: the harness ran; "kernel rejects for a safety reason, bpfbox
  * accepts" is 0; agreement >= 97%. (The last two are the issue's targets:
@@ -539,6 +541,48 @@ static const char *vname(enum verdict v)
 	return v == V_ACCEPT ? "accept" : v == V_REJECT ? "reject" : "n/a";
 }
 
+/*
+ * run_picked - CASE=PATTERN (TL_CASE, `make test T=test_verifier_kernel
+ * CASE=...`): only the cases whose description matches PATTERN (a shell
+ * pattern or a substring, as tl_case) or whose number is PATTERN ("#17" or
+ * "17", the numbers the disagreement list prints). Each one is a check of
+ * its own: the same verdict as the kernel, and the same retval where both
+ * ran it; one that needs kernel BTF or that the kernel refuses before
+ * verifying is skipped, with its reason. Returns how many matched.
+ */
+static size_t run_picked(struct ctx *x, const struct vc_case *cases, size_t n, const char *pick)
+{
+	size_t matched = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vc_case *c = &cases[i];
+		struct outcome o;
+		char num[24];
+
+		snprintf(num, sizeof(num), "#%zu", i);
+		if (!tl_case(c->descr ? c->descr : "") && strcmp(pick, num) && strcmp(pick, num + 1))
+			continue;
+		matched++;
+		run_case(x, c, &o);
+		printf("#%zu %s (prog_type %u, JSON: %s)\n", i, c->descr, c->prog_type,
+		       c->result == VC_REJECT ? "reject" : "accept");
+		if (o.k == V_NA) {
+			TL_SKIP("#%zu %s: not applicable: %s", i, c->descr, o.na_why);
+			continue;
+		}
+		printf("  %s %s%s%s\n  bpfbox %s%s%s\n", x->kernel ? "kernel" : "JSON  ", vname(o.k),
+		       o.k == V_REJECT ? ": " : "", o.k == V_REJECT ? o.kmsg : "", vname(o.b),
+		       o.b == V_REJECT ? ": " : "", o.b == V_REJECT ? o.bmsg : "");
+		CHECK_MSG(o.k == o.b, "#%zu %s: kernel %s, bpfbox %s", i, c->descr, vname(o.k),
+			  vname(o.b));
+		if (o.ran)
+			CHECK_MSG(o.kret_err == o.bret_err && o.kret == o.bret,
+				  "#%zu %s: retval kernel %u (err %d), bpfbox %u (err %d)", i, c->descr,
+				  o.kret, o.kret_err, o.bret, o.bret_err);
+	}
+	return matched;
+}
+
 int main(void)
 {
 	const char *path = getenv("VERIFIER_CASES") ? getenv("VERIFIER_CASES") : VC_DEFAULT_PATH;
@@ -583,6 +627,13 @@ int main(void)
 	if (!CHECK(x.klog && x.blog && res) || !CHECK(bpfbox_vm__new(&vo, &x.vm) == 0))
 		goto done;
 
+	if (getenv("TL_CASE") && *getenv("TL_CASE")) {
+		const char *pick = getenv("TL_CASE");
+
+		CHECK_MSG(run_picked(&x, cases, n, pick) > 0,
+			  "no case matches CASE=%s (a description, a shell pattern, or #N)", pick);
+		goto done;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vc_case *c = &cases[i];
 		struct outcome *o = &res[i];

@@ -114,9 +114,10 @@ static void llvm_insn(struct bxd_buf *b, const struct bpfbox_insn *in, const str
 		put(b, "%s", o->llvm);
 		break;
 	case BX_F_LDDW:
-		if (o->mval == BX_PSEUDO_NONE) {
+		if (o->mval == BX_PSEUDO_NONE) { /* signed, as llvm-objdump: r1 = -0x1 ll */
 			uint64_t v = (uint32_t)in->imm | (uint64_t)(uint32_t)hi->imm << 32;
-			put(b, "r%d = 0x%" PRIx64 " %s", d, v, o->llvm);
+			put(b, "r%d = %s0x%" PRIx64 " %s", d, (int64_t)v < 0 ? "-" : "",
+			    (int64_t)v < 0 ? 0 - v : v, o->llvm);
 			break;
 		}
 		for (size_t i = 0; i < bxa_npseudos; i++) {
@@ -130,12 +131,17 @@ static void llvm_insn(struct bxd_buf *b, const struct bpfbox_insn *in, const str
 			put(b, " %s", o->llvm);
 		}
 		break;
-	case BX_F_LDABS:
-		put(b, "r%d = *(%s *)skb[%d]", d, o->llvm, in->imm);
+	case BX_F_LDABS: /* llvm-objdump: skb[0x17] */
+		put(b, "r%d = *(%s *)skb[", d, o->llvm);
+		put_shex(b, in->imm);
+		put(b, "]");
 		break;
-	case BX_F_LDIND:
-		put(b, "r%d = *(%s *)skb[r%d %c %d]", d, o->llvm, s, in->imm < 0 ? '-' : '+',
-		    in->imm < 0 ? (int)(0u - (uint32_t)in->imm) : in->imm);
+	case BX_F_LDIND: /* llvm-objdump: skb[r1]; it has no spelling for an imm */
+		put(b, "r%d = *(%s *)skb[r%d", d, o->llvm, s);
+		if (in->imm)
+			put(b, " %c %d", in->imm < 0 ? '-' : '+',
+			    in->imm < 0 ? (int)(0u - (uint32_t)in->imm) : in->imm);
+		put(b, "]");
 		break;
 	case BX_F_LDX:
 	case BX_F_LDXSX:

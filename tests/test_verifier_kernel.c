@@ -40,7 +40,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define KLOG_SZ (1u << 20)
@@ -263,6 +267,11 @@ struct outcome {
 	enum verdict k, b;
 	char kmsg[MSG_SZ], bmsg[MSG_SZ], na_why[128];
 	int kerr, berr;
+	/* unprivileged: the kernel loading it as nobody with no capabilities
+	 * (or the JSON's _unpriv verdict), bpfbox with .unpriv */
+	enum verdict ku, bu;
+	char kumsg[MSG_SZ], bumsg[MSG_SZ];
+	int kuerr;
 	bool ran;              /* retvals compared */
 	uint32_t kret, bret;
 	int kret_err, bret_err;
@@ -273,6 +282,8 @@ struct ctx {
 	char vmlog[MSG_SZ];
 	char *klog, *blog;
 	bool kernel;           /* bpf(2) works: the kernel is the reference */
+	bool kernel_unpriv;    /* unprivileged loads work (sysctl set to 0 for the run) */
+	struct unpriv_res *ures; /* shared with the unprivileged child */
 };
 
 static void vm_log(void *c, enum bpfbox_log_level lvl, const char *msg)
@@ -325,6 +336,133 @@ static bool runnable_type(uint32_t type)
 	return type == BPF_PROG_TYPE_SOCKET_FILTER || type == BPF_PROG_TYPE_SCHED_CLS ||
 	       type == BPF_PROG_TYPE_SCHED_ACT || type == BPF_PROG_TYPE_XDP ||
 	       type == BPF_PROG_TYPE_CGROUP_SKB;
+}
+
+/* ---- the kernel as an unprivileged user ---------------------------------- */
+
+#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
+#define NOBODY 65534
+
+/* The result of an unprivileged load, written by the child (MAP_SHARED). */
+struct unpriv_res {
+	int err;               /* fd (closed) >= 0, or -errno */
+	char msg[MSG_SZ];
+};
+
+/* Read the sysctl's value, -1 if unreadable. */
+static int read_sysctl(void)
+{
+	char b[16] = "";
+	int fd = open(UNPRIV_SYSCTL, O_RDONLY), v = -1;
+
+	if (fd >= 0) {
+		if (read(fd, b, sizeof(b) - 1) > 0)
+			v = atoi(b);
+		close(fd);
+	}
+	return v;
+}
+
+/* Write v to the sysctl; 0 or -errno. */
+static int write_sysctl(int v)
+{
+	char b[16];
+	int fd = open(UNPRIV_SYSCTL, O_WRONLY), n, err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(b, sizeof(b), "%d\n", v);
+	if (write(fd, b, (size_t)n) != n)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Allow unprivileged bpf(2) for this run (the sysctl is set to 0) and make
+ * sure it is restored: a guardian child, forked before the change, blocks
+ * on a pipe whose write end only this process holds, and writes the old
+ * value back when it reads EOF, so at our exit, normal or not (a crash,
+ * a kill). Returns the pipe's write end (close it to restore), or -1 with
+ * the reason in why (unprivileged loads are then not tried).
+ */
+static int unpriv_enable(char *why, size_t sz)
+{
+	int old = read_sysctl(), p[2];
+	pid_t g;
+
+	if (old < 0) {
+		snprintf(why, sz, "cannot read %s", UNPRIV_SYSCTL);
+		return -1;
+	}
+	if (old == 1) {
+		snprintf(why, sz, "%s is 1 (locked until reboot)", UNPRIV_SYSCTL);
+		return -1;
+	}
+	if (pipe(p))
+		return snprintf(why, sz, "pipe: %s", strerror(errno)), -1;
+	if ((g = fork()) < 0) {
+		snprintf(why, sz, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (g == 0) {	/* the guardian */
+		char c;
+
+		close(p[1]);
+		while (read(p[0], &c, 1) != 0 && errno == EINTR)
+			;
+		if (old != 0)
+			write_sysctl(old);
+		_exit(0);
+	}
+	close(p[0]);
+	if (old != 0) {
+		int err = write_sysctl(0);
+		if (err) {
+			snprintf(why, sz, "cannot write %s: %s", UNPRIV_SYSCTL, strerror(-err));
+			close(p[1]);
+			waitpid(g, NULL, 0);
+			return -1;
+		}
+	}
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	return p[1];
+}
+
+/* Load the program in a child that became nobody with no capabilities
+ * (setresuid from root to a non-zero uid clears every capability set);
+ * the result in *r. */
+static void k_prog_load_unpriv(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns,
+			       size_t cnt, uint32_t flags, char *log, struct unpriv_res *r)
+{
+	pid_t pid;
+	int st;
+
+	r->err = -EIO;
+	snprintf(r->msg, sizeof(r->msg), "the unprivileged child failed");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return;
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() == 0) {
+			r->err = -EPERM;
+			snprintf(r->msg, sizeof(r->msg), "cannot drop privileges: %s", strerror(errno));
+			_exit(2);
+		}
+		fd = k_prog_load(type, eat, insns, cnt, flags, log, KLOG_SZ);
+		r->err = fd;
+		if (fd >= 0)
+			close(fd);
+		kernel_msg(log, r->msg, sizeof(r->msg));
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
 }
 
 /* Run one case into *o. */
@@ -433,6 +571,39 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 		o->b = o->berr ? V_REJECT : V_ACCEPT;
 		if (o->berr)
 			bpfbox_msg(x->blog, x->vmlog, o->berr, o->bmsg, sizeof(o->bmsg));
+	}
+
+	/* unprivileged: the kernel as nobody (or the JSON), bpfbox with .unpriv */
+	if (x->kernel_unpriv) {
+		k_prog_load_unpriv(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true), x->klog,
+				   x->ures);
+		o->kuerr = x->ures->err;
+		o->ku = x->ures->err >= 0 ? V_ACCEPT : V_REJECT;
+		if (o->ku == V_REJECT)
+			snprintf(o->kumsg, sizeof(o->kumsg), "%s",
+				 x->ures->msg[0] ? x->ures->msg : strerror(-x->ures->err));
+	} else {
+		enum vc_result r = c->result_unpriv ? c->result_unpriv : c->result;
+		const char *m = c->result_unpriv ? c->errstr_unpriv : c->errstr;
+
+		o->ku = r == VC_REJECT ? V_REJECT : V_ACCEPT;
+		snprintf(o->kumsg, sizeof(o->kumsg), "%s", m ? m : "");
+	}
+	{
+		struct bpfbox_prog *up = NULL;
+		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "case", .prog_type = type,
+			    .expected_attach_type = eat, .license = "GPL", .maps = bmaps,
+			    .map_cnt = (size_t)nmaps, .prog_flags = vc_prog_flags(c->flags, false),
+			    .log_buf = x->blog, .log_size = BLOG_SZ, .log_level = 1, .unpriv = true);
+		int err;
+
+		x->blog[0] = 0;
+		x->vmlog[0] = 0;
+		err = bpfbox_prog__load(x->vm, bi, c->cnt, &po, &up);
+		o->bu = err ? V_REJECT : V_ACCEPT;
+		if (err)
+			bpfbox_msg(x->blog, x->vmlog, err, o->bumsg, sizeof(o->bumsg));
+		bpfbox_prog__free(up);
 	}
 
 	/* both accept: run it as the harness would */
@@ -551,7 +722,8 @@ int main(void)
 	size_t n = 0;
 	char why[256];
 	FILE *df = NULL, *sf = NULL;
-	int err;
+	int err, guard = -1;
+	size_t u_n = 0, u_ka_ba = 0, u_ka_br = 0, u_kr_ba = 0, u_kr_br = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err = vc_load(path, &cases, &n, why, sizeof(why));
@@ -575,6 +747,31 @@ int main(void)
 		else
 			printf("NOTE: bpf(2) refused (%s): comparing with the JSON's expected results\n",
 			       strerror(-fd));
+	}
+	/* unprivileged loads: root lets them for this run only (unpriv_enable) */
+	if (x.kernel) {
+		char uwhy[160] = "not root";
+
+		x.ures = mmap(NULL, sizeof(*x.ures), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			      -1, 0);
+		if (x.ures == MAP_FAILED)
+			x.ures = NULL;
+		if (x.ures && geteuid() == 0 && (guard = unpriv_enable(uwhy, sizeof(uwhy))) >= 0) {
+			static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
+			char *lg = malloc(KLOG_SZ);
+
+			x.kernel_unpriv = lg != NULL;
+			if (lg) {
+				k_prog_load_unpriv(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, 0, lg, x.ures);
+				x.kernel_unpriv = x.ures->err >= 0;
+				snprintf(uwhy, sizeof(uwhy), "an unprivileged load of 'r0 = 0; exit' fails: %.100s",
+					 x.ures->msg[0] ? x.ures->msg : strerror(-x.ures->err));
+				free(lg);
+			}
+		}
+		if (!x.kernel_unpriv)
+			TL_SKIP("the kernel's unprivileged verdicts (%s): comparing --unpriv with the JSON's "
+				"_unpriv results", uwhy);
 	}
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = vm_log, .log_ctx = &x, .nr_cpus = 1);
 	x.klog = malloc(KLOG_SZ);
@@ -610,6 +807,13 @@ int main(void)
 			t.kr_ba++;
 			*(mc && mc->safety ? &t.kr_ba_safety : &t.kr_ba_other) += 1;
 			t.unsafe_by_class[mc ? (size_t)(mc - classes) : NCLASSES]++;
+		}
+		if (o->k != V_NA) {
+			u_n++;
+			if (o->ku == V_ACCEPT)
+				*(o->bu == V_ACCEPT ? &u_ka_ba : &u_ka_br) += 1;
+			else
+				*(o->bu == V_ACCEPT ? &u_kr_ba : &u_kr_br) += 1;
 		}
 		if (o->ran) {
 			t.runs++;
@@ -688,6 +892,36 @@ int main(void)
 	printf("\n");
 	print_table(sf, &t, x.kernel);
 
+	/* unprivileged */
+	printf("\nunprivileged disagreements (bpfbox --unpriv vs %s):\n",
+	       x.kernel_unpriv ? "the kernel loading as nobody, no capabilities" : "the JSON's _unpriv results");
+	for (size_t i = 0; i < n; i++) {
+		const struct outcome *o = &res[i];
+
+		if (o->k == V_NA || o->ku == o->bu)
+			continue;
+		printf("  [%s] #%zu %s (prog_type %u) | kernel: %s | bpfbox: %s\n",
+		       o->ku == V_REJECT ? "U-UNSAFE" : "U-STRICT", i, cases[i].descr, cases[i].prog_type,
+		       o->ku == V_ACCEPT ? "accept" : o->kumsg, o->bu == V_ACCEPT ? "accept" : o->bumsg);
+	}
+	out2(sf, "unprivileged (--unpriv) agreement with the %s\n",
+	     x.kernel_unpriv ? "kernel as an unprivileged user" : "JSON's _unpriv results");
+	out2(sf, "  applicable                              %5zu\n", u_n);
+	out2(sf, "  kernel accept / bpfbox accept           %5zu\n", u_ka_ba);
+	out2(sf, "  kernel accept / bpfbox reject           %5zu\n", u_ka_br);
+	out2(sf, "  kernel reject / bpfbox accept (UNSAFE)  %5zu\n", u_kr_ba);
+	out2(sf, "  kernel reject / bpfbox reject           %5zu\n", u_kr_br);
+	out2(sf, "  agreement                               %5zu / %zu = %.1f%%\n", u_ka_ba + u_kr_br, u_n,
+	     u_n ? 100.0 * (double)(u_ka_ba + u_kr_br) / (double)u_n : 0.0);
+	if (guard >= 0) {
+		close(guard);	/* the guardian restores the sysctl */
+		guard = -1;
+		while (wait(NULL) > 0)
+			;
+	}
+	CHECK_MSG(u_kr_ba == 0, "%zu cases an unprivileged user may not load are accepted by bpfbox --unpriv",
+		  u_kr_ba);
+
 	CHECK_MSG(t.total == n && t.total - t.na > 0, "the harness ran (%zu cases, %zu applicable)",
 		  t.total, t.total - t.na);
 	/* never accept what the kernel rejects for a safety reason */
@@ -705,6 +939,10 @@ int main(void)
 		       agree >= 0.97 ? "met" : "NOT MET yet", 100 * agree);
 	}
 done:
+	if (guard >= 0)
+		close(guard);
+	if (x.ures)
+		munmap(x.ures, sizeof(*x.ures));
 	if (df)
 		fclose(df);
 	if (sf)

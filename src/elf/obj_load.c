@@ -124,7 +124,7 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = p->name, .prog_type = p->sm.prog_type,
 			    .expected_attach_type = p->sm.attach_type, .license = obj->license,
 			    .maps = obj->map_inst, .map_cnt = obj->nmaps,
-			    .no_verify = opts->no_verify);
+			    .no_verify = opts->no_verify, .unpriv = opts->unpriv);
 		struct bpfbox_line_info *li = NULL;
 
 		/* the verifier names source lines in its reports */

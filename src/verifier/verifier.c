@@ -384,7 +384,8 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	/* the kernel's rule for a privileged loader (bpf_allow_uninit_stack:
 	 * CAP_PERFMON): reading stack bytes never written gives an unknown
 	 * number */
-	env->allow_uninit_stack = true;
+	env->unpriv = opts && opts->unpriv;
+	env->allow_uninit_stack = !env->unpriv;
 	if (opts && opts->log_buf && opts->log_size) {
 		env->lbuf = opts->log_buf;
 		env->lsize = opts->log_size;

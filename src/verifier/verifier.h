@@ -238,6 +238,10 @@ struct bxr_env {
 	size_t state_bytes;        /* memory of the explored states */
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;
+	/* opts->unpriv: the kernel's rules for a loader without CAP_BPF /
+	 * CAP_PERFMON (its allow_ptr_leaks, bypass_spec_v1/v4,
+	 * allow_uninit_stack and bpf_capable all false); see bxr_unpriv_* */
+	bool unpriv;
 	bool helper_access;        /* checking a helper's memory argument (no alignment rule) */
 	int walk_sub;              /* the function whose own walk runs: 0 main, or a global one */
 	bool tail_call_seen;

@@ -397,13 +397,17 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 		free(env);
 		return -ENOMEM;
 	}
-	err = pass_maps(env);
+	err = env->unpriv && env->prog_type ? bxr_unpriv_check_prog_type(env) : 0;
+	if (!err)
+		err = pass_maps(env);
 	if (!err)
 		err = pass_flags(env);
 	if (!err)
 		err = bxr_check_reserved(env);
 	if (!err)
 		err = bxr_check_cfg(env);
+	if (!err && env->unpriv)
+		err = bxr_unpriv_check_prog(env);
 	if (!err)
 		err = bxr_check_func_info(env);
 	if (!err)

@@ -32,6 +32,7 @@
  */
 #include "bpfbox/bpfbox.h"
 #include "testlib.h"
+#include "kbpf.h"
 #include "verifier_cases.h"
 
 #include <errno.h>
@@ -40,11 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define KLOG_SZ (1u << 20)
@@ -283,7 +280,6 @@ struct ctx {
 	char *klog, *blog;
 	bool kernel;           /* bpf(2) works: the kernel is the reference */
 	bool kernel_unpriv;    /* unprivileged loads work (sysctl set to 0 for the run) */
-	struct unpriv_res *ures; /* shared with the unprivileged child */
 };
 
 static void vm_log(void *c, enum bpfbox_log_level lvl, const char *msg)
@@ -336,133 +332,6 @@ static bool runnable_type(uint32_t type)
 	return type == BPF_PROG_TYPE_SOCKET_FILTER || type == BPF_PROG_TYPE_SCHED_CLS ||
 	       type == BPF_PROG_TYPE_SCHED_ACT || type == BPF_PROG_TYPE_XDP ||
 	       type == BPF_PROG_TYPE_CGROUP_SKB;
-}
-
-/* ---- the kernel as an unprivileged user ---------------------------------- */
-
-#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
-#define NOBODY 65534
-
-/* The result of an unprivileged load, written by the child (MAP_SHARED). */
-struct unpriv_res {
-	int err;               /* fd (closed) >= 0, or -errno */
-	char msg[MSG_SZ];
-};
-
-/* Read the sysctl's value, -1 if unreadable. */
-static int read_sysctl(void)
-{
-	char b[16] = "";
-	int fd = open(UNPRIV_SYSCTL, O_RDONLY), v = -1;
-
-	if (fd >= 0) {
-		if (read(fd, b, sizeof(b) - 1) > 0)
-			v = atoi(b);
-		close(fd);
-	}
-	return v;
-}
-
-/* Write v to the sysctl; 0 or -errno. */
-static int write_sysctl(int v)
-{
-	char b[16];
-	int fd = open(UNPRIV_SYSCTL, O_WRONLY), n, err = 0;
-
-	if (fd < 0)
-		return -errno;
-	n = snprintf(b, sizeof(b), "%d\n", v);
-	if (write(fd, b, (size_t)n) != n)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/*
- * Allow unprivileged bpf(2) for this run (the sysctl is set to 0) and make
- * sure it is restored: a guardian child, forked before the change, blocks
- * on a pipe whose write end only this process holds, and writes the old
- * value back when it reads EOF, so at our exit, normal or not (a crash,
- * a kill). Returns the pipe's write end (close it to restore), or -1 with
- * the reason in why (unprivileged loads are then not tried).
- */
-static int unpriv_enable(char *why, size_t sz)
-{
-	int old = read_sysctl(), p[2];
-	pid_t g;
-
-	if (old < 0) {
-		snprintf(why, sz, "cannot read %s", UNPRIV_SYSCTL);
-		return -1;
-	}
-	if (old == 1) {
-		snprintf(why, sz, "%s is 1 (locked until reboot)", UNPRIV_SYSCTL);
-		return -1;
-	}
-	if (pipe(p))
-		return snprintf(why, sz, "pipe: %s", strerror(errno)), -1;
-	if ((g = fork()) < 0) {
-		snprintf(why, sz, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (g == 0) {	/* the guardian */
-		char c;
-
-		close(p[1]);
-		while (read(p[0], &c, 1) != 0 && errno == EINTR)
-			;
-		if (old != 0)
-			write_sysctl(old);
-		_exit(0);
-	}
-	close(p[0]);
-	if (old != 0) {
-		int err = write_sysctl(0);
-		if (err) {
-			snprintf(why, sz, "cannot write %s: %s", UNPRIV_SYSCTL, strerror(-err));
-			close(p[1]);
-			waitpid(g, NULL, 0);
-			return -1;
-		}
-	}
-	fcntl(p[1], F_SETFD, FD_CLOEXEC);
-	return p[1];
-}
-
-/* Load the program in a child that became nobody with no capabilities
- * (setresuid from root to a non-zero uid clears every capability set);
- * the result in *r. */
-static void k_prog_load_unpriv(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns,
-			       size_t cnt, uint32_t flags, char *log, struct unpriv_res *r)
-{
-	pid_t pid;
-	int st;
-
-	r->err = -EIO;
-	snprintf(r->msg, sizeof(r->msg), "the unprivileged child failed");
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return;
-	if (pid == 0) {
-		int fd;
-
-		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() == 0) {
-			r->err = -EPERM;
-			snprintf(r->msg, sizeof(r->msg), "cannot drop privileges: %s", strerror(errno));
-			_exit(2);
-		}
-		fd = k_prog_load(type, eat, insns, cnt, flags, log, KLOG_SZ);
-		r->err = fd;
-		if (fd >= 0)
-			close(fd);
-		kernel_msg(log, r->msg, sizeof(r->msg));
-		_exit(0);
-	}
-	waitpid(pid, &st, 0);
 }
 
 /* Run one case into *o. */
@@ -575,13 +444,11 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 
 	/* unprivileged: the kernel as nobody (or the JSON), bpfbox with .unpriv */
 	if (x->kernel_unpriv) {
-		k_prog_load_unpriv(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true), x->klog,
-				   x->ures);
-		o->kuerr = x->ures->err;
-		o->ku = x->ures->err >= 0 ? V_ACCEPT : V_REJECT;
-		if (o->ku == V_REJECT)
-			snprintf(o->kumsg, sizeof(o->kumsg), "%s",
-				 x->ures->msg[0] ? x->ures->msg : strerror(-x->ures->err));
+		o->kuerr = kb_prog_load_unpriv(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true),
+					       x->klog, KLOG_SZ, o->kumsg, sizeof(o->kumsg));
+		o->ku = o->kuerr >= 0 ? V_ACCEPT : V_REJECT;
+		if (o->ku == V_ACCEPT)
+			o->kumsg[0] = 0;
 	} else {
 		enum vc_result r = c->result_unpriv ? c->result_unpriv : c->result;
 		const char *m = c->result_unpriv ? c->errstr_unpriv : c->errstr;
@@ -748,26 +615,16 @@ int main(void)
 			printf("NOTE: bpf(2) refused (%s): comparing with the JSON's expected results\n",
 			       strerror(-fd));
 	}
-	/* unprivileged loads: root lets them for this run only (unpriv_enable) */
+	/* unprivileged loads: root lets them for this run only (kb_unpriv_enable) */
 	if (x.kernel) {
-		char uwhy[160] = "not root";
+		char uwhy[160] = "", m[200];
+		static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
 
-		x.ures = mmap(NULL, sizeof(*x.ures), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-			      -1, 0);
-		if (x.ures == MAP_FAILED)
-			x.ures = NULL;
-		if (x.ures && geteuid() == 0 && (guard = unpriv_enable(uwhy, sizeof(uwhy))) >= 0) {
-			static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
-			char *lg = malloc(KLOG_SZ);
-
-			x.kernel_unpriv = lg != NULL;
-			if (lg) {
-				k_prog_load_unpriv(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, 0, lg, x.ures);
-				x.kernel_unpriv = x.ures->err >= 0;
-				snprintf(uwhy, sizeof(uwhy), "an unprivileged load of 'r0 = 0; exit' fails: %.100s",
-					 x.ures->msg[0] ? x.ures->msg : strerror(-x.ures->err));
-				free(lg);
-			}
+		if ((guard = kb_unpriv_enable(uwhy, sizeof(uwhy))) >= 0) {
+			x.kernel_unpriv = kb_prog_load_unpriv(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, 0,
+							      NULL, 0, m, sizeof(m)) == 0;
+			if (!x.kernel_unpriv)
+				snprintf(uwhy, sizeof(uwhy), "an unprivileged load of 'r0 = 0; exit' fails: %.100s", m);
 		}
 		if (!x.kernel_unpriv)
 			TL_SKIP("the kernel's unprivileged verdicts (%s): comparing --unpriv with the JSON's "
@@ -913,12 +770,8 @@ int main(void)
 	out2(sf, "  kernel reject / bpfbox reject           %5zu\n", u_kr_br);
 	out2(sf, "  agreement                               %5zu / %zu = %.1f%%\n", u_ka_ba + u_kr_br, u_n,
 	     u_n ? 100.0 * (double)(u_ka_ba + u_kr_br) / (double)u_n : 0.0);
-	if (guard >= 0) {
-		close(guard);	/* the guardian restores the sysctl */
-		guard = -1;
-		while (wait(NULL) > 0)
-			;
-	}
+	kb_unpriv_restore(guard);	/* the guardian restores the sysctl */
+	guard = -1;
 	CHECK_MSG(u_kr_ba == 0, "%zu cases an unprivileged user may not load are accepted by bpfbox --unpriv",
 		  u_kr_ba);
 
@@ -939,10 +792,7 @@ int main(void)
 		       agree >= 0.97 ? "met" : "NOT MET yet", 100 * agree);
 	}
 done:
-	if (guard >= 0)
-		close(guard);
-	if (x.ures)
-		munmap(x.ures, sizeof(*x.ures));
+	kb_unpriv_restore(guard);
 	if (df)
 		fclose(df);
 	if (sf)

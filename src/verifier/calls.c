@@ -232,7 +232,9 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 		if (base == BXK_ARG_PTR_TO_MAP_VALUE && env->maps[m->map].map &&
 		    env->maps[m->map].map->ptr_values)
 			sz = 4;
-		if (base == BXK_ARG_PTR_TO_MAP_KEY && p->id == 1 &&
+		/* (not for an unprivileged loader: the kernel's get_constant_map_key
+		 * needs bpf_capable) */
+		if (base == BXK_ARG_PTR_TO_MAP_KEY && p->id == 1 && !env->unpriv &&
 		    (env->maps[m->map].type == 2 || env->maps[m->map].type == 6) &&
 		    (err = const_key(env, r, sz, &m->const_key)))
 			return err;

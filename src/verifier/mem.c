@@ -65,6 +65,26 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 {
 	int j = (-off - 1) / 8;
 
+	if (env->unpriv && val && val->type == BXR_SCALAR) {
+		/* unprivileged: the kernel keeps no spilled scalars (its
+		 * check_stack_write_fixed_off needs bpf_capable): the bytes are
+		 * zero if the whole value is 0, else unknown */
+		const struct bpfbox_insn *in = &env->insns[env->insn];
+		int err;
+
+		if (f->stack[j].st[0] == BXR_ST_SPILL && bxr_is_ptr(&f->stack[j].spill) && size != 8) {
+			bxr_reason(env, "an unprivileged program may not overwrite part of a spilled pointer");
+			return bxr_reject(env, -EACCES, -1, -1, "attempt to corrupt spilled pointer on stack");
+		}
+		if (bxr_is_const(val) && val->var.value == 0) {
+			if (BX_CLASS(in->code) == BX_STX && (err = bxr_mark_precise(env, in->src_reg)))
+				return err;
+			mark_range(f, off, off + size, BXR_ST_ZERO);
+		} else {
+			mark_range(f, off, off + size, BXR_ST_MISC);
+		}
+		return 0;
+	}
 	if (size == 8) {
 		if (val) {
 			f->stack[j].spill = *val;

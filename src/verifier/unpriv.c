@@ -39,6 +39,8 @@
 	X(89, 0)  /* map_peek_elem */ \
 	X(195, 0) /* map_lookup_percpu_elem */ \
 	X(7, 0)   /* get_prandom_u32 */ \
+	X(14, 0)  /* get_current_pid_tgid (allowed unprivileged on 6.18, measured) */ \
+	X(15, 0)  /* get_current_uid_gid (likewise) */ \
 	X(8, 0)   /* get_smp_processor_id */ \
 	X(42, 0)  /* get_numa_node_id */ \
 	X(12, 0)  /* tail_call */ \

@@ -173,10 +173,16 @@ static void generated(struct vg_judge *j, unsigned long long n, unsigned long lo
 		struct bpfbox_prog *prog = NULL;
 		int kv, bv;
 
+		if (getenv("VUNPRIV_ONE") && i != strtoull(getenv("VUNPRIV_ONE"), NULL, 0))
+			continue;
 		vg_gen(seed * 1000003ull + i, -1, p);
 		p->type = BPFBOX_PROG_TYPE_SOCKET_FILTER;
+		if (getenv("VUNPRIV_ONE"))
+			vg_print(p, "    ");
 		kv = vg_kernel(j, p, false);
 		bv = vg_bpfbox(j, p, &prog);
+		if (getenv("VUNPRIV_ONE"))
+			printf("%s\n", j->blog);
 		if (kv == VG_UNKNOWN) {
 			unknown++;
 		} else {
@@ -189,6 +195,13 @@ static void generated(struct vg_judge *j, unsigned long long n, unsigned long lo
 				printf("FALSE ACCEPT (unprivileged): seed %llu program %llu (class %s)\n  kernel: %s\n",
 				       seed, i, vg_class_name(p->cls), km);
 				vg_print(p, "    ");
+			}
+			if (kv == VG_ACCEPT && bv == VG_REJECT && getenv("VUNPRIV_SHOW")) {
+				char bm[256];
+
+				vg_bpfbox_msg(j, bm, sizeof(bm));
+				printf("STRICT (unprivileged): seed %llu program %llu (class %s)\n  bpfbox: %s\n",
+				       seed, i, vg_class_name(p->cls), bm);
 			}
 		}
 		if (prog) {

@@ -274,6 +274,8 @@ int bxr_unpriv_sanitize(struct bxr_env *env, const struct bpfbox_insn *in, const
 		if ((why = ptr_limit(env, ptr, st->left, &lim)))
 			return sanitize_err(env, in, why, off_is_dst);
 		st->state = (neg ? ALU_NEG : 0) | (imm ? ALU_IMM : 0) | (off_is_dst ? ALU_DST : ALU_SRC);
+		if (!imm)	/* compare every path's masking: scalars prune only when equal */
+			env->explore_alu_limits = true;
 		st->limit = lim;
 		return 0;
 	}

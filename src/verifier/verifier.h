@@ -245,6 +245,7 @@ struct bxr_env {
 	 * CAP_PERFMON (its allow_ptr_leaks, bypass_spec_v1/v4,
 	 * allow_uninit_stack and bpf_capable all false); see bxr_unpriv_* */
 	bool unpriv;
+	bool explore_alu_limits;   /* unpriv: a pointer moved by an unknown scalar (unpriv.c) */
 	bool helper_access;        /* checking a helper's memory argument (no alignment rule) */
 	int walk_sub;              /* the function whose own walk runs: 0 main, or a global one */
 	bool tail_call_seen;

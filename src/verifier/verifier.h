@@ -18,10 +18,12 @@
  *   precise.c   precision tracking: backtracking over the instruction
  *               history marks the scalars whose value mattered
  *
- * Simplifications (all sound): the
+ *   unpriv.c    the rules for an unprivileged loader (opts->unpriv)
+ *
+ * Simplifications (all sound): by default the
  * verifier assumes a privileged (root) loader, as the kernel with
  * CAP_BPF + CAP_PERFMON (reading uninitialised stack gives an unknown
- * number). Register liveness (for pruning) is a static backward analysis.
+ * number); env->unpriv applies the kernel's unprivileged rules. Register liveness (for pruning) is a static backward analysis.
  * The context rewriting that follows verification (src/progtype, through
  * ctx_flow.c) must agree with the walk on which accesses go through the
  * context; programs where it would not are rejected (verifier.c).

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -161,6 +162,7 @@ void kb_log_error(const char *log, char *out, size_t sz)
 /* ---- the kernel as an unprivileged user ------------------------------------ */
 
 #define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
+#define UNPRIV_LOCK "/tmp/bpfbox-unpriv-bpf.lock"
 #define NOBODY 65534
 
 /* The sysctl's value, -1 if unreadable. */
@@ -196,7 +198,7 @@ static int write_sysctl(int v)
  * blocks on a pipe only this process can write; EOF means we are gone. */
 int kb_unpriv_enable(char *why, size_t sz)
 {
-	int old = read_sysctl(), p[2];
+	int old = read_sysctl(), p[2], lk;
 	pid_t g;
 
 	if (geteuid() != 0) {
@@ -211,8 +213,19 @@ int kb_unpriv_enable(char *why, size_t sz)
 		snprintf(why, sz, "%s is 1 (locked until reboot)", UNPRIV_SYSCTL);
 		return -1;
 	}
+	/* one run at a time on this machine (tests in other worktrees too):
+	 * the lock is held by the guardian until it has restored the value */
+	lk = open(UNPRIV_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX)) {
+		snprintf(why, sz, "cannot lock %s: %s", UNPRIV_LOCK, strerror(errno));
+		if (lk >= 0)
+			close(lk);
+		return -1;
+	}
+	old = read_sysctl();
 	if (pipe(p)) {
 		snprintf(why, sz, "pipe: %s", strerror(errno));
+		close(lk);
 		return -1;
 	}
 	fflush(NULL);
@@ -220,6 +233,7 @@ int kb_unpriv_enable(char *why, size_t sz)
 		snprintf(why, sz, "fork: %s", strerror(errno));
 		close(p[0]);
 		close(p[1]);
+		close(lk);
 		return -1;
 	}
 	if (g == 0) {	/* the guardian */
@@ -230,9 +244,10 @@ int kb_unpriv_enable(char *why, size_t sz)
 			;
 		if (old != 0)
 			write_sysctl(old);
-		_exit(0);
+		_exit(0);	/* (releases the lock) */
 	}
 	close(p[0]);
+	close(lk);	/* the guardian's copy holds the lock */
 	fcntl(p[1], F_SETFD, FD_CLOEXEC);
 	if (old != 0) {
 		int err = write_sysctl(0);

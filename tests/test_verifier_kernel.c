@@ -17,6 +17,17 @@
  * fixup_kfunc_btf_id) and cases the kernel refuses before verifying (an
  * error with an empty log: attach BTF ids, attach types, ...).
  *
+ * Unprivileged: every applicable case is also loaded by the kernel as an
+ * unprivileged user (a child that became nobody with no capabilities,
+ * after root set kernel.unprivileged_bpf_disabled to 0 for the run; a
+ * guardian process restores it, tests/kbpf.c) and by bpfbox with
+ * bpfbox_prog_opts.unpriv; a refusal before verifying (EPERM for the
+ * program types an unprivileged user may not load) is a rejection. Where
+ * that is impossible (not root, the sysctl locked at 1) the JSON's
+ * _unpriv verdicts are used instead, with a counted skip saying why.
+ * CHECK: nothing the kernel refuses an unprivileged user is accepted by
+ * bpfbox --unpriv.
+ *
  * Where both accept and the case runs without test data, both test-run it
  * on 64 zero bytes (bpfbox in checked mode) and retvals are compared.
  *

@@ -9,7 +9,13 @@
 #include <linux/bpf.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* bpf(2), -errno on failure. */
@@ -151,4 +157,163 @@ void kb_log_error(const char *log, char *out, size_t sz)
 		p = e ? e + 1 : p + n;
 	}
 	snprintf(out, sz, "%.*s", best ? (int)best_len : 0, best ? best : "");
+}
+
+/* ---- the kernel as an unprivileged user ------------------------------------ */
+
+#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
+#define UNPRIV_LOCK "/tmp/bpfbox-unpriv-bpf.lock"
+#define NOBODY 65534
+
+/* The sysctl's value, -1 if unreadable. */
+static int read_sysctl(void)
+{
+	char b[16] = "";
+	int fd = open(UNPRIV_SYSCTL, O_RDONLY), v = -1;
+
+	if (fd >= 0) {
+		if (read(fd, b, sizeof(b) - 1) > 0)
+			v = atoi(b);
+		close(fd);
+	}
+	return v;
+}
+
+/* Write v to the sysctl: 0 or -errno. */
+static int write_sysctl(int v)
+{
+	char b[16];
+	int fd = open(UNPRIV_SYSCTL, O_WRONLY), n, err = 0;
+
+	if (fd < 0)
+		return -errno;
+	n = snprintf(b, sizeof(b), "%d\n", v);
+	if (write(fd, b, (size_t)n) != n)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* kb_unpriv_enable - see kbpf.h: the guardian, forked before the change,
+ * blocks on a pipe only this process can write; EOF means we are gone. */
+int kb_unpriv_enable(char *why, size_t sz)
+{
+	int old = read_sysctl(), p[2], lk;
+	pid_t g;
+
+	if (geteuid() != 0) {
+		snprintf(why, sz, "not root: cannot allow unprivileged bpf(2)");
+		return -1;
+	}
+	if (old < 0) {
+		snprintf(why, sz, "cannot read %s", UNPRIV_SYSCTL);
+		return -1;
+	}
+	if (old == 1) {
+		snprintf(why, sz, "%s is 1 (locked until reboot)", UNPRIV_SYSCTL);
+		return -1;
+	}
+	/* one run at a time on this machine (tests in other worktrees too):
+	 * the lock is held by the guardian until it has restored the value */
+	lk = open(UNPRIV_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lk < 0 || flock(lk, LOCK_EX)) {
+		snprintf(why, sz, "cannot lock %s: %s", UNPRIV_LOCK, strerror(errno));
+		if (lk >= 0)
+			close(lk);
+		return -1;
+	}
+	old = read_sysctl();
+	if (pipe(p)) {
+		snprintf(why, sz, "pipe: %s", strerror(errno));
+		close(lk);
+		return -1;
+	}
+	fflush(NULL);
+	if ((g = fork()) < 0) {
+		snprintf(why, sz, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		close(lk);
+		return -1;
+	}
+	if (g == 0) {	/* the guardian */
+		char c;
+
+		close(p[1]);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		if (old != 0)
+			write_sysctl(old);
+		_exit(0);	/* (releases the lock) */
+	}
+	close(p[0]);
+	close(lk);	/* the guardian's copy holds the lock */
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	if (old != 0) {
+		int err = write_sysctl(0);
+
+		if (err) {
+			snprintf(why, sz, "cannot write %s: %s", UNPRIV_SYSCTL, strerror(-err));
+			kb_unpriv_restore(p[1]);
+			return -1;
+		}
+	}
+	return p[1];
+}
+
+/* kb_unpriv_restore - see kbpf.h. */
+void kb_unpriv_restore(int guard)
+{
+	if (guard < 0)
+		return;
+	close(guard);
+	while (wait(NULL) > 0)
+		;
+}
+
+/* kb_prog_load_unpriv - see kbpf.h (setresuid from root to a non-zero
+ * uid clears every capability set). */
+int kb_prog_load_unpriv(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
+			uint32_t flags, char *log, size_t log_sz, char *msg, size_t msg_sz)
+{
+	struct res { int err; char msg[512]; } *r;
+	pid_t pid;
+	int err;
+
+	r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED) {
+		snprintf(msg, msg_sz, "mmap: %s", strerror(errno));
+		return -ENOMEM;
+	}
+	r->err = -EIO;
+	snprintf(r->msg, sizeof(r->msg), "the unprivileged child failed");
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY) || geteuid() == 0) {
+			snprintf(r->msg, sizeof(r->msg), "cannot drop privileges: %s", strerror(errno));
+			_exit(2);
+		}
+		fd = kb_prog_load(type, eat, insns, cnt, flags, log, log_sz, 1);
+		r->err = fd < 0 ? fd : 0;
+		if (fd >= 0)
+			close(fd);
+		r->msg[0] = 0;
+		if (fd < 0 && log && log_sz)
+			kb_log_error(log, r->msg, sizeof(r->msg));
+		if (fd < 0 && !r->msg[0])
+			snprintf(r->msg, sizeof(r->msg), "%s", strerror(-fd));
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	else
+		snprintf(r->msg, sizeof(r->msg), "fork: %s", strerror(errno));
+	err = r->err;
+	snprintf(msg, msg_sz, "%s", r->msg);
+	munmap(r, sizeof(*r));
+	return err;
 }

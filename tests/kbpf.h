@@ -31,4 +31,20 @@ int kb_btf_funcs(unsigned nfuncs);
  * or a summary ("processed ...", "verification time ...", ...). */
 void kb_log_error(const char *log, char *out, size_t sz);
 
+/* ---- the kernel as an unprivileged user ---- */
+
+/* Allow unprivileged bpf(2) for this run: as root, set
+ * /proc/sys/kernel/unprivileged_bpf_disabled to 0, with a guardian child
+ * that writes the old value back when this process closes the returned fd
+ * or exits in any way (crash and kill included). Returns that fd, or -1
+ * with the reason in why (then no unprivileged loads). */
+int kb_unpriv_enable(char *why, size_t why_sz);
+/* Restore the sysctl now (close the guard, wait for the guardian). */
+void kb_unpriv_restore(int guard);
+/* BPF_PROG_LOAD from a child that became nobody (uid/gid 65534, no
+ * capabilities): 0 if the kernel accepted it, else -errno with the
+ * kernel's error line in msg. log (log_sz bytes) is the child's buffer. */
+int kb_prog_load_unpriv(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
+			uint32_t flags, char *log, size_t log_sz, char *msg, size_t msg_sz);
+
 #endif /* BPFBOX_TESTS_KBPF_H */

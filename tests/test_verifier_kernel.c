@@ -17,6 +17,17 @@
  * fixup_kfunc_btf_id) and cases the kernel refuses before verifying (an
  * error with an empty log: attach BTF ids, attach types, ...).
  *
+ * Unprivileged: every applicable case is also loaded by the kernel as an
+ * unprivileged user (a child that became nobody with no capabilities,
+ * after root set kernel.unprivileged_bpf_disabled to 0 for the run; a
+ * guardian process restores it, tests/kbpf.c) and by bpfbox with
+ * bpfbox_prog_opts.unpriv; a refusal before verifying (EPERM for the
+ * program types an unprivileged user may not load) is a rejection. Where
+ * that is impossible (not root, the sysctl locked at 1) the JSON's
+ * _unpriv verdicts are used instead, with a counted skip saying why.
+ * CHECK: nothing the kernel refuses an unprivileged user is accepted by
+ * bpfbox --unpriv.
+ *
  * Where both accept and the case runs without test data, both test-run it
  * on 64 zero bytes (bpfbox in checked mode) and retvals are compared.
  *
@@ -34,6 +45,7 @@
  */
 #include "bpfbox/bpfbox.h"
 #include "testlib.h"
+#include "kbpf.h"
 #include "verifier_cases.h"
 
 #include <errno.h>
@@ -265,6 +277,11 @@ struct outcome {
 	enum verdict k, b;
 	char kmsg[MSG_SZ], bmsg[MSG_SZ], na_why[128];
 	int kerr, berr;
+	/* unprivileged: the kernel loading it as nobody with no capabilities
+	 * (or the JSON's _unpriv verdict), bpfbox with .unpriv */
+	enum verdict ku, bu;
+	char kumsg[MSG_SZ], bumsg[MSG_SZ];
+	int kuerr;
 	bool ran;              /* retvals compared */
 	uint32_t kret, bret;
 	int kret_err, bret_err;
@@ -275,6 +292,7 @@ struct ctx {
 	char vmlog[MSG_SZ];
 	char *klog, *blog;
 	bool kernel;           /* bpf(2) works: the kernel is the reference */
+	bool kernel_unpriv;    /* unprivileged loads work (sysctl set to 0 for the run) */
 };
 
 static void vm_log(void *c, enum bpfbox_log_level lvl, const char *msg)
@@ -437,6 +455,37 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 			bpfbox_msg(x->blog, x->vmlog, o->berr, o->bmsg, sizeof(o->bmsg));
 	}
 
+	/* unprivileged: the kernel as nobody (or the JSON), bpfbox with .unpriv */
+	if (x->kernel_unpriv) {
+		o->kuerr = kb_prog_load_unpriv(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true),
+					       x->klog, KLOG_SZ, o->kumsg, sizeof(o->kumsg));
+		o->ku = o->kuerr >= 0 ? V_ACCEPT : V_REJECT;
+		if (o->ku == V_ACCEPT)
+			o->kumsg[0] = 0;
+	} else {
+		enum vc_result r = c->result_unpriv ? c->result_unpriv : c->result;
+		const char *m = c->result_unpriv ? c->errstr_unpriv : c->errstr;
+
+		o->ku = r == VC_REJECT ? V_REJECT : V_ACCEPT;
+		snprintf(o->kumsg, sizeof(o->kumsg), "%s", m ? m : "");
+	}
+	{
+		struct bpfbox_prog *up = NULL;
+		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "case", .prog_type = type,
+			    .expected_attach_type = eat, .license = "GPL", .maps = bmaps,
+			    .map_cnt = (size_t)nmaps, .prog_flags = vc_prog_flags(c->flags, false),
+			    .log_buf = x->blog, .log_size = BLOG_SZ, .log_level = 1, .unpriv = true);
+		int err;
+
+		x->blog[0] = 0;
+		x->vmlog[0] = 0;
+		err = bpfbox_prog__load(x->vm, bi, c->cnt, &po, &up);
+		o->bu = err ? V_REJECT : V_ACCEPT;
+		if (err)
+			bpfbox_msg(x->blog, x->vmlog, err, o->bumsg, sizeof(o->bumsg));
+		bpfbox_prog__free(up);
+	}
+
 	/* both accept: run it as the harness would */
 	if (o->k == V_ACCEPT && o->b == V_ACCEPT && x->kernel && c->runs == 0 && !c->has_data &&
 	    runnable_type(type) && (uint32_t)c->retval != POINTER_VALUE) {
@@ -595,7 +644,8 @@ int main(void)
 	size_t n = 0;
 	char why[256];
 	FILE *df = NULL, *sf = NULL;
-	int err;
+	int err, guard = -1;
+	size_t u_n = 0, u_ka_ba = 0, u_ka_br = 0, u_kr_ba = 0, u_kr_br = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	err = vc_load(path, &cases, &n, why, sizeof(why));
@@ -619,6 +669,21 @@ int main(void)
 		else
 			printf("NOTE: bpf(2) refused (%s): comparing with the JSON's expected results\n",
 			       strerror(-fd));
+	}
+	/* unprivileged loads: root lets them for this run only (kb_unpriv_enable) */
+	if (x.kernel) {
+		char uwhy[160] = "", m[200];
+		static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
+
+		if ((guard = kb_unpriv_enable(uwhy, sizeof(uwhy))) >= 0) {
+			x.kernel_unpriv = kb_prog_load_unpriv(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, 0,
+							      NULL, 0, m, sizeof(m)) == 0;
+			if (!x.kernel_unpriv)
+				snprintf(uwhy, sizeof(uwhy), "an unprivileged load of 'r0 = 0; exit' fails: %.100s", m);
+		}
+		if (!x.kernel_unpriv)
+			TL_SKIP("the kernel's unprivileged verdicts (%s): comparing --unpriv with the JSON's "
+				"_unpriv results", uwhy);
 	}
 	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = vm_log, .log_ctx = &x, .nr_cpus = 1);
 	x.klog = malloc(KLOG_SZ);
@@ -661,6 +726,13 @@ int main(void)
 			t.kr_ba++;
 			*(mc && mc->safety ? &t.kr_ba_safety : &t.kr_ba_other) += 1;
 			t.unsafe_by_class[mc ? (size_t)(mc - classes) : NCLASSES]++;
+		}
+		if (o->k != V_NA) {
+			u_n++;
+			if (o->ku == V_ACCEPT)
+				*(o->bu == V_ACCEPT ? &u_ka_ba : &u_ka_br) += 1;
+			else
+				*(o->bu == V_ACCEPT ? &u_kr_ba : &u_kr_br) += 1;
 		}
 		if (o->ran) {
 			t.runs++;
@@ -739,6 +811,32 @@ int main(void)
 	printf("\n");
 	print_table(sf, &t, x.kernel);
 
+	/* unprivileged */
+	printf("\nunprivileged disagreements (bpfbox --unpriv vs %s):\n",
+	       x.kernel_unpriv ? "the kernel loading as nobody, no capabilities" : "the JSON's _unpriv results");
+	for (size_t i = 0; i < n; i++) {
+		const struct outcome *o = &res[i];
+
+		if (o->k == V_NA || o->ku == o->bu)
+			continue;
+		printf("  [%s] #%zu %s (prog_type %u) | kernel: %s | bpfbox: %s\n",
+		       o->ku == V_REJECT ? "U-UNSAFE" : "U-STRICT", i, cases[i].descr, cases[i].prog_type,
+		       o->ku == V_ACCEPT ? "accept" : o->kumsg, o->bu == V_ACCEPT ? "accept" : o->bumsg);
+	}
+	out2(sf, "unprivileged (--unpriv) agreement with the %s\n",
+	     x.kernel_unpriv ? "kernel as an unprivileged user" : "JSON's _unpriv results");
+	out2(sf, "  applicable                              %5zu\n", u_n);
+	out2(sf, "  kernel accept / bpfbox accept           %5zu\n", u_ka_ba);
+	out2(sf, "  kernel accept / bpfbox reject           %5zu\n", u_ka_br);
+	out2(sf, "  kernel reject / bpfbox accept (UNSAFE)  %5zu\n", u_kr_ba);
+	out2(sf, "  kernel reject / bpfbox reject           %5zu\n", u_kr_br);
+	out2(sf, "  agreement                               %5zu / %zu = %.1f%%\n", u_ka_ba + u_kr_br, u_n,
+	     u_n ? 100.0 * (double)(u_ka_ba + u_kr_br) / (double)u_n : 0.0);
+	kb_unpriv_restore(guard);	/* the guardian restores the sysctl */
+	guard = -1;
+	CHECK_MSG(u_kr_ba == 0, "%zu cases an unprivileged user may not load are accepted by bpfbox --unpriv",
+		  u_kr_ba);
+
 	CHECK_MSG(t.total == n && t.total - t.na > 0, "the harness ran (%zu cases, %zu applicable)",
 		  t.total, t.total - t.na);
 	/* never accept what the kernel rejects for a safety reason */
@@ -756,6 +854,7 @@ int main(void)
 		       agree >= 0.97 ? "met" : "NOT MET yet", 100 * agree);
 	}
 done:
+	kb_unpriv_restore(guard);
 	if (df)
 		fclose(df);
 	if (sf)

@@ -17,7 +17,7 @@ has() {
 
 need_bpfbox
 
-USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [-v] [--json]'
+USAGE='Usage: bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [--unpriv] [-v] [--json]'
 ACC='[A-Za-z_][A-Za-z0-9_.]*: accepted( \(processed [0-9]+ insns(, [0-9]+ states)?\))?'
 
 # ---- programs ------------------------------------------------------------------
@@ -52,6 +52,23 @@ r0 = *(u32 *)(r2 + 0)
 exit
 EOF
 "$BPFBOX" asm good.s -o good.bin 2>/dev/null
+
+cat >leak.s <<'EOF'
+r0 = r10
+exit
+EOF
+cat >skblen.s <<'EOF'
+r0 = *(u32 *)(r1 + 0)
+r0 &= 1
+exit
+EOF
+
+# ---- --unpriv: the kernel's unprivileged rules (both verdicts as this kernel
+# gives them: tests/test_verifier_unpriv.c "return fp" judges the same program) ----
+t unpriv-off 0 "~^leak\.s: accepted" '' -- "$BPFBOX" verify --type socket_filter leak.s
+t unpriv-leak 1 '~kernel: R0 leaks addr as return value' '' -- "$BPFBOX" verify --type socket_filter --unpriv leak.s
+t unpriv-type 1 '~kernel: program type 6 needs CAP_BPF' '' -- "$BPFBOX" verify --type xdp --unpriv good.s
+t unpriv-good 0 "~^skblen\.s: accepted" '' -- "$BPFBOX" verify --type cgroup_skb --unpriv skblen.s
 
 # ---- load flags (a u32 at packet offset 0: misaligned with NET_IP_ALIGN in strict mode) ----
 t align-default 0 "~^align\.s: accepted" '' -- "$BPFBOX" verify --type xdp align.s

@@ -100,6 +100,9 @@ struct vg_judge {
 	int kmaps[VG_NTYPES][VG_NMAPS];   /* per type: a prog_array takes its owner's type */
 	int btf_fd;                       /* BTF for func_info (programs with subprograms) */
 	bool kernel;                      /* bpf(2) works */
+	bool unpriv;                      /* judge as an unprivileged user: the kernel's
+					   * load from a child as nobody (kb_prog_load_unpriv,
+					   * after kb_unpriv_enable), bpfbox's with .unpriv */
 	char kernel_why[128];             /* why not */
 	char *klog;                       /* kernel log (on request) */
 	size_t klog_sz;

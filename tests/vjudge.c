@@ -146,6 +146,16 @@ int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
 	}
 	for (size_t f = 0; f < nfi; f += 2)
 		fi[f + 1] = 3 + (uint32_t)f / 2;
+	if (j->unpriv) {
+		char m[256];
+
+		fd = kb_prog_load_unpriv(p->type, 0, k, p->cnt, 0, want_log ? j->klog : NULL,
+					 want_log ? j->klog_sz : 0, m, sizeof(m));
+		if (want_log && j->klog_sz)	/* the child's log stayed in the child */
+			snprintf(j->klog, j->klog_sz, "%s\n", fd ? m : "");
+		return fd == 0 ? VG_ACCEPT : fd == -ENOSPC && want_log ? VG_REJECT :
+		       fd == -EIO ? VG_UNKNOWN : VG_REJECT;
+	}
 	if (nfi > 2 && j->btf_fd >= 0)
 		fd = kb_prog_load_btf(p->type, k, p->cnt, want_log ? j->klog : NULL, want_log ? j->klog_sz : 0,
 				      j->btf_fd, fi, nfi / 2);
@@ -166,7 +176,7 @@ int vg_bpfbox(struct vg_judge *j, const struct vg_prog *p, struct bpfbox_prog **
 	struct bpfbox_prog *prog = NULL;
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "vfuzz", .prog_type = p->type, .license = "GPL",
 		    .maps = j->bmaps, .map_cnt = VG_NMAPS, .log_buf = j->blog, .log_size = sizeof(j->blog),
-		    .log_level = 0);
+		    .log_level = 0, .unpriv = j->unpriv);
 	int err;
 
 	j->blog[0] = 0;

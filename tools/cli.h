@@ -144,6 +144,7 @@ struct cli_run_args {
 	int64_t cpu;            /* --cpu, -1 if not given */
 	bool json, dump_maps;
 	bool no_verify;         /* --no-verify: load unverified, run checked */
+	bool unpriv;            /* --unpriv: verify under the unprivileged rules */
 	enum bpfbox_engine engine; /* --engine (default: BPFBOX_ENGINE_DEFAULT) */
 	const char *trace_log;  /* NULL: stderr */
 	struct cli_obj_cfg cfg; /* --set, --type */

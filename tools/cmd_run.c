@@ -67,6 +67,7 @@ static void help(FILE *out)
 		"                       \"insn_executed\", \"duration_ns\", \"verified\"}\n"
 		"  -n, --max-insns N    bytecode: stop after N instructions (default 1000000000)\n"
 		"      --no-verify      load without verifying; run in checked mode (bytecode too)\n"
+		"      --unpriv         verify under the kernel's rules for unprivileged users\n"
 		"  -r, --repeat N       run N times; duration is the mean per run\n"
 		"  -s, --syntax SYNTAX  how to read .s input: auto, llvm or mnemonic\n"
 		"  -h, --help           this help\n",
@@ -101,11 +102,12 @@ static void run_log_fn(void *ctx, enum bpfbox_log_level level, const char *msg)
  * (checked runs). *verified says which.
  */
 static int load_raw(struct bpfbox_vm *vm, struct run_log *rl, const struct bpfbox_insn *insns,
-		    size_t cnt, const char *path, size_t mem_len, bool no_verify,
+		    size_t cnt, const char *path, size_t mem_len, bool no_verify, bool unpriv,
 		    struct bpfbox_prog **prog, bool *verified)
 {
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = path, .no_verify = true);
-	BPFBOX_OPTS(bpfbox_prog_opts, pv, .name = path, .mem_verify = true, .mem_size = mem_len);
+	BPFBOX_OPTS(bpfbox_prog_opts, pv, .name = path, .mem_verify = true, .mem_size = mem_len,
+		    .unpriv = unpriv);
 	int err;
 
 	*verified = false;
@@ -124,7 +126,7 @@ static int load_raw(struct bpfbox_vm *vm, struct run_log *rl, const struct bpfbo
 /* Load and run; everything after argument parsing. */
 static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8_t *mem,
 		    size_t mem_len, uint64_t max_insns, uint64_t repeat, int json,
-		    const char *trace_log, bool no_verify, enum bpfbox_engine engine)
+		    const char *trace_log, bool no_verify, bool unpriv, enum bpfbox_engine engine)
 {
 	char prefix[4200];
 	struct run_log rlog = { .cl = { .prefix = prefix } };
@@ -153,7 +155,7 @@ static int run_prog(const char *path, enum bpfbox_asm_syntax syntax, const uint8
 		cli_err("run", "cannot create a VM: %s", strerror(-err));
 		goto out;
 	}
-	err = load_raw(vm, &rlog, insns, cnt, path, mem_len, no_verify, &prog, &verified);
+	err = load_raw(vm, &rlog, insns, cnt, path, mem_len, no_verify, unpriv, &prog, &verified);
 	if (err) {
 		if (!log->nerr)
 			fprintf(stderr, "%s: cannot load: %s\n", prefix, strerror(-err));
@@ -227,6 +229,7 @@ static int run_main(int argc, char **argv)
 		{ "no-verify", no_argument, NULL, 'N' },
 		{ "set", required_argument, NULL, 'S' },
 		{ "type", required_argument, NULL, 'T' },
+		{ "unpriv", no_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -286,6 +289,7 @@ static int run_main(int argc, char **argv)
 				return cli_usage_err(&cli_cmd_run, "--type: unknown program type '%s' "
 						     "(xdp, socket_filter, sched_cls, kprobe, ...)", optarg);
 			break;
+		case 'U': ra.unpriv = true; break;
 		case 'h': help(stdout); return CLI_OK;
 		default: return cli_bad_opt(&cli_cmd_run, c, argv);
 		}
@@ -331,7 +335,7 @@ static int run_main(int argc, char **argv)
 		return cli_usage_err(&cli_cmd_run, "--mem: %s", why);
 	if (data && cli_read_file("run", data, &mem, &mem_len))
 		return CLI_FAIL;
-	rc = run_prog(path, syntax, mem, mem_len, max_insns, repeat, json, ra.trace_log, ra.no_verify,
+	rc = run_prog(path, syntax, mem, mem_len, max_insns, repeat, json, ra.trace_log, ra.no_verify, ra.unpriv,
 		      ra.engine);
 	free(mem);
 	return rc;

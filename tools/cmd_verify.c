@@ -66,6 +66,8 @@ static void help(FILE *out)
 		"                       test-rnd-hi32, test-state-freq, sleepable,\n"
 		"                       xdp-has-frags, test-reg-invariants\n"
 		"      --strict-alignment, --any-alignment, --test-rnd-hi32, ...\n"
+		"      --unpriv         the kernel's rules for unprivileged users (no pointer\n"
+		"                       leaks, Spectre-v1 masking, socket filter / cgroup skb)\n"
 		"                       the same, one flag each\n"
 		"  -h, --help           this help\n\n"
 		"Exit status: 0 all accepted, 1 a program was rejected, 2 usage error.\n",
@@ -379,6 +381,7 @@ struct vopts {
 	size_t nprogs;
 	int type;
 	uint32_t flags;          /* BPF_F_* load flags */
+	bool unpriv;             /* --unpriv */
 	bool verbose, json;
 	enum bpfbox_asm_syntax syntax;
 };
@@ -433,7 +436,8 @@ static int verify_object(const char *path, struct bpfbox_object *obj, const stru
 		printf("{\"programs\": [");
 	for (size_t i = 0; i < nsel; i++) {
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .log_buf = log, .log_size = VERIFY_LOG_SZ,
-			    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags);
+			    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags,
+			    .unpriv = o->unpriv);
 		struct bpfbox_line_info *li = NULL;
 		struct bpfbox_prog *prog = NULL;
 		struct verdict v;
@@ -496,7 +500,8 @@ static int verify_insns(const char *path, const struct vopts *o)
 	}
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = base, .prog_type = (uint32_t)o->type,
 		    .license = "GPL", .log_buf = log, .log_size = VERIFY_LOG_SZ,
-		    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags);
+		    .log_level = o->verbose ? 2 : 1, .prog_flags = o->flags,
+			    .unpriv = o->unpriv);
 	err = bpfbox_prog__load(vm, insns, cnt, &po, &prog);
 	set_verdict(&v, base, err, log, &vl);
 	if (o->json) {
@@ -567,6 +572,7 @@ static int verify_main(int argc, char **argv)
 		{ "prog", required_argument, NULL, 'p' },
 		{ "type", required_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "unpriv", no_argument, NULL, 'U' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "syntax", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -593,6 +599,7 @@ static int verify_main(int argc, char **argv)
 						     "sched_cls, kprobe, tracepoint)", optarg);
 			break;
 		case 'v': o.verbose = true; break;
+		case 'U': o.unpriv = true; break;
 		case 'j': o.json = true; break;
 		case 's':
 			if (cli_parse_syntax(optarg, &o.syntax))
@@ -634,7 +641,7 @@ static int verify_main(int argc, char **argv)
 const struct cli_cmd cli_cmd_verify = {
 	.name = "verify",
 	.summary = "verify programs (ELF object, or bytecode/.s with --type) as the kernel would",
-	.usage = "bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [-v] [--json]",
+	.usage = "bpfbox verify OBJ [--prog NAME] [--type TYPE] [--flags LIST] [--unpriv] [-v] [--json]",
 	.main = verify_main,
 	.help = help,
 };

@@ -218,7 +218,7 @@ int cli_run_object(const char *path, struct bpfbox_object *obj, const struct cli
 		cli_err("run", "cannot create a VM: %s", strerror(-err));
 		goto out;
 	}
-	BPFBOX_OPTS(bpfbox_object_load_opts, lo);
+	BPFBOX_OPTS(bpfbox_object_load_opts, lo, .unpriv = a->unpriv);
 	log.nerr = 0;
 	/* --no-verify: the object load creates the maps; the chosen programs
 	 * are loaded below with no_verify (prog array slots stay empty) */

@@ -294,6 +294,16 @@ struct bpfbox_prog_opts {
 	 * must pass a non-NULL ctx with ctx_size == mem_size (-EINVAL otherwise). */
 	bool mem_verify;
 	size_t mem_size;
+	/* Verify under the kernel's rules for an unprivileged loader (no
+	 * CAP_BPF / CAP_PERFMON / CAP_SYS_ADMIN; the kernel's allow_ptr_leaks,
+	 * bypass_spec_v1/v4, allow_uninit_stack and bpf_capable all false):
+	 * only socket filter and cgroup skb programs, no pointer leaks
+	 * (pointers stored to maps, returned, compared with scalars), only the
+	 * pointer arithmetic the kernel allows and masks against Spectre v1,
+	 * no reads of uninitialised stack, no bpf-to-bpf calls, no loops.
+	 * For hosts that run programs from people they do not trust; see
+	 * docs/VERIFIER.md "Unprivileged mode". */
+	bool unpriv;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers

@@ -489,6 +489,9 @@ struct bpfbox_object_load_opts {
 	/* Load every program unverified (bpfbox_prog_opts.no_verify): they
 	 * then run in checked mode. */
 	bool no_verify;
+	/* Verify every program under the unprivileged rules
+	 * (bpfbox_prog_opts.unpriv). */
+	bool unpriv;
 };
 
 /*

@@ -126,7 +126,7 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 			    .expected_attach_type = p->sm.attach_type, .license = obj->license,
 			    .prog_flags = bpfbox_program__flags(p),
 			    .maps = obj->map_inst, .map_cnt = obj->nmaps,
-			    .no_verify = opts->no_verify);
+			    .no_verify = opts->no_verify, .unpriv = opts->unpriv);
 		struct bpfbox_line_info *li = NULL;
 
 		/* the verifier names source lines in its reports */

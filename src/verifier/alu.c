@@ -286,9 +286,10 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 	int sem = bxr_sem_of[op], d = in->dst_reg, err;
 	struct bxr_reg res = *ptr;
 	bool known = bxr_tnum_is_const(offr->var);
+	struct bxr_sanitize san = { 0 };
 
 	if (BX_CLASS(in->code) != BX_ALU64) {
-		if (sem == BXR_S_SUB) {	/* privileged: a meaningless scalar */
+		if (sem == BXR_S_SUB && !env->unpriv) {	/* privileged: a meaningless scalar */
 			bxr_mark_unknown(dst);
 			bxr_trunc(dst, 4);
 			return 0;
@@ -330,6 +331,9 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 	}
 	if ((err = sane_offset(env, offr, d, ptr)) || (err = sane_offset(env, ptr, d, ptr)))
 		return err;
+	/* unprivileged: Spectre-v1 sanitation of register offsets (unpriv.c) */
+	if ((err = bxr_unpriv_sanitize(env, in, ptr, offr, dst_is_off, false, &san)))
+		return err;
 	if (sem == BXR_S_SUB && ptr->type == BXR_STACK) {	/* the kernel: JITs may not cope */
 		bxr_reason(env, "only adding to the frame pointer is allowed, not subtracting");
 		bxr_hint(env, "add a negative number instead: rN += -8");
@@ -359,6 +363,12 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 		}
 	}
 	*dst = res;
+	/* unprivileged: the result stays in its object, and the masking
+	 * window is the same on every path (the kernel's
+	 * sanitize_check_bounds, then sanitize_ptr_alu's commit) */
+	if ((err = bxr_unpriv_check_bounds(env, d, dst)) ||
+	    (err = bxr_unpriv_sanitize(env, in, dst, offr, dst_is_off, true, &san)))
+		return err;
 	if (dst->smin <= -BXR_MAX_VAR_OFF || dst->smax >= BXR_MAX_VAR_OFF) {
 		/* kept: the memory access checks the bounds; an unbounded one fails there */
 	}
@@ -404,6 +414,11 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 	if (fmt == BX_F_END || fmt == BX_F_NEG) {
 		if ((err = bxr_check_reg_read(env, in->dst_reg)) || (err = bxr_check_reg_write(env, in->dst_reg)))
 			return err;
+		if (bxr_leaks(env, dst)) {
+			bxr_reason(env, "an unprivileged program may not turn a pointer into a number");
+			return bxr_reject(env, -EACCES, in->dst_reg, -1, "R%d pointer arithmetic prohibited",
+					  in->dst_reg);
+		}
 		if (fmt == BX_F_END) {
 			do_end(dst, in, sem);
 			return 0;
@@ -448,6 +463,11 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 		 * the copies are linked (the kernel's movsx) */
 		if (no_sext)
 			bxr_assign_id(env, src);
+		if (bxr_leaks(env, src)) {
+			bxr_reason(env, "an unprivileged program may not sign-extend part of a pointer");
+			return bxr_reject(env, -EACCES, in->src_reg, -1, "R%d sign-extension part of pointer",
+					  in->src_reg);
+		}
 		t = *src;
 		if (t.type != BXR_SCALAR)
 			bxr_mark_unknown(&t);
@@ -475,6 +495,11 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			bxr_assign_id(env, src);
 			*dst = *src;
 			return 0;
+		}
+		if (bxr_leaks(env, src)) {
+			bxr_reason(env, "an unprivileged program may not copy part of a pointer");
+			return bxr_reject(env, -EACCES, in->src_reg, -1, "R%d partial copy of pointer",
+					  in->src_reg);
 		}
 		if (src->type != BXR_SCALAR) {
 			bxr_mark_unknown(dst);	/* privileged: a partial copy is a scalar */
@@ -504,7 +529,7 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 	    (in->imm < 0 || in->imm >= (is64 ? 64 : 32)))
 		return bxr_reject(env, -EINVAL, -1, -1, "invalid shift %d", in->imm);
 	if (dst->type != BXR_SCALAR && src->type != BXR_SCALAR) {
-		if (sem == BXR_S_SUB) {	/* privileged: pointer - pointer is a scalar */
+		if (sem == BXR_S_SUB && !env->unpriv) {	/* privileged: pointer - pointer is a scalar */
 			bxr_mark_unknown(dst);
 			if (!is64)
 				bxr_trunc(dst, 4);

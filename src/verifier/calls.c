@@ -203,6 +203,11 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 	}
 	switch (base) {
 	case BXK_ARG_ANYTHING:
+		if (bxr_leaks(env, r)) {
+			bxr_reason(env, "an unprivileged program may not pass a pointer as a number");
+			return bxr_reject(env, -EACCES, regno, -1, "R%d leaks addr into helper function",
+					  regno);
+		}
 		return 0;
 	case BXK_ARG_CONST_MAP_PTR:
 		if (r->type != BXR_MAP_PTR || (r->flags & BXR_MAYBE_NULL))
@@ -227,7 +232,9 @@ static int check_arg(struct bxr_env *env, const struct bxk_proto *p, int regno, 
 		if (base == BXK_ARG_PTR_TO_MAP_VALUE && env->maps[m->map].map &&
 		    env->maps[m->map].map->ptr_values)
 			sz = 4;
-		if (base == BXK_ARG_PTR_TO_MAP_KEY && p->id == 1 &&
+		/* (not for an unprivileged loader: the kernel's get_constant_map_key
+		 * needs bpf_capable) */
+		if (base == BXK_ARG_PTR_TO_MAP_KEY && p->id == 1 && !env->unpriv &&
 		    (env->maps[m->map].type == 2 || env->maps[m->map].type == 6) &&
 		    (err = const_key(env, r, sz, &m->const_key)))
 			return err;
@@ -449,7 +456,8 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 		bxr_reason(env, "helper #%u does not exist in bpfbox", id);
 		return bxr_reject(env, -EINVAL, -1, -1, "unknown func bpf_unknown#%u", id);
 	}
-	if (!bxp_helper_allowed(env->prog->type_ops, p->sets)) {	/* get_func_proto */
+	if (!bxp_helper_allowed(env->prog->type_ops, p->sets) ||
+	    (env->unpriv && !bxr_unpriv_helper_ok(env, id))) {	/* get_func_proto */
 		bxr_reason(env, "helper bpf_%s is not available to this program type", p->name);
 		return bxr_reject(env, -EINVAL, -1, -1, "program of this type cannot use helper bpf_%s#%u",
 				  p->name, id);
@@ -706,6 +714,10 @@ static int check_return_code(struct bxr_env *env, const struct bxr_reg *r0)
 	char b[160];
 	int n = 0, err;
 
+	if (bxr_leaks(env, r0)) {
+		bxr_reason(env, "an unprivileged program may not return a pointer");
+		return bxr_reject(env, -EACCES, 0, -1, "R0 leaks addr as return value");
+	}
 	if (!ops || !ops->ret_range)
 		return 0;
 	ops->ret_range(ops->type, env->prog->expected_attach_type, &rr);

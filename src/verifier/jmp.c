@@ -506,6 +506,14 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		bxr_mark_const(&k, is32 ? (uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
 		s = &k;
 	}
+	/* unprivileged: a pointer is compared only with a pointer into the
+	 * same packet (the kernel's "pointer comparison prohibited") */
+	if (x && bxr_leaks(env, s) && !((bxr_is_pkt(d) || d->type == BXR_PKT_END) &&
+					 (bxr_is_pkt(s) || s->type == BXR_PKT_END))) {
+		bxr_reason(env, "an unprivileged program may not compare pointers");
+		return bxr_reject(env, -EACCES, in->src_reg, -1, "R%d pointer comparison prohibited",
+				  in->src_reg);
+	}
 	target = (int)bx_jump_target(in, (size_t)env->insn, op);
 	fall = env->insn + 1;
 	if (d->type == BXR_SCALAR && s->type == BXR_SCALAR) {
@@ -533,6 +541,16 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 	if (taken == 0) {
 		*next = fall;
 		return 0;
+	}
+	/* unprivileged: only a NULL check (64-bit ==/!= 0 of a maybe-NULL
+	 * pointer) or packet bounds may test a pointer */
+	if (bxr_leaks(env, d) &&
+	    !(!is32 && !x && in->imm == 0 && (sem == BXR_S_EQ || sem == BXR_S_NE) &&
+	      (d->flags & BXR_MAYBE_NULL)) &&
+	    !(!is32 && x && pkt_compare(env->cur, in, sem, true))) {
+		bxr_reason(env, "an unprivileged program may not compare pointers");
+		return bxr_reject(env, -EACCES, in->dst_reg, -1, "R%d pointer comparison prohibited",
+				  in->dst_reg);
 	}
 	/* both ways: the scalars the branch refines together are recorded
 	 * for backtracking; push the jump, continue with the fall-through */

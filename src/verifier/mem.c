@@ -65,6 +65,26 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 {
 	int j = (-off - 1) / 8;
 
+	if (env->unpriv && val && val->type == BXR_SCALAR) {
+		/* unprivileged: the kernel keeps no spilled scalars (its
+		 * check_stack_write_fixed_off needs bpf_capable): the bytes are
+		 * zero if the whole value is 0, else unknown */
+		const struct bpfbox_insn *in = &env->insns[env->insn];
+		int err;
+
+		if (f->stack[j].st[0] == BXR_ST_SPILL && bxr_is_ptr(&f->stack[j].spill) && size != 8) {
+			bxr_reason(env, "an unprivileged program may not overwrite part of a spilled pointer");
+			return bxr_reject(env, -EACCES, -1, -1, "attempt to corrupt spilled pointer on stack");
+		}
+		if (bxr_is_const(val) && val->var.value == 0) {
+			if (BX_CLASS(in->code) == BX_STX && (err = bxr_mark_precise(env, in->src_reg)))
+				return err;
+			mark_range(f, off, off + size, BXR_ST_ZERO);
+		} else {
+			mark_range(f, off, off + size, BXR_ST_MISC);
+		}
+		return 0;
+	}
 	if (size == 8) {
 		if (val) {
 			f->stack[j].spill = *val;
@@ -73,6 +93,10 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 			memset(f->stack[j].st, BXR_ST_MISC, 8);
 		}
 		return 0;
+	}
+	if (env->unpriv && f->stack[j].st[0] == BXR_ST_SPILL && bxr_is_ptr(&f->stack[j].spill)) {
+		bxr_reason(env, "an unprivileged program may not overwrite part of a spilled pointer");
+		return bxr_reject(env, -EACCES, -1, -1, "attempt to corrupt spilled pointer on stack");
 	}
 	if (val && bxr_is_ptr(val)) {
 		bxr_reason(env, "a pointer can only be stored to the stack as a whole 8-byte slot");
@@ -483,6 +507,15 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 				       !env->cur->frame[reg->frameno]))
 		return bxr_reject(env, -EFAULT, regno, -1, "R%d points to a stack frame that is gone",
 				  regno);
+	if (write && val && bxr_leaks(env, val) && reg->type != BXR_STACK) {
+		/* unprivileged: the kernel's "leaks addr into ..." */
+		int vr = env->insns[env->insn].src_reg;
+
+		bxr_reason(env, "an unprivileged program may store a pointer only to its stack");
+		return bxr_reject(env, -EACCES, vr, -1, "R%d leaks addr into %s", vr,
+				  reg->type == BXR_CTX ? "ctx" : reg->type == BXR_MAP_VALUE ? "map" :
+				  bxr_is_pkt(reg) ? "packet" : "mem");
+	}
 	switch (reg->type) {
 	case BXR_STACK:
 		return check_stack(env, regno, reg, off, size, write, value_regno, sx, val);
@@ -640,6 +673,24 @@ int bxr_check_ldst(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			return err;
 		if (bxr_is_ptr(&regs[in->src_reg]) && regs[in->dst_reg].type != BXR_STACK) {
 			/* privileged: allowed; the memory then holds an unknown value */
+		}
+		/* unprivileged: no pointer goes into memory through an atomic
+		 * (R0 of a cmpxchg included), nor comes out of a stack slot */
+		if (fmt == BX_F_CMPXCHG && bxr_leaks(env, &regs[0]))
+			return bxr_reject(env, -EACCES, 0, -1, "R0 leaks addr into mem");
+		if (bxr_leaks(env, &regs[in->src_reg]))
+			return bxr_reject(env, -EACCES, in->src_reg, -1, "R%d leaks addr into mem", in->src_reg);
+		if (env->unpriv && regs[in->dst_reg].type == BXR_STACK &&
+		    bxr_tnum_is_const(regs[in->dst_reg].var) && size == 8) {
+			const struct bxr_reg *b = &regs[in->dst_reg];
+			int64_t o = (int64_t)b->off + in->off + (int64_t)b->var.value;
+			struct bxr_func *f = b->frameno <= env->cur->curframe ? env->cur->frame[b->frameno] : NULL;
+			int j = (int)((-o - 1) / 8);
+
+			if (f && o < 0 && o >= -BX_STACK_SIZE && j < f->nslots &&
+			    f->stack[j].st[0] == BXR_ST_SPILL && bxr_is_ptr(&f->stack[j].spill))
+				return bxr_reject(env, -EACCES, -1, -1, "leaking pointer from stack off %lld",
+						  (long long)o);
 		}
 		if (fetch && (err = bxr_check_reg_write(env, fetch_reg)))
 			return err;
@@ -818,9 +869,11 @@ int bxr_check_helper_mem(struct bxr_env *env, int regno, int64_t size, bool zero
 			int j;
 			uint8_t b = *byte_at(f, (int)o, &j);
 
-			if (b == BXR_ST_INVALID && !env->allow_uninit_stack) {
+			if ((b == BXR_ST_INVALID && !env->allow_uninit_stack) ||
+			    (b == BXR_ST_SPILL && !(write && uninit) && bxr_leaks(env, &f->stack[j].spill))) {
 				bxr_reason(env, "the helper reads %d bytes at fp%+lld, but fp%+lld is not "
-					   "initialised", sz, (long long)lo, (long long)o);
+					   "initialised (or, unprivileged, holds a pointer)", sz, (long long)lo,
+					   (long long)o);
 				bxr_hint(env, "initialise the whole buffer (e.g. = {} or __builtin_memset) "
 					 "before passing it to the helper");
 				return bxr_reject(env, -EACCES, regno, -1,

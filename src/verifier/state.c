@@ -177,6 +177,7 @@ struct idmap {
 	int n;
 	uint32_t tmp;              /* temporary ids of unlinked scalars */
 	bool uninit_ok;            /* uninitialised stack reads as an unknown number */
+	bool alu_exact;            /* unpriv: scalars only match exactly (env->explore_alu_limits) */
 };
 
 /* check_ids - old id and cur id correspond consistently (0 only with 0). */
@@ -243,6 +244,15 @@ static bool regsafe(const struct bxr_reg *o, const struct bxr_reg *c, struct idm
 		return false;
 	switch (o->type) {
 	case BXR_SCALAR:
+		/* unprivileged, once a pointer moved by an unknown scalar: every
+		 * path must be explored to compare its masking (the kernel's
+		 * explore_alu_limits) */
+		if (m->alu_exact)
+			return o->var.value == c->var.value && o->var.mask == c->var.mask &&
+			       o->smin == c->smin && o->smax == c->smax && o->umin == c->umin &&
+			       o->umax == c->umax && o->s32min == c->s32min && o->s32max == c->s32max &&
+			       o->u32min == c->u32min && o->u32max == c->u32max && o->off == c->off &&
+			       check_scalar_ids(m, o->id, c->id);
 		if (!o->precise && mode == NOT_EXACT)
 			return true;
 		if ((o->id & BXR_ID_ADD_CONST) != (c->id & BXR_ID_ADD_CONST) ||
@@ -328,7 +338,8 @@ static bool stacksafe(const struct bxr_func *o, const struct bxr_func *c, struct
 static bool states_equal(struct bxr_env *env, const struct bxr_state *o,
 			 const struct bxr_state *c, int insn, int mode)
 {
-	struct idmap m = { .n = 0, .uninit_ok = env->allow_uninit_stack };
+	struct idmap m = { .n = 0, .uninit_ok = env->allow_uninit_stack,
+			   .alu_exact = env->explore_alu_limits };
 	bool exact = mode == EXACT;
 
 	if (o->curframe != c->curframe || o->nrefs != c->nrefs)

@@ -384,7 +384,8 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	/* the kernel's rule for a privileged loader (bpf_allow_uninit_stack:
 	 * CAP_PERFMON): reading stack bytes never written gives an unknown
 	 * number */
-	env->allow_uninit_stack = true;
+	env->unpriv = opts && opts->unpriv;
+	env->allow_uninit_stack = !env->unpriv;
 	if (opts && opts->log_buf && opts->log_size) {
 		env->lbuf = opts->log_buf;
 		env->lsize = opts->log_size;
@@ -396,13 +397,17 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 		free(env);
 		return -ENOMEM;
 	}
-	err = pass_maps(env);
+	err = env->unpriv && env->prog_type ? bxr_unpriv_check_prog_type(env) : 0;
+	if (!err)
+		err = pass_maps(env);
 	if (!err)
 		err = pass_flags(env);
 	if (!err)
 		err = bxr_check_reserved(env);
 	if (!err)
 		err = bxr_check_cfg(env);
+	if (!err && env->unpriv)
+		err = bxr_unpriv_check_prog(env);
 	if (!err)
 		err = bxr_check_func_info(env);
 	if (!err)

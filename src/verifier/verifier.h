@@ -18,10 +18,12 @@
  *   precise.c   precision tracking: backtracking over the instruction
  *               history marks the scalars whose value mattered
  *
- * Simplifications (all sound): the
+ *   unpriv.c    the rules for an unprivileged loader (opts->unpriv)
+ *
+ * Simplifications (all sound): by default the
  * verifier assumes a privileged (root) loader, as the kernel with
  * CAP_BPF + CAP_PERFMON (reading uninitialised stack gives an unknown
- * number). Register liveness (for pruning) is a static backward analysis.
+ * number); env->unpriv applies the kernel's unprivileged rules. Register liveness (for pruning) is a static backward analysis.
  * The context rewriting that follows verification (src/progtype, through
  * ctx_flow.c) must agree with the walk on which accesses go through the
  * context; programs where it would not are rejected (verifier.c).
@@ -200,6 +202,9 @@ struct bxr_aux {
 	uint8_t force_ckpt;        /* always save a state here (callback calls) */
 	uint8_t ptr_type;          /* loads/stores: base register type seen first */
 	int16_t subprog;
+	uint8_t alu_state;         /* unpriv: the Spectre-v1 masking of this pointer
+				    * arithmetic (unpriv.c), the same on every path */
+	uint32_t alu_limit;
 	struct bxr_state *explored; /* states saved here */
 };
 
@@ -238,6 +243,11 @@ struct bxr_env {
 	size_t state_bytes;        /* memory of the explored states */
 	bool unproven;             /* calls a helper without a prototype */
 	bool allow_uninit_stack;
+	/* opts->unpriv: the kernel's rules for a loader without CAP_BPF /
+	 * CAP_PERFMON (its allow_ptr_leaks, bypass_spec_v1/v4,
+	 * allow_uninit_stack and bpf_capable all false); see bxr_unpriv_* */
+	bool unpriv;
+	bool explore_alu_limits;   /* unpriv: a pointer moved by an unknown scalar (unpriv.c) */
 	bool helper_access;        /* checking a helper's memory argument (no alignment rule) */
 	int walk_sub;              /* the function whose own walk runs: 0 main, or a global one */
 	bool tail_call_seen;
@@ -366,6 +376,23 @@ uint64_t bxr_linked(const struct bxr_state *st, uint32_t id, uint32_t id2);
 int bxr_propagate_precision(struct bxr_env *env, const struct bxr_state *old, int insn);
 /* for every register and spilled register of every frame */
 void bxr_for_each_reg(struct bxr_state *st, void (*fn)(struct bxr_reg *r, void *arg), void *arg);
+
+/* unpriv.c: the rules for an unprivileged loader (env->unpriv) */
+struct bxr_sanitize {
+	bool left;
+	uint32_t state, limit;
+};
+int bxr_unpriv_check_prog_type(struct bxr_env *env);
+int bxr_unpriv_check_prog(struct bxr_env *env);
+bool bxr_unpriv_helper_ok(const struct bxr_env *env, uint32_t id);
+int bxr_unpriv_sanitize(struct bxr_env *env, const struct bpfbox_insn *in, const struct bxr_reg *ptr,
+			const struct bxr_reg *off, bool off_is_dst, bool commit, struct bxr_sanitize *st);
+int bxr_unpriv_check_bounds(struct bxr_env *env, int regno, const struct bxr_reg *r);
+/* a pointer an unprivileged program may not leak (the kernel's is_pointer_value) */
+static inline bool bxr_leaks(const struct bxr_env *env, const struct bxr_reg *r)
+{
+	return env->unpriv && r->type != BXR_NOT_INIT && r->type != BXR_SCALAR;
+}
 
 /* common checks */
 int bxr_check_reg_read(struct bxr_env *env, int regno);

@@ -13,7 +13,7 @@ ok() { # NAME CMD... : the command succeeds
 
 need_bpfbox
 
-RUN_USAGE='Usage: bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] [--max-insns N] [--repeat N]'
+RUN_USAGE='Usage: bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] [--max-insns N] [--repeat N] [--unpriv]'
 
 # ---- top level --------------------------------------------------------------
 t version 0 "~^bpfbox [0-9]+\.[0-9]+" '' -- "$BPFBOX" --version

@@ -345,10 +345,10 @@ const struct cli_cmd cli_cmd_run = {
 	.name = "run",
 	.summary = "run a program (ELF object, bytecode or .s) in the interpreter",
 	.usage = "bpfbox run PROG [--mem HEX | --data FILE] [--engine ENGINE] [--json] "
-		 "[--max-insns N] [--repeat N]\n"
+		 "[--max-insns N] [--repeat N] [--unpriv]\n"
 		 "       bpfbox run OBJ.o [--prog NAME] [--data PKT] [--ctx CTX] [--repeat N] [--json]\n"
 		 "                  [--dump-maps] [--trace-log FILE] [--engine ENGINE] [--cpu N] [--no-verify]\n"
-		 "                  [--set NAME=VALUE] [--type TYPE]",
+		 "                  [--unpriv] [--set NAME=VALUE] [--type TYPE]",
 	.main = run_main,
 	.help = help,
 };

@@ -106,7 +106,19 @@ static void test_verdicts(void)
 		k = kernel_load(p, klog, sizeof(klog));
 		b = bpfbox_load(vm, obj, p, blog, sizeof(blog), &bp);
 		if (k < 0) {
-			TL_SKIP("%s: the kernel cannot judge it (%d: %s): %.200s", name, k, strerror(-k), klog);
+			/* e.g. EPERM before any verification: kernels that do not
+			 * allow trampolines (fentry/fexit/lsm) in this sandbox. The
+			 * same rules are judged by the kernel in the tp_btf copies;
+			 * here bpfbox must give the verdict the name says. */
+			TL_SKIP("%s (%s): this kernel does not judge it (%s, empty log); bpfbox's verdict "
+				"is checked against the name only", name, bpfbox_program__section_name(p),
+				strerror(-k));
+			CHECK_MSG(b == want, "%s: bpfbox %s it (the name says %s): %s", name,
+				  b ? "accepts" : "refuses", want ? "ok" : "bad", last_line(blog, e2, sizeof(e2)));
+			if (verbose)
+				printf("  %-18s %-22s kernel -       bpfbox %-7s %s\n", name,
+				       bpfbox_program__section_name(p), b ? "accept" : "refuse",
+				       b ? "" : last_line(blog, e2, sizeof(e2)));
 			bpfbox_prog__free(bp);
 			continue;
 		}
@@ -146,6 +158,16 @@ static void test_messages(void)
 		{ "bad_negative", "invalid negative access: off=-8" },
 		{ "bad_ctx_size", "invalid bpf_context access off=8 size=4" },
 		{ "bad_ctx_write", "invalid bpf_context access off=0 size=8" },
+		{ "bad_tp_beyond", "access beyond struct task_struct at off 65536 size 8" },
+		{ "bad_tp_write", "only read is supported" },
+		{ "bad_tp_ptr_size", "cannot access ptr member real_parent with moff" },
+		{ "bad_tp_member_end", "access beyond the end of member pid (mend:" },
+		{ "bad_tp_ctx_size", "func 'sched_switch' size 4 must be 8" },
+		{ "bad_tp_ctx_arg", "func 'sched_switch' doesn't have 5-th argument" },
+		{ "bad_tp_ctx_off", "func 'sched_switch' offset 4 is not multiple of 8" },
+		{ "bad_tp_negative", "R1 is ptr_task_struct invalid negative access: off=-16" },
+		{ "bad_tp_varoff", "is ptr_task_struct invalid variable offset: off=0, var_off=(0x0; 0x7)" },
+		{ "bad_iter_null", "invalid mem access 'trusted_ptr_or_null_'" },
 	};
 	struct bpfbox_object *obj = NULL;
 	struct bpfbox_vm *vm = NULL;

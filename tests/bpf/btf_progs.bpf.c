@@ -253,3 +253,187 @@ int bad_scalar_deref(unsigned long long *ctx)
 	USE(v);
 	return 0;
 }
+
+/* ---- the same rules in tp_btf programs ------------------------------------
+ * (kernels that refuse fentry/fexit/lsm loads outright, as some sandboxed
+ * ones do with EPERM, still judge these) */
+
+/* a bool argument, read with its own size */
+SEC("tp_btf/sched_switch")
+int ok_tp_bool(unsigned long long *ctx)
+{
+	unsigned char preempt = *(volatile unsigned char *)ctx;
+
+	USE(preempt);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int ok_tp_current_task(unsigned long long *ctx)
+{
+	struct task_struct *t = get_current_task_btf();
+	void *mm = 0;
+
+	USE(t->real_parent->pid);
+	bpf_probe_read_kernel(&mm, sizeof(mm), &t->mm);
+	USE(mm);
+	(void)ctx;
+	return 0;
+}
+
+/* a pointer member's value given to probe_read_kernel */
+SEC("tp_btf/sched_switch")
+int ok_tp_probe_read(unsigned long long *ctx)
+{
+	struct task_struct *next = (void *)ctx[2];
+	int pid = 0;
+
+	bpf_probe_read_kernel(&pid, sizeof(pid), &next->real_parent->pid);
+	USE(pid);
+	return 0;
+}
+
+/* constant arithmetic on a BTF pointer, then a load at the member */
+SEC("tp_btf/sched_switch")
+int ok_tp_ptr_arith(unsigned long long *ctx)
+{
+	char *p = (char *)ctx[2] + 1264;	/* task_struct.pid on this kernel's layout */
+	int v = *(volatile int *)p;
+
+	USE(v);
+	return 0;
+}
+
+SEC("iter/task")
+int ok_iter_meta(struct bpf_iter__task *ctx)
+{
+	struct bpf_iter_meta *m = ctx->meta;
+
+	USE(m->seq_num);
+	return 0;
+}
+
+/* access beyond struct task_struct */
+SEC("tp_btf/sched_switch")
+int bad_tp_beyond(unsigned long long *ctx)
+{
+	long v = *(volatile long *)((char *)ctx[1] + 65536);
+
+	USE(v);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_write(unsigned long long *ctx)
+{
+	struct task_struct *next = (void *)ctx[2];
+
+	next->pid = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_ptr_size(unsigned long long *ctx)
+{
+	struct task_struct *prev = (void *)ctx[1];
+	int v = *(volatile int *)&prev->real_parent;
+
+	USE(v);
+	return 0;
+}
+
+/* 8 bytes at the 4-byte pid */
+SEC("tp_btf/sched_switch")
+int bad_tp_member_end(unsigned long long *ctx)
+{
+	struct task_struct *next = (void *)ctx[2];
+	long v = *(volatile long *)&next->pid;
+
+	USE(v);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_ctx_size(unsigned long long *ctx)
+{
+	unsigned int v = *(volatile unsigned int *)&ctx[2];
+
+	USE(v);
+	return 0;
+}
+
+/* sched_switch has 4 arguments (after the hidden void *) */
+SEC("tp_btf/sched_switch")
+int bad_tp_ctx_arg(unsigned long long *ctx)
+{
+	unsigned long long v = *(volatile unsigned long long *)&ctx[4];
+
+	USE(v);
+	return 0;
+}
+
+/* offset 4 is not a multiple of 8 */
+SEC("tp_btf/sched_switch")
+int bad_tp_ctx_off(unsigned long long *ctx)
+{
+	unsigned int v = *(volatile unsigned int *)((char *)ctx + 4);
+
+	USE(v);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_ctx_write(unsigned long long *ctx)
+{
+	*(volatile unsigned long long *)&ctx[3] = 0;
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_negative(unsigned long long *ctx)
+{
+	long v = *(volatile long *)((char *)ctx[1] - 16);
+
+	USE(v);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int bad_tp_varoff(unsigned long long *ctx)
+{
+	char v = *((volatile char *)ctx[1] + (ctx[3] & 7));
+
+	USE(v);
+	return 0;
+}
+
+/* bool preempt is a number */
+SEC("tp_btf/sched_switch")
+int bad_tp_scalar_deref(unsigned long long *ctx)
+{
+	int v = *(volatile int *)ctx[0];
+
+	USE(v);
+	return 0;
+}
+
+/* an atomic add into a kernel object */
+SEC("tp_btf/sched_switch")
+int bad_tp_atomic(unsigned long long *ctx)
+{
+	struct task_struct *next = (void *)ctx[2];
+
+	__sync_fetch_and_add(&next->pid, 1);
+	return 0;
+}
+
+/* a hole or padding: no member at that offset (task_struct.pid + 2: inside pid,
+ * 4 bytes crossing into tgid) */
+SEC("tp_btf/sched_switch")
+int bad_tp_cross(unsigned long long *ctx)
+{
+	int v = *(volatile int *)((char *)ctx[2] + 1266);
+
+	USE(v);
+	return 0;
+}

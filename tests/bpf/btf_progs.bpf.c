@@ -437,3 +437,27 @@ int bad_tp_cross(unsigned long long *ctx)
 	USE(v);
 	return 0;
 }
+
+/* mm_page_alloc's page may be NULL (the kernel's raw_tp_null_args); the
+ * first 8 bytes of struct page are its flags */
+struct page;
+
+SEC("tp_btf/mm_page_alloc")
+int ok_tp_null_checked(unsigned long long *ctx)
+{
+	struct page *pg = (void *)ctx[0];
+
+	if (!pg)
+		return 0;
+	USE(*(volatile unsigned long *)pg);
+	return 0;
+}
+
+SEC("tp_btf/mm_page_alloc")
+int bad_tp_null_unchecked(unsigned long long *ctx)
+{
+	struct page *pg = (void *)ctx[0];
+
+	USE(*(volatile unsigned long *)pg);
+	return 0;
+}

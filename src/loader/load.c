@@ -82,7 +82,8 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
  * supported, and atomics that write their src register do not name r10.
  * In a verified program (verified: the verifier walked every path, proven
  * or accepted unproven) a kfunc call is dead code, as the verifier
- * rejects every reachable one (the kernel too); it stays, and would stop the run with an error if ever reached.
+ * rejects every reachable one (the kernel too); it stays, and would
+ * stop the run with an error if ever reached.
  * So is libbpf's CO-RE poison `call 0xbad2310` (an unresolvable relocation
  * in code the verifier found dead): it becomes such a dead kfunc call.
  */

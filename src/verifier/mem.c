@@ -532,6 +532,8 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 		err = check_region(env, regno, reg, off, size, reg->aux, "memory", "mem_size");
 		break;
 	case BXR_BTF_ID:
+		if ((err = check_align(env, regno, reg, off, size, atomic)))
+			return err;
 		return bxr_btf_access(env, regno, reg, off, size, write, value_regno, sx);
 	case BXR_PKT:
 	case BXR_PKT_META:

@@ -17,6 +17,9 @@
  *
  *   precise.c   precision tracking: backtracking over the instruction
  *               history marks the scalars whose value mattered
+ *   btf_access.c BTF-typed pointers (PTR_TO_BTF_ID): tracing and lsm
+ *               programs' arguments and the kernel objects they point to,
+ *               checked against the kernel BTF
  *
  * Simplifications (all sound): the
  * verifier assumes a privileged (root) loader, as the kernel with

@@ -177,7 +177,8 @@ BPFBOX_API uint32_t bpfbox_object__kversion(const struct bpfbox_object *obj);
 /* The object's BTF, NULL if it has none. */
 BPFBOX_API const struct bpfbox_btf *bpfbox_object__btf(const struct bpfbox_object *obj);
 /* The BTF CO-RE relocations were resolved against (the kernel's, a custom
- * one, or the object's own); NULL if the object has no CO-RE relocations. */
+ * one, or the object's own), also the one BTF-typed programs' attach
+ * targets are found in; NULL if the object has neither. */
 BPFBOX_API const struct bpfbox_btf *bpfbox_object__target_btf(const struct bpfbox_object *obj);
 /* Where that target BTF came from: a path, or "" for the object's own BTF. */
 BPFBOX_API const char *bpfbox_object__target_btf_path(const struct bpfbox_object *obj);

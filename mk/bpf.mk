@@ -20,3 +20,6 @@ $(BUILD)/tests/test_elf: $(BPF_OBJ)
 $(BUILD)/bpf/vloops.o: bench/progs/loops.h
 $(BUILD)/tests/test_verifier_loops: $(BUILD)/bpf/vloops.o
 $(BUILD)/bench/bench_verifier: $(BUILD)/bpf/vloops.o
+
+# BTF-typed programs judged by the kernel and bpfbox
+$(BUILD)/tests/test_btf_kernel: $(BUILD)/bpf/btf_progs.o

@@ -199,6 +199,9 @@ int cli_load_object_prog(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	po.prog_type = bpfbox_program__type(p);
 	po.expected_attach_type = bpfbox_program__expected_attach_type(p);
 	po.prog_flags |= bpfbox_program__flags(p);	/* as libbpf: BPF_F_SLEEPABLE for "*.s" */
+	/* BTF-typed programs: their attach target in the kernel BTF */
+	if ((po.attach_btf_id = bpfbox_program__attach_btf_id(p)))
+		po.attach_btf = bpfbox_object__target_btf(obj);
 	po.license = bpfbox_object__license(obj);
 	po.maps = maps;
 	po.map_cnt = nmaps;

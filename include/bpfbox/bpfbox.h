@@ -304,6 +304,22 @@ struct bpfbox_prog_opts {
 	 * For hosts that run programs from people they do not trust; see
 	 * docs/VERIFIER.md "Unprivileged mode". */
 	bool unpriv;
+	/* BTF-typed programs: tracing (fentry/fexit/fmod_ret, tp_btf, iter)
+	 * and lsm, as the kernel's attach_btf_obj_fd + attach_btf_id. The
+	 * kernel BTF (e.g. bpfbox_object__target_btf(), or any BTF with the
+	 * kernel's types) and the attach target in it: the FUNC of the
+	 * traced function (fentry/fexit/fmod_ret), of bpf_lsm_<hook> (lsm)
+	 * or of bpf_iter_<name> (iter), or the btf_trace_<name> TYPEDEF
+	 * (tp_btf); bpfbox_btf__find_attach() finds it. With them the
+	 * context is the target's arguments, each a u64 (the kernel's
+	 * btf_ctx_access): pointers to structs load as PTR_TO_BTF_ID, and
+	 * loads through those are checked against the struct's BTF. Such a
+	 * program is verified but never runs trusted (its loads read kernel
+	 * objects, which exist only in the kernel): runs are checked. The BTF
+	 * must outlive the load. Without them (0), tracing and lsm programs
+	 * keep the raw tracepoint's context (u64 scalars). */
+	const struct bpfbox_btf *attach_btf;
+	uint32_t attach_btf_id;
 };
 
 /* Copy and check `cnt` instruction slots: every opcode is known, registers

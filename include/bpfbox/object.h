@@ -183,7 +183,8 @@ BPFBOX_API uint32_t bpfbox_object__kversion(const struct bpfbox_object *obj);
 /* The object's BTF, NULL if it has none. */
 BPFBOX_API const struct bpfbox_btf *bpfbox_object__btf(const struct bpfbox_object *obj);
 /* The BTF CO-RE relocations were resolved against (the kernel's, a custom
- * one, or the object's own); NULL if the object has no CO-RE relocations. */
+ * one, or the object's own), also the one BTF-typed programs' attach
+ * targets are found in; NULL if the object has neither. */
 BPFBOX_API const struct bpfbox_btf *bpfbox_object__target_btf(const struct bpfbox_object *obj);
 /* Where that target BTF came from: a path, or "" for the object's own BTF. */
 BPFBOX_API const char *bpfbox_object__target_btf_path(const struct bpfbox_object *obj);
@@ -213,6 +214,15 @@ BPFBOX_API const char *bpfbox_program__attach_target(const struct bpfbox_program
  * then UNSPEC and the program is not loadable until
  * bpfbox_program__set_type() gives it one). */
 BPFBOX_API const char *bpfbox_program__sec_kind(const struct bpfbox_program *prog);
+/* BTF-typed programs (fentry/fexit/fmod_ret, tp_btf, iter, lsm): the
+ * attach target's type id in bpfbox_object__target_btf() (the kernel
+ * BTF), resolved from the section name when the object is loaded (as
+ * the kernel's attach_btf_id); 0 if none or not resolved. */
+BPFBOX_API uint32_t bpfbox_program__attach_btf_id(const struct bpfbox_program *prog);
+/* libbpf's bpf_program__set_attach_target(): attach to function (or
+ * tracepoint, hook, iterator) `name` instead of what the section says;
+ * resolved in the kernel BTF at load. Returns 0 or -EINVAL/-ENOMEM. */
+BPFBOX_API int bpfbox_program__set_attach_target(struct bpfbox_program *prog, const char *name);
 /* Load by default? false for SEC("?...") sections. */
 BPFBOX_API bool bpfbox_program__autoload(const struct bpfbox_program *prog);
 /* Whether the program can be loaded as is; if not, *reason (if non-NULL)
@@ -454,6 +464,13 @@ BPFBOX_API uint32_t bpfbox_btf__skip_mods(const struct bpfbox_btf *btf, uint32_t
 /* First type of that kind with that name (kind 0 = any), or -ENOENT. */
 BPFBOX_API int bpfbox_btf__find_by_name_kind(const struct bpfbox_btf *btf, const char *name,
 					     uint32_t kind);
+/* The attach target of a BTF-typed program in a kernel BTF, as libbpf's
+ * libbpf_find_vmlinux_btf_id(): for attach type BPF_TRACE_RAW_TP (23) the
+ * TYPEDEF btf_trace_<name>, BPF_LSM_MAC (27) the FUNC bpf_lsm_<name>,
+ * BPF_TRACE_ITER (28) the FUNC bpf_iter_<name>, else (fentry, fexit,
+ * fmod_ret) the FUNC <name>. Returns the type id or -ENOENT. */
+BPFBOX_API int bpfbox_btf__find_attach(const struct bpfbox_btf *btf, uint32_t attach_type,
+				       const char *name);
 /* "int", "struct", ...; "unknown" for out-of-range kinds. */
 BPFBOX_API const char *bpfbox_btf_kind_name(uint32_t kind);
 

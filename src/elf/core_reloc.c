@@ -1109,6 +1109,19 @@ int bxe_core_prog(struct bpfbox_program *p)
 }
 
 /* See obj.h. */
+int bxe_core_target(struct bpfbox_object *obj, const struct bpfbox_btf **btf)
+{
+	int err;
+
+	*btf = NULL;
+	if (!obj->core_tgt && (err = tgt_load(obj)) == -ENOMEM)
+		return err;
+	if (obj->core_tgt && obj->core_tgt->btf && obj->core_tgt->path[0])
+		*btf = obj->core_tgt->btf;
+	return 0;
+}
+
+/* See obj.h. */
 void bxe_core_free(struct bpfbox_object *obj)
 {
 	struct bxe_core_tgt *t = obj->core_tgt;

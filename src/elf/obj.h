@@ -80,6 +80,8 @@ struct bpfbox_program {
 	size_t cap_place, cap_lines, cap_finfo, cap_core;
 	bool loadable;
 	char reason[320];
+	char *attach_name;          /* set_attach_target(), else NULL: sm.target */
+	uint32_t attach_btf_id;     /* attach.c: in bxe_core_target() */
 	struct bpfbox_prog *inst;   /* obj_load.c: the loaded program, NULL if none */
 };
 
@@ -154,6 +156,15 @@ int bxe_map_new(struct bpfbox_object *obj, const char *name, size_t sec, uint64_
  * or -ENOMEM. */
 int bxe_core_prog(struct bpfbox_program *p);
 void bxe_core_free(struct bpfbox_object *obj);
+/* The kernel's BTF as the CO-RE target (loaded on first use, shared with
+ * CO-RE): *btf NULL when there is none (no readable kernel BTF, or the
+ * object's own BTF was asked for). Returns 0 or -ENOMEM. */
+int bxe_core_target(struct bpfbox_object *obj, const struct bpfbox_btf **btf);
+
+/* attach.c: BTF-typed programs' attach target (bpfbox_program__
+ * attach_btf_id) from the section name in the kernel BTF. Returns 0 (a
+ * target not found makes p not loadable) or -ENOMEM. */
+int bxe_attach_prog(struct bpfbox_program *p);
 
 /* kconfig.c: collect the .kconfig externs of the BTF DATASEC ".kconfig",
  * lay them out as libbpf does, resolve their values (LINUX_*, opts

@@ -129,6 +129,12 @@ static int obj_load_progs(struct bpfbox_object *obj, struct bpfbox_vm *vm,
 			    .no_verify = opts->no_verify, .unpriv = opts->unpriv);
 		struct bpfbox_line_info *li = NULL;
 
+		/* BTF-typed programs: the kernel BTF and the attach target (attach.c) */
+		if (p->attach_btf_id) {
+			po.attach_btf = bpfbox_object__target_btf(obj);
+			po.attach_btf_id = p->attach_btf_id;
+		}
+
 		/* the verifier names source lines in its reports */
 		if (p->nlines && (li = calloc(p->nlines, sizeof(*li)))) {
 			for (size_t k = 0; k < p->nlines; k++)

@@ -714,6 +714,7 @@ static int obj_programs(struct bpfbox_object *obj)
 		err = err ?: prog_relocate(p);
 		err = err ?: prog_ext(p);
 		err = err ?: bxe_core_prog(p);
+		err = err ?: bxe_attach_prog(p);
 		if (err)
 			return err;
 	}
@@ -853,6 +854,7 @@ void bpfbox_object__close(struct bpfbox_object *obj)
 		free(p->lines);
 		free(p->finfo);
 		free(p->core);
+		free(p->attach_name);
 	}
 	free(obj->progs);
 	bxe_core_free(obj);

@@ -66,6 +66,7 @@
   X(177, trace_vprintk,         bxk_trace_vprintk,         1, RET_INTEGER, ARG_PTR_TO_MEM_RDONLY, ARG_CONST_SIZE, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_DONTCARE, BXS_BASE) \
   X(165, snprintf,              bxk_snprintf,              1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_CONST_STR, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, BXS_BASE) \
   /* the current task */ \
+  X(158, get_current_task_btf,  bxk_get_current_task_btf,  1, RET_PTR_TO_BTF_ID_TASK, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(14,  get_current_pid_tgid,  bxk_get_current_pid_tgid,  0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(15,  get_current_uid_gid,   bxk_get_current_uid_gid,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(16,  get_current_comm,      bxk_get_current_comm,      0, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \

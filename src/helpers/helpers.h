@@ -68,6 +68,8 @@ enum bxk_ret {
 	BXK_RET_PTR_TO_MAP_VALUE,
 	BXK_RET_PTR_TO_MEM,                  /* memory of a known size */
 	BXK_RET_PTR_TO_ALLOC_MEM,            /* helper-allocated memory (ringbuf) */
+	BXK_RET_PTR_TO_BTF_ID_TASK,          /* trusted struct task_struct * (the kernel's
+					      * RET_PTR_TO_BTF_ID_TRUSTED, ret_btf_id task_struct) */
 	BXK_RET__BASE_MAX,
 
 	BXK_RET_PTR_TO_MAP_VALUE_OR_NULL = BXK_RET_PTR_TO_MAP_VALUE | BXK_PTR_MAYBE_NULL,

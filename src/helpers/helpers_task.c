@@ -55,3 +55,18 @@ uint64_t bxk_get_current_comm(struct bpfbox_call *call, uint64_t r1, uint64_t r2
 	memset((char *)BXK_PTR(r1) + n, 0, size - n);
 	return 0;
 }
+
+/*
+ * bxk_get_current_task_btf - struct task_struct *bpf_get_current_task_btf(void).
+ * The verifier types the result as the kernel does (a trusted pointer to
+ * the kernel BTF's task_struct, src/verifier/btf_access.c), so programs
+ * using it verify; a userspace run has no kernel task_struct to point to,
+ * so it returns NULL, and the loads through it, which only a checked run
+ * performs (such programs are never run trusted), fault there.
+ */
+uint64_t bxk_get_current_task_btf(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+				  uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)call, (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	return 0;
+}

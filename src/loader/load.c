@@ -80,9 +80,10 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
  * check_calls - the load-time rules bx_isa_check() does not know about:
  * helper calls name a helper registered in this vm, kfunc calls are not
  * supported, and atomics that write their src register do not name r10.
- * In a verified program (verified: the verifier proved it) a kfunc call
- * is dead code, as the verifier rejects every reachable one (the kernel
- * too); it stays, and would stop the run with an error if ever reached.
+ * In a verified program (verified: the verifier walked every path, proven
+ * or accepted unproven) a kfunc call is dead code, as the verifier
+ * rejects every reachable one (the kernel too); it stays, and would
+ * stop the run with an error if ever reached.
  * So is libbpf's CO-RE poison `call 0xbad2310` (an unresolvable relocation
  * in code the verifier found dead): it becomes such a dead kfunc call.
  */
@@ -127,6 +128,7 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 {
 	struct bpfbox_prog_opts o;
 	struct bpfbox_prog *prog;
+	bool walked = false;	/* the verifier walked every path (proven or not) */
 	int err;
 
 	if (!prog_out)
@@ -173,10 +175,11 @@ int bpfbox_prog__load(struct bpfbox_vm *vm, const struct bpfbox_insn *insns, siz
 		if (err < 0)
 			goto fail;
 		prog->verified = err == 0;
+		walked = true;
 		prog->mem_verified = prog->verified && !o.prog_type;	/* src/jit: raw on a buffer */
 		prog->mem_size = o.mem_size;
 	}
-	err = check_calls(vm, prog->insns, prog->ops, cnt, prog->verified);
+	err = check_calls(vm, prog->insns, prog->ops, cnt, walked);
 	if (err)
 		goto fail;
 	/* 3. the context rewrite of the program type (convert_ctx_accesses) */

@@ -305,7 +305,7 @@ static int ptr_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op, st
 	}
 	switch (ptr->type) {
 	case BXR_CTX: case BXR_MAP_VALUE: case BXR_MAP_KEY: case BXR_STACK:
-	case BXR_PKT: case BXR_PKT_META: case BXR_MEM:
+	case BXR_PKT: case BXR_PKT_META: case BXR_MEM: case BXR_BTF_ID:
 		break;
 	case BXR_MAP_PTR:
 		if (known && offr->var.value == 0 && sem == BXR_S_ADD)

@@ -526,6 +526,21 @@ int bxr_check_helper_call(struct bxr_env *env, const struct bpfbox_insn *in)
 			regs[0].id = 0;
 		}
 		break;
+	case BXK_RET_PTR_TO_BTF_ID_TASK: {
+		/* the kernel's RET_PTR_TO_BTF_ID_TRUSTED of task_struct */
+		uint32_t sid = bxr_btf_find_struct(env, "task_struct");
+
+		if (!sid) {
+			bxr_reason(env, "helper %u returns a BTF-typed pointer to a kernel task_struct; "
+				   "verifying it needs the kernel BTF (bpfbox_prog_opts.attach_btf)", id);
+			return bxr_reject(env, -EINVAL, -1, -1, "invalid return type %u of func %s#%u",
+					  p->ret, p->name, id);
+		}
+		bxr_mark_ptr(&regs[0], BXR_BTF_ID);
+		regs[0].aux = sid;
+		regs[0].flags = BXR_TRUSTED;
+		break;
+	}
 	case BXK_RET_PTR_TO_RINGBUF_MEM_OR_NULL:
 		if (env->cur->nrefs >= BXR_MAX_REFS)
 			return bxr_reject(env, -E2BIG, -1, -1, "too many references");

@@ -103,6 +103,14 @@ const char *bxr_type_str(const struct bxr_reg *r)
 			return null ? "ringbuf_mem_or_null" : "ringbuf_mem";
 		return null ? "mem_or_null" : "mem";
 	case BXR_FUNC: return "func";
+	case BXR_BTF_ID:
+		if (r->flags & BXR_TRUSTED)
+			return null ? "trusted_ptr_or_null_" : "trusted_ptr_";
+		if (r->flags & BXR_RCU)
+			return null ? "rcu_ptr_or_null_" : "rcu_ptr_";
+		if (r->flags & BXR_UNTRUSTED)
+			return null ? "untrusted_ptr_or_null_" : "untrusted_ptr_";
+		return null ? "ptr_or_null_" : "ptr_";
 	default: return "?";
 	}
 }
@@ -153,7 +161,8 @@ int bxr_reg_str(struct bxr_env *env, char *buf, size_t n, const struct bxr_reg *
 		return snprintf(buf, n, "fp%d", r->off + (int)r->var.value);
 	if (r->type == BXR_MAP_PTR || r->type == BXR_MAP_VALUE || r->type == BXR_MAP_KEY)
 		m = r->aux < (uint32_t)env->nmaps ? &env->maps[r->aux] : NULL;
-	l = (size_t)snprintf(buf, n, "%s(", bxr_type_str(r));
+	l = (size_t)snprintf(buf, n, "%s%s(", bxr_type_str(r),
+			     r->type == BXR_BTF_ID ? bxr_btf_name(env, r->aux) : "");
 #define ADD(...) do { if (l < n) l += (size_t)snprintf(buf + l, n - l, __VA_ARGS__); } while (0)
 	{
 		bool c = false;

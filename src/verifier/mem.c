@@ -413,6 +413,8 @@ static int check_ctx(struct bxr_env *env, int regno, const struct bxr_reg *reg, 
 		return bxr_reject(env, -EACCES, regno, -1, "dereference of modified ctx ptr R%d off=%d disallowed",
 				  regno, reg->off);
 	}
+	if (bxr_btf_ctx(env))	/* tracing / lsm with a BTF target: its arguments */
+		return bxr_btf_ctx_access(env, regno, off, size, write, value_regno, sx);
 	memset(&q, 0, sizeof(q));
 	q.prog_type = env->prog_type;
 	q.expected_attach_type = env->prog->expected_attach_type;
@@ -562,6 +564,10 @@ static int check_mem(struct bxr_env *env, int regno, int off, int size, bool wri
 			return bxr_reject(env, -EACCES, regno, -1, "cannot write into %s", t);
 		err = check_region(env, regno, reg, off, size, reg->aux, "memory", "mem_size");
 		break;
+	case BXR_BTF_ID:
+		if ((err = check_align(env, regno, reg, off, size, atomic)))
+			return err;
+		return bxr_btf_access(env, regno, reg, off, size, write, value_regno, sx);
 	case BXR_PKT:
 	case BXR_PKT_META:
 		if (atomic)

@@ -403,6 +403,8 @@ int bxr_verify(struct bpfbox_prog *prog, const struct bpfbox_prog_opts *opts)
 	if (!err)
 		err = pass_flags(env);
 	if (!err)
+		err = bxr_btf_init(env);	/* tracing / lsm: the attach target's arguments */
+	if (!err)
 		err = bxr_check_reserved(env);
 	if (!err)
 		err = bxr_check_cfg(env);

@@ -17,6 +17,9 @@
  *
  *   precise.c   precision tracking: backtracking over the instruction
  *               history marks the scalars whose value mattered
+ *   btf_access.c BTF-typed pointers (PTR_TO_BTF_ID): tracing and lsm
+ *               programs' arguments and the kernel objects they point to,
+ *               checked against the kernel BTF
  *
  *   unpriv.c    the rules for an unprivileged loader (opts->unpriv)
  *
@@ -89,6 +92,8 @@ enum bxr_type {
 	BXR_PKT_END,
 	BXR_MEM,          /* sized memory (ringbuf record): aux = size */
 	BXR_FUNC,         /* callback address: aux = subprog start insn */
+	BXR_BTF_ID,       /* PTR_TO_BTF_ID: a kernel object; aux = its struct's
+			   * type id in env->btf (btf_access.c) */
 	BXR__TYPES
 };
 
@@ -101,6 +106,9 @@ enum bxr_type {
 #define BXR_MAYBE_NULL 0x1u   /* ..._or_null: must be null-checked */
 #define BXR_RDONLY     0x2u   /* read-only memory (.rodata) */
 #define BXR_RINGBUF    0x4u   /* MEM: a ringbuf record */
+#define BXR_TRUSTED    0x8u   /* BTF_ID: PTR_TRUSTED */
+#define BXR_UNTRUSTED  0x10u  /* BTF_ID: PTR_UNTRUSTED (MEM: a walked non-struct pointer) */
+#define BXR_RCU        0x20u  /* BTF_ID: MEM_RCU */
 
 struct bxr_reg {
 	uint8_t type;              /* enum bxr_type */
@@ -241,7 +249,15 @@ struct bxr_env {
 	uint64_t states_total;
 	uint64_t states_cur, states_peak; /* explored states kept now, at most */
 	size_t state_bytes;        /* memory of the explored states */
-	bool unproven;             /* calls a helper without a prototype */
+	bool unproven;             /* calls a helper without a prototype, or
+				    * reads kernel objects (BTF-typed pointers) */
+	/* BTF-typed programs (btf_access.c): the kernel BTF, the attach
+	 * target's name and FUNC_PROTO, how many arguments it has (tp_btf:
+	 * without the leading void *) and the first one's index */
+	const struct bpfbox_btf *btf;
+	const char *attach_name;
+	uint32_t attach_proto;
+	int attach_nargs, attach_arg0;
 	bool allow_uninit_stack;
 	/* opts->unpriv: the kernel's rules for a loader without CAP_BPF /
 	 * CAP_PERFMON (its allow_ptr_leaks, bypass_spec_v1/v4,
@@ -332,6 +348,17 @@ int bxr_reg_width(const struct bxr_reg *r);
 
 /* jmp.c */
 int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
+
+/* btf_access.c: BTF-typed pointers (the kernel's btf_ctx_access,
+ * btf_struct_walk / check_ptr_to_btf_access) */
+int bxr_btf_init(struct bxr_env *env);
+bool bxr_btf_ctx(const struct bxr_env *env);
+int bxr_btf_ctx_access(struct bxr_env *env, int regno, int off, int size, bool write,
+		       int value_regno, bool sx);
+int bxr_btf_access(struct bxr_env *env, int regno, const struct bxr_reg *reg, int off, int size,
+		   bool write, int value_regno, bool sx);
+uint32_t bxr_btf_find_struct(const struct bxr_env *env, const char *name);
+const char *bxr_btf_name(const struct bxr_env *env, uint32_t id);
 
 /* mem.c */
 int bxr_check_mem(struct bxr_env *env, int regno, int off, int size, bool write,

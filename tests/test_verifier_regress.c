@@ -15,7 +15,7 @@
  * the assembler cannot express (reserved fields). Maps, created the same
  * way in both: map[fd:0] array 4/48, map[fd:1] array 4/48 with
  * BPF_F_RDONLY_PROG, map[fd:2] array 4/48 with BPF_F_WRONLY_PROG,
- * map[fd:3] hash 4/8.
+ * map[fd:3] hash 4/8, map[fd:4] prog array of 4 (empty).
  *
  * Also: LD_ABS failing inside a subprogram ends the whole program with
  * r0 = 0, on the interpreter and the JIT, as BPF_PROG_TEST_RUN does it in
@@ -39,7 +39,7 @@
 #define T_SCHED_CLS 3
 #define T_XDP 6
 
-#define NMAPS 4
+#define NMAPS 5
 #define KLOG_SZ (256u * 1024)
 
 /* a field patch after assembly: insn idx, field ('c','d','s','o','i'), value */
@@ -416,6 +416,44 @@ static const struct rcase cases[] = {
 	  {{ 3, 'd', 1 }}, 0, "invalid bpf_ld_imm64 insn" },
 	{ "rsv_dead_ldabs_src", T_SOCKET, 0, "r6 = r1\nr0 = 0\nif r0 == 0 goto +1\nr0 = *(u32 *)skb[0]\nexit\n",
 	  NULL, {{ 3, 's', 1 }}, 1, NULL },
+	/* ---- 2. a write to r10 is refused where it is reached ----------------------- */
+	/* do_check -> check_reg_arg(dst r10, DST_OP): "frame pointer is read
+	 * only", only on a walked path; check_cfg and resolve_pseudo_ldimm64 do
+	 * not look at it, so in a branch the walk proves dead it is accepted
+	 * (bpfbox turns such dead code into `goto -1`, as sanitize_dead_code) */
+	{ "fp_write_reached", T_SOCKET, 0, "r1 = 0\nr0 = 0\nexit\n", NULL, {{ 0, 'd', 10 }}, 0,
+	  "frame pointer is read only" },
+	{ "fp_write_dead_alu", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +1\nr1 = 0\nexit\n", NULL,
+	  {{ 2, 'd', 10 }}, 1, NULL },
+	{ "fp_write_dead_ldx", T_SOCKET, 0,
+	  "r0 = 0\nif r0 == 0 goto +1\nr1 = *(u64 *)(r10 - 8)\nexit\n", NULL, {{ 2, 'd', 10 }}, 1, NULL },
+	{ "fp_write_dead_lddw", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +2\nr1 = 1 ll\nexit\n", NULL,
+	  {{ 2, 'd', 10 }}, 1, NULL },
+	/* ---- 3. bpf_loop with nr_loops 0 never calls its callback --------------------- */
+	/* check_helper_call BPF_FUNC_loop: the callback is walked only while
+	 * callback_depth < r1's umax; with r1 = 0 never, so its out-of-range
+	 * return value is not checked */
+	{ "loop_zero_skips_callback", T_SOCKET, 0,
+	  "r1 = 0\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\nr0 = 7\nexit\n", "i,i",
+	  {{ 1, 's', 4 }, { 1, 'i', 6 }}, 1, NULL },
+	/* ... and with r1 = 1 it is: the return value must lie in [0, 1] */
+	{ "loop_one_checks_callback", T_SOCKET, 0,
+	  "r1 = 1\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\nr0 = 7\nexit\n", "i,i",
+	  {{ 1, 's', 4 }, { 1, 'i', 6 }}, 0, "At callback return the register R0" },
+	/* r1's bounds decide, so a computed zero counts too (precise) */
+	{ "loop_computed_zero", T_SOCKET, 0,
+	  "r1 = *(u32 *)(r1 + 0)\nr1 &= 0\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\n"
+	  "r0 = 7\nexit\n", "i,i", {{ 2, 's', 4 }, { 2, 'i', 6 }}, 1, NULL },
+	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
+	{ "tail_call_subprog_btf", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,
+	  NULL },
+	/* a tail call from a subprogram returns the target's r0 to the caller:
+	 * after it r0 is not the callee's constant */
+	{ "tail_call_subprog_r0_unknown", T_SOCKET, 0,
+	  "r7 = r1\n" LK "if r0 == 0 goto +5\nr6 = r0\nr1 = r7\ncall pc+4\nr6 += r0\nr0 = *(u8 *)(r6 + 0)\n"
+	  "r0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 0,
+	  "math between map_value pointer and register with unbounded min value is not allowed" },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -849,6 +887,7 @@ static void setup_maps(struct env *e)
 		{ BPF_MAP_TYPE_ARRAY, 4, 48, 1, BPF_F_RDONLY_PROG },
 		{ BPF_MAP_TYPE_ARRAY, 4, 48, 1, BPF_F_WRONLY_PROG },
 		{ BPF_MAP_TYPE_HASH, 4, 8, 16, 0 },
+		{ BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0 },
 	};
 
 	for (int i = 0; i < NMAPS; i++) {

@@ -84,6 +84,9 @@ enum bx_use_def_view {
 void bx_use_def(const struct bpfbox_insn *in, int op, enum bx_use_def_view view,
 		uint16_t *use, uint16_t *def);
 
+/* Does this instruction write r10 (see isa.c)? */
+bool bx_writes_fp(const struct bpfbox_insn *in, int op);
+
 /* Structural check of a whole program (see bpfbox_prog__load()). On
  * failure logs "insn N: ..." and returns -EINVAL. If ops_out is non-NULL it
  * receives the op of every slot (-1 for second lddw halves). */

@@ -464,6 +464,7 @@ int bxr_check_func_info(struct bxr_env *env)
 		}
 		if (!ld_abs && !tail)
 			continue;
+		env->subprogs[s].abnormal_ret = true;
 		env->insn = env->subprogs[s].start;
 		if (!fi || !nfi) {
 			bxr_reason(env, "without BTF function info the verifier cannot tell that this "

@@ -182,6 +182,9 @@ struct bxr_subprog {
 	int end;                   /* one past the last insn */
 	int stack_depth;           /* bytes used (max over paths) */
 	bool has_tail_call;
+	/* holds LD_ABS / LD_IND or a tail call (found statically, the kernel's
+	 * has_abnormal_return): it can return another r0 than its exit's */
+	bool abnormal_ret;
 	bool is_cb;
 	/* a global function (BTF): verified on its own once called */
 	bool global, called, verified;

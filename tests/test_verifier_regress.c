@@ -444,6 +444,18 @@ static const struct rcase cases[] = {
 	{ "loop_computed_zero", T_SOCKET, 0,
 	  "r1 = *(u32 *)(r1 + 0)\nr1 &= 0\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\n"
 	  "r0 = 7\nexit\n", "i,i", {{ 2, 's', 4 }, { 2, 'i', 6 }}, 1, NULL },
+	/* ---- 5. w1 = w2: the 64-bit bounds are the 32-bit ones ----------------------- */
+	/* check_alu_op BPF_MOV (32-bit) -> zext_32_to_64: r7 in [1, 35] from
+	 * signed 32-bit compares on an unknown 64-bit value (vfuzz seed 1
+	 * program 895); bpfbox used only the tnum (0..63) */
+	{ "mov32_keeps_32bit_bounds", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 s> 35 goto +11\nif w7 s<= 0 goto +10\nw7 = w7\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr1 = *(u32 *)(r0 + 4)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* ... and 36 is out: the kernel refuses the same access then */
+	{ "mov32_keeps_32bit_bounds_edge", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 s> 41 goto +11\nif w7 s<= 0 goto +10\nw7 = w7\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr1 = *(u32 *)(r0 + 4)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "R0 max value is outside of the allowed memory range" },
 	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
 	{ "tail_call_subprog_btf", T_SOCKET, 0,
 	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,

@@ -40,6 +40,7 @@
 #define T_XDP 6
 
 #define NMAPS 5
+#define BX_MAX_LOOPS_TEST (8u * 1024 * 1024)   /* BPF_MAX_LOOPS, bpfbox's may_goto budget */
 #define KLOG_SZ (256u * 1024)
 
 /* a field patch after assembly: insn idx, field ('c','d','s','o','i'), value */
@@ -456,6 +457,30 @@ static const struct rcase cases[] = {
 	  "call 7\nr7 = r0\nif w7 s> 41 goto +11\nif w7 s<= 0 goto +10\nw7 = w7\n" LK
 	  "if r0 == 0 goto +2\nr0 += r7\nr1 = *(u32 *)(r0 + 4)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
 	  "R0 max value is outside of the allowed memory range" },
+	/* ---- 6. may_goto (BPF_JMP|BPF_JCOND, src 0) ---------------------------------- */
+	/* check_cond_jmp_op BPF_MAY_GOTO: both ways are walked, a loop around it
+	 * converges (is_may_goto_insn_at pruning, widen_imprecise_scalars) */
+	{ "may_goto_counted_loop", T_SOCKET, 0,
+	  "r0 = 0\nr1 = 0\nmay_goto +3\nr0 += 3\nr1 += 1\nif r1 < 100 goto -4\nexit\n", NULL, {{0}}, 1,
+	  NULL },
+	{ "may_goto_endless_loop", T_SOCKET, 0, "r0 = 0\nmay_goto +2\nr0 += 1\ngoto -3\nexit\n", NULL,
+	  {{0}}, 1, NULL },
+	/* the jump (budget spent) is walked too: r5 was never written */
+	{ "may_goto_jump_path_walked", T_SOCKET, 0, "r0 = 0\nmay_goto +1\nexit\nr0 = r5\nexit\n", NULL,
+	  {{0}}, 0, "R5 !read_ok" },
+	/* ... and the fall-through */
+	{ "may_goto_fall_path_walked", T_SOCKET, 0, "r0 = 0\nmay_goto +1\nr0 = r5\nexit\n", NULL,
+	  {{0}}, 0, "R5 !read_ok" },
+	/* a loop whose index bounds a map access: precise, not widened */
+	{ "may_goto_index_stays_precise", T_SOCKET, 0,
+	  "r6 = 0\n" LK "if r0 == 0 goto +6\nmay_goto +5\nr1 = r0\nr1 += r6\n*(u8 *)(r1 + 0) = 1\nr6 += 1\n"
+	  "if r6 < 48 goto -7\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	{ "may_goto_index_overflows", T_SOCKET, 0,
+	  "r6 = 0\n" LK "if r0 == 0 goto +6\nmay_goto +5\nr1 = r0\nr1 += r6\n*(u8 *)(r1 + 0) = 1\nr6 += 1\n"
+	  "if r6 < 49 goto -7\nr0 = 0\nexit\n", NULL, {{0}}, 0, "invalid access to map value" },
+	/* do_check: dst and imm must be 0 */
+	{ "may_goto_imm", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, NULL },
+	{ "may_goto_dst", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'd', 1 }}, 0, NULL },
 	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
 	{ "tail_call_subprog_btf", T_SOCKET, 0,
 	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,
@@ -891,6 +916,75 @@ static void test_ldabs_runs(struct env *e)
 	}
 }
 
+/*
+ * test_may_goto_runs - may_goto loops run on both engines, r0 against
+ * BPF_PROG_TEST_RUN. A loop that ends by its own test returns what the
+ * kernel returns. A loop that only may_goto ends runs bpfbox's budget,
+ * BX_MAX_LOOPS passes (the kernel's BPF_MAX_LOOPS, 8M); the kernel's x86
+ * JIT since 6.15 counts in 64K chunks and a time limit instead (timed
+ * may_goto), so there only "it ends, after at least 64K passes" is
+ * compared.
+ */
+static void test_may_goto_runs(struct env *e)
+{
+	static const struct { const char *src; bool budget; } progs[] = {
+		{ "r0 = 0\nr1 = 0\nmay_goto +3\nr0 += 3\nr1 += 1\nif r1 < 100 goto -4\nexit\n", false },
+		/* two nested loops, the inner one 1000 times per outer pass */
+		{ "r0 = 0\nr1 = 0\nmay_goto +7\nr2 = 0\nmay_goto +3\nr0 += 1\nr2 += 1\nif r2 < 1000 goto -4\n"
+		  "r1 += 1\nif r1 < 50 goto -8\nexit\n", false },
+		{ "r0 = 0\nmay_goto +2\nr0 += 1\ngoto -3\nexit\n", true },
+	};
+	uint8_t pkt[20] = { 0 };
+
+	for (size_t s = 0; s < sizeof(progs) / sizeof(progs[0]); s++) {
+		struct rcase c = { "may_goto_run", T_SOCKET, 0, progs[s].src, NULL, {{0}}, 1, NULL };
+		size_t n = 0;
+		struct bpfbox_insn *in = assemble(&c, &n);
+		struct bpfbox_prog *p = NULL;
+		uint32_t want = progs[s].budget ? BX_MAX_LOOPS_TEST : 0;
+		bool have_k = false;
+		int fd = -1;
+
+		if (!CHECK(in != NULL))
+			continue;
+		if (e->kernel && CHECK_MSG(kernel_verdict(e, &c, in, n, &fd) == 1, "may_goto_run %zu: kernel "
+					   "rejects", s)) {
+			uint32_t kr = 0;
+
+			if (CHECK_MSG(k_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
+				if (progs[s].budget) {
+					CHECK_MSG(kr >= 65535, "kernel r0 %u after an endless may_goto loop", kr);
+				} else {
+					want = kr;
+					have_k = true;
+				}
+			}
+			close(fd);
+		}
+		if (!progs[s].budget && !have_k)
+			want = s == 0 ? 300 : 50000;	/* Linux 6.18, live */
+		if (CHECK_MSG(bpfbox_load(e, &c, in, n, &p) == 0, "may_goto_run %zu rejected:\n%s", s, e->blog)) {
+			for (int eng = BPFBOX_ENGINE_INTERP; eng <= BPFBOX_ENGINE_JIT; eng++) {
+				for (int rep = 0; rep < 2; rep++) {	/* the budget is per run */
+					BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt,
+						    .data_size_in = sizeof(pkt), .mode = BPFBOX_RUN_TRUSTED,
+						    .engine = (enum bpfbox_engine)eng);
+					int err = bpfbox_prog__test_run(p, &t);
+
+					if (err == -EOPNOTSUPP && eng == BPFBOX_ENGINE_JIT) {
+						TL_SKIP("no JIT on this host");
+						break;
+					}
+					CHECK_MSG(err == 0 && t.retval == want, "may_goto_run %zu engine %d: err %d "
+						  "r0 %u, want %u", s, eng, err, t.retval, want);
+				}
+			}
+		}
+		bpfbox_prog__free(p);
+		free(in);
+	}
+}
+
 /* setup_maps - the same four maps in the kernel (if it works) and bpfbox. */
 static void setup_maps(struct env *e)
 {
@@ -946,6 +1040,7 @@ int main(void)
 	for (size_t i = 0; i < NCASES; i++)
 		run_case(&e, &cases[i]);
 	test_ldabs_runs(&e);
+	test_may_goto_runs(&e);
 	for (int i = 0; i < NMAPS; i++) {
 		bpfbox_map__free(e.bmaps[i]);
 		if (e.kfd[i] >= 0)

@@ -63,7 +63,7 @@ static inline int bx_op_is_jump(int op)   /* has a pc-relative target */
 {
 	int fmt = bx_ops[op].fmt;
 	return fmt == BX_F_JA || fmt == BX_F_JA32 || fmt == BX_F_JCOND ||
-	       op == BX_OP_CALL_LOCAL;
+	       fmt == BX_F_MAYGOTO || op == BX_OP_CALL_LOCAL;
 }
 
 /* How bx_use_def() sees calls, exit and the legacy packet loads. */

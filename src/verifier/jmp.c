@@ -574,3 +574,73 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 	*next = fall;
 	return 0;
 }
+
+/* widen_reg - the kernel's maybe_widen_reg: a scalar neither copy needs
+ * precisely that changed since the previous pass becomes unknown. */
+static void widen_reg(const struct bxr_reg *o, struct bxr_reg *c)
+{
+	if (o->type != BXR_SCALAR || c->type != BXR_SCALAR || o->precise || c->precise)
+		return;
+	if (o->umin == c->umin && o->umax == c->umax && o->smin == c->smin && o->smax == c->smax &&
+	    o->var.value == c->var.value && o->var.mask == c->var.mask && o->id == c->id)
+		return;
+	bxr_mark_unknown(c);
+}
+
+/* widen_pass - the kernel's widen_imprecise_scalars between the previous
+ * pass through the may_goto at insn (the nearest ancestor checkpoint
+ * there, skipping the one this visit just made) and st. Only loses
+ * information: sound. */
+static void widen_pass(struct bxr_env *env, struct bxr_state *st, int insn)
+{
+	struct bxr_state *old = NULL, *s = env->cur->parent;
+
+	if (s && s->insn == insn && env->cur->first_insn == insn)
+		s = s->parent;	/* this visit's own checkpoint */
+	for (; s; s = s->parent) {
+		if (s->insn == insn && s->curframe == st->curframe) {
+			old = s;
+			break;
+		}
+	}
+	if (!old)
+		return;
+	for (int f = 0; f <= st->curframe; f++) {
+		struct bxr_func *of = old->frame[f], *cf = st->frame[f];
+
+		if (of->callsite != cf->callsite)
+			return;
+		for (int r = 0; r < BX_NREGS; r++)
+			widen_reg(&of->regs[r], &cf->regs[r]);
+		for (int j = 0; j < cf->nslots && j < of->nslots; j++)
+			if (cf->stack[j].st[0] == BXR_ST_SPILL && of->stack[j].st[0] == BXR_ST_SPILL)
+				widen_reg(&of->stack[j].spill, &cf->stack[j].spill);
+	}
+}
+
+/*
+ * bxr_check_may_goto - may_goto +off (BPF_JMP|BPF_JCOND, the kernel's
+ * check_cond_jmp_op for BPF_MAY_GOTO): the run falls through while its
+ * loop budget lasts and jumps once it is spent, so both ways are walked.
+ * The current path takes the jump; the fall-through is pushed one pass
+ * deeper (may_goto_depth), its imprecise scalars widened against the
+ * previous pass, so that a loop around it converges (state.c prunes a
+ * pass the previous one covers).
+ */
+int bxr_check_may_goto(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next)
+{
+	struct bxr_state *other;
+	int err;
+
+	if (in->dst_reg || in->imm) {
+		bxr_reason(env, "may_goto uses only its offset; dst, src and imm must be 0");
+		return bxr_reject(env, -EINVAL, -1, -1, "invalid may_goto imm %d", in->imm);
+	}
+	if ((err = bxr_push_branch(env, env->insn + 1)))
+		return err;
+	other = env->stack[env->nstack - 1].st;
+	other->may_goto_depth++;
+	widen_pass(env, other, env->insn);
+	*next = (int)bx_jump_target(in, (size_t)env->insn, op);
+	return 0;
+}

@@ -159,6 +159,7 @@ struct bxr_state {
 	int nrefs;
 	struct { uint32_t id; int insn; } refs[BXR_MAX_REFS];
 	struct bxr_state *parent;  /* explored state this path descends from */
+	uint32_t may_goto_depth;   /* may_goto fall-throughs taken on this path */
 	uint32_t branches;         /* unfinished paths below (explored states) */
 	uint32_t hit, miss;
 	bool evicted;              /* no longer in an explored list (env->limbo) */
@@ -325,6 +326,7 @@ int bxr_reg_width(const struct bxr_reg *r);
 
 /* jmp.c */
 int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
+int bxr_check_may_goto(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
 
 /* mem.c */
 int bxr_check_mem(struct bxr_env *env, int regno, int off, int size, bool write,

@@ -481,6 +481,11 @@ static const struct rcase cases[] = {
 	/* do_check: dst and imm must be 0 */
 	{ "may_goto_imm", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, NULL },
 	{ "may_goto_dst", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'd', 1 }}, 0, NULL },
+	/* ---- 7. tnum_mul as 6.18 computes it ----------------------------------------- */
+	{ "tnum_mul_kernel_6_18", T_KPROBE, 0,
+	  "r7 = *(u64 *)(r1 + 24)\nw7 |= 0x2e\nw7 *= 198\nif w7 > 3 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr3 = *(u8 *)(r0 + 46)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "R0 max value is outside of the allowed memory range" },
 	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
 	{ "tail_call_subprog_btf", T_SOCKET, 0,
 	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,

@@ -486,6 +486,17 @@ static const struct rcase cases[] = {
 	  "r7 = *(u64 *)(r1 + 24)\nw7 |= 0x2e\nw7 *= 198\nif w7 > 3 goto +9\n" LK
 	  "if r0 == 0 goto +2\nr0 += r7\nr3 = *(u8 *)(r0 + 46)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
 	  "R0 max value is outside of the allowed memory range" },
+	/* ---- 8. a 64-bit == / != decided by the 32-bit ranges ------------------------ */
+	/* is_scalar_branch_taken BPF_JEQ/JNE: w7 <= 9, so r7 != 12 always (vfuzz
+	 * seed 11 program 102); the access with the unbounded r7 is dead */
+	{ "jne64_decided_by_u32", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 > 9 goto +10\nif r7 != 12 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr0 = *(u64 *)(r0 + 40)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* ... and with 12 in reach it is walked (r7 = 12 there) and refused */
+	{ "jne64_open_u32", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 > 20 goto +10\nif r7 != 12 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr0 = *(u64 *)(r0 + 40)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "invalid access to map value" },
 	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
 	{ "tail_call_subprog_btf", T_SOCKET, 0,
 	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,

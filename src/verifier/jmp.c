@@ -36,6 +36,10 @@ struct view {
 	uint64_t umin, umax;
 	int64_t smin, smax;
 	struct bxr_tnum var;
+	/* a 64-bit view: the register's 32-bit ranges too (branch_taken) */
+	bool has32;
+	uint32_t u32min, u32max;
+	int32_t s32min, s32max;
 };
 
 static struct view get_view(const struct bxr_reg *r, bool is32)
@@ -51,6 +55,9 @@ static struct view get_view(const struct bxr_reg *r, bool is32)
 		v.smin = r->smin; v.smax = r->smax;
 		v.var = r->var;
 	}
+	v.has32 = !is32;
+	v.u32min = r->u32min; v.u32max = r->u32max;
+	v.s32min = r->s32min; v.s32max = r->s32max;
 	return v;
 }
 
@@ -80,6 +87,12 @@ static int branch_taken(const struct view *a, const struct view *b, int sem)
 		else if (a->umin > b->umax || a->umax < b->umin || a->smin > b->smax ||
 			 a->smax < b->smin ||
 			 ((a->var.value ^ b->var.value) & ~(a->var.mask | b->var.mask)))
+			eq = 0;
+		/* a 64-bit compare the 64-bit ranges leave open: disjoint 32-bit
+		 * ranges also decide it (the kernel's is_scalar_branch_taken) */
+		else if (a->has32 && b->has32 &&
+			 (a->u32min > b->u32max || a->u32max < b->u32min ||
+			  a->s32min > b->s32max || a->s32max < b->s32min))
 			eq = 0;
 		if (eq < 0)
 			return -1;

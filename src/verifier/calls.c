@@ -21,7 +21,7 @@
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
 {
-	return id == BXK_ID_skb_vlan_push || id == BXK_ID_xdp_adjust_head ||
+	return id == BXK_ID_skb_vlan_push || id == BXK_ID_skb_pull_data || id == BXK_ID_xdp_adjust_head ||
 	       id == BXK_ID_xdp_adjust_meta || id == BXK_ID_xdp_adjust_tail;
 }
 

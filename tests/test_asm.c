@@ -515,7 +515,7 @@ static int row_insn(int op, struct bpfbox_insn in[2])
 		in[0].off = 4;
 		in[0].imm = 0x7f;
 		break;
-	case BX_F_JA: in[0].dst_reg = 0; in[0].off = -2; break;
+	case BX_F_JA: case BX_F_MAYGOTO: in[0].dst_reg = 0; in[0].off = -2; break;
 	case BX_F_JA32: in[0].dst_reg = 0; in[0].imm = 5; break;
 	case BX_F_CALL: in[0].dst_reg = 0; in[0].imm = 6; break;
 	case BX_F_CALLX: in[0].dst_reg = 3; break;

@@ -90,7 +90,7 @@ fi
 
 # tc and socket filters (test objects of $BUILD/bpf)
 if need_file "$BUILD/bpf/pkt_tc.o"; then
-	t tc-needs-prog 1 '' '~has 3 tc programs; choose one with --prog' -- "$BPFBOX" tc "$BUILD/bpf/pkt_tc.o" --pcap "$PC"
+	t tc-needs-prog 1 '' '~has 4 tc programs; choose one with --prog' -- "$BPFBOX" tc "$BUILD/bpf/pkt_tc.o" --pcap "$PC"
 	t tc-json 0 '~^\{"verdicts": \{"TC_ACT_UNSPEC": [0-9]+, "TC_ACT_OK": [0-9]+, .*"TC_ACT_TRAP": [0-9]+\}, "packets": 1000,' '*' \
 		-- "$BPFBOX" tc "$BUILD/bpf/pkt_tc.o" --prog tc_ttl --pcap "$PC" --json --egress
 	t sock 0 '~^kept +[0-9]+

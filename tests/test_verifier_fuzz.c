@@ -120,6 +120,22 @@ static const struct regress regress[] = {
 	{ "misaligned atomic on a map value", "misaligned atomics", BPFBOX_PROG_TYPE_XDP, 11,
 	  { MAPKEY(3), I(0x15, 0, 0, 3, 0), I(0xbf, 2, 0, 0, 0), I(0xbf, 3, 10, 0, 0),
 	    I(0xc3, 2, 3, 26, 1), I(0x95, 0, 0, 0, 0) } },
+	/* found by vfuzz seed 12 program 82210 (and seed 13 program 123935),
+	 * kernel says: R0 max value is outside of the allowed memory range (a
+	 * u8 store of 0x100 off the slot's start is STACK_MISC: the kernel's
+	 * STACK_ZERO needs the whole register 0; bpfbox took the stored byte) */
+	{ "misaligned narrow store of a value with a zero low byte", NULL, BPFBOX_PROG_TYPE_SOCKET_FILTER, 15,
+	  { I(0xb7, 9, 0, 0, 0x100), I(0x7a, 10, 0, -88, 0), I(0x73, 10, 9, -84, 0), MAPKEY(2),
+	    I(0x15, 0, 0, 3, 0), I(0x71, 2, 10, -84, 0), I(0x0f, 0, 2, 0, 0), I(0x61, 3, 0, 44, 0),
+	    I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
+	/* found by vfuzz seed 12 program 179805, kernel says: R0 max value is
+	 * outside of the allowed memory range (w7 |= 0x2e; w7 *= 198: 6.18's
+	 * tnum_mul knows nothing of bit 4, the earlier algorithm bpfbox had
+	 * knew it set, so w7 > 3 was always true and the access dead) */
+	{ "tnum_mul as the kernel computes it", NULL, BPFBOX_PROG_TYPE_RAW_TRACEPOINT, 15,
+	  { I(0x79, 7, 1, 24, 0), I(0x44, 7, 0, 0, 0x2e), I(0x24, 7, 0, 0, 198), I(0x26, 7, 0, 9, 3),
+	    MAPKEY(0), I(0x15, 0, 0, 2, 0), I(0x0f, 0, 7, 0, 0), I(0x71, 3, 0, 46, 0),
+	    I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0) } },
 };
 
 /* config_helper - the kernel's refusal names a helper that a kernel config

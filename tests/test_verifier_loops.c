@@ -1,7 +1,7 @@
 /*
  * test_verifier_loops.c - loops the kernel's verifier accepts thanks to its
  * precision tracking (mark_chain_precision): tests/bpf/vloops.bpf.c
- * (collatz, branchy from bench/progs/loops.h, ringbuf200), and an array
+ * (collatz, collatz_heavy, branchy from bench/progs/loops.h, ringbuf200), and an array
  * lookup with constant keys whose result is used without a NULL check.
  *
  * Each program is loaded into the running kernel (BPF_PROG_LOAD,
@@ -227,7 +227,8 @@ static void asm_case(struct bpfbox_vm *vm, int k, bool kernel)
 int main(int argc, char **argv)
 {
 	const char *build = getenv("BUILD") ? getenv("BUILD") : "build";
-	static const char *const names[] = { "collatz", "branchy", "ringbuf200", "array_const_key" };
+	static const char *const names[] = { "collatz", "branchy", "ringbuf200", "array_const_key",
+					     "collatz_heavy" };
 	BPFBOX_OPTS(bpfbox_object_opts, oo);
 	BPFBOX_OPTS(bpfbox_object_load_opts, lo);
 	BPFBOX_OPTS(bpfbox_vm_opts, vo);

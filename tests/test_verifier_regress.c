@@ -15,7 +15,7 @@
  * the assembler cannot express (reserved fields). Maps, created the same
  * way in both: map[fd:0] array 4/48, map[fd:1] array 4/48 with
  * BPF_F_RDONLY_PROG, map[fd:2] array 4/48 with BPF_F_WRONLY_PROG,
- * map[fd:3] hash 4/8.
+ * map[fd:3] hash 4/8, map[fd:4] prog array of 4 (empty).
  *
  * Also: LD_ABS failing inside a subprogram ends the whole program with
  * r0 = 0, on the interpreter and the JIT, as BPF_PROG_TEST_RUN does it in
@@ -39,7 +39,8 @@
 #define T_SCHED_CLS 3
 #define T_XDP 6
 
-#define NMAPS 4
+#define NMAPS 5
+#define BX_MAX_LOOPS_TEST (8u * 1024 * 1024)   /* BPF_MAX_LOOPS, bpfbox's may_goto budget */
 #define KLOG_SZ (256u * 1024)
 
 /* a field patch after assembly: insn idx, field ('c','d','s','o','i'), value */
@@ -416,6 +417,96 @@ static const struct rcase cases[] = {
 	  {{ 3, 'd', 1 }}, 0, "invalid bpf_ld_imm64 insn" },
 	{ "rsv_dead_ldabs_src", T_SOCKET, 0, "r6 = r1\nr0 = 0\nif r0 == 0 goto +1\nr0 = *(u32 *)skb[0]\nexit\n",
 	  NULL, {{ 3, 's', 1 }}, 1, NULL },
+	/* ---- 2. a write to r10 is refused where it is reached ----------------------- */
+	/* do_check -> check_reg_arg(dst r10, DST_OP): "frame pointer is read
+	 * only", only on a walked path; check_cfg and resolve_pseudo_ldimm64 do
+	 * not look at it, so in a branch the walk proves dead it is accepted
+	 * (bpfbox turns such dead code into `goto -1`, as sanitize_dead_code) */
+	{ "fp_write_reached", T_SOCKET, 0, "r1 = 0\nr0 = 0\nexit\n", NULL, {{ 0, 'd', 10 }}, 0,
+	  "frame pointer is read only" },
+	{ "fp_write_dead_alu", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +1\nr1 = 0\nexit\n", NULL,
+	  {{ 2, 'd', 10 }}, 1, NULL },
+	{ "fp_write_dead_ldx", T_SOCKET, 0,
+	  "r0 = 0\nif r0 == 0 goto +1\nr1 = *(u64 *)(r10 - 8)\nexit\n", NULL, {{ 2, 'd', 10 }}, 1, NULL },
+	{ "fp_write_dead_lddw", T_SOCKET, 0, "r0 = 0\nif r0 == 0 goto +2\nr1 = 1 ll\nexit\n", NULL,
+	  {{ 2, 'd', 10 }}, 1, NULL },
+	/* ---- 3. bpf_loop with nr_loops 0 never calls its callback --------------------- */
+	/* check_helper_call BPF_FUNC_loop: the callback is walked only while
+	 * callback_depth < r1's umax; with r1 = 0 never, so its out-of-range
+	 * return value is not checked */
+	{ "loop_zero_skips_callback", T_SOCKET, 0,
+	  "r1 = 0\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\nr0 = 7\nexit\n", "i,i",
+	  {{ 1, 's', 4 }, { 1, 'i', 6 }}, 1, NULL },
+	/* ... and with r1 = 1 it is: the return value must lie in [0, 1] */
+	{ "loop_one_checks_callback", T_SOCKET, 0,
+	  "r1 = 1\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\nr0 = 7\nexit\n", "i,i",
+	  {{ 1, 's', 4 }, { 1, 'i', 6 }}, 0, "At callback return the register R0" },
+	/* r1's bounds decide, so a computed zero counts too (precise) */
+	{ "loop_computed_zero", T_SOCKET, 0,
+	  "r1 = *(u32 *)(r1 + 0)\nr1 &= 0\nr2 = 0 ll\nr3 = 0\nr4 = 0\ncall 181\nr0 = 0\nexit\n"
+	  "r0 = 7\nexit\n", "i,i", {{ 2, 's', 4 }, { 2, 'i', 6 }}, 1, NULL },
+	/* ---- 5. w1 = w2: the 64-bit bounds are the 32-bit ones ----------------------- */
+	/* check_alu_op BPF_MOV (32-bit) -> zext_32_to_64: r7 in [1, 35] from
+	 * signed 32-bit compares on an unknown 64-bit value (vfuzz seed 1
+	 * program 895); bpfbox used only the tnum (0..63) */
+	{ "mov32_keeps_32bit_bounds", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 s> 35 goto +11\nif w7 s<= 0 goto +10\nw7 = w7\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr1 = *(u32 *)(r0 + 4)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* ... and 36 is out: the kernel refuses the same access then */
+	{ "mov32_keeps_32bit_bounds_edge", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 s> 41 goto +11\nif w7 s<= 0 goto +10\nw7 = w7\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr1 = *(u32 *)(r0 + 4)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "R0 max value is outside of the allowed memory range" },
+	/* ---- 6. may_goto (BPF_JMP|BPF_JCOND, src 0) ---------------------------------- */
+	/* check_cond_jmp_op BPF_MAY_GOTO: both ways are walked, a loop around it
+	 * converges (is_may_goto_insn_at pruning, widen_imprecise_scalars) */
+	{ "may_goto_counted_loop", T_SOCKET, 0,
+	  "r0 = 0\nr1 = 0\nmay_goto +3\nr0 += 3\nr1 += 1\nif r1 < 100 goto -4\nexit\n", NULL, {{0}}, 1,
+	  NULL },
+	{ "may_goto_endless_loop", T_SOCKET, 0, "r0 = 0\nmay_goto +2\nr0 += 1\ngoto -3\nexit\n", NULL,
+	  {{0}}, 1, NULL },
+	/* the jump (budget spent) is walked too: r5 was never written */
+	{ "may_goto_jump_path_walked", T_SOCKET, 0, "r0 = 0\nmay_goto +1\nexit\nr0 = r5\nexit\n", NULL,
+	  {{0}}, 0, "R5 !read_ok" },
+	/* ... and the fall-through */
+	{ "may_goto_fall_path_walked", T_SOCKET, 0, "r0 = 0\nmay_goto +1\nr0 = r5\nexit\n", NULL,
+	  {{0}}, 0, "R5 !read_ok" },
+	/* a loop whose index bounds a map access: precise, not widened */
+	{ "may_goto_index_stays_precise", T_SOCKET, 0,
+	  "r6 = 0\n" LK "if r0 == 0 goto +6\nmay_goto +5\nr1 = r0\nr1 += r6\n*(u8 *)(r1 + 0) = 1\nr6 += 1\n"
+	  "if r6 < 48 goto -7\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	{ "may_goto_index_overflows", T_SOCKET, 0,
+	  "r6 = 0\n" LK "if r0 == 0 goto +6\nmay_goto +5\nr1 = r0\nr1 += r6\n*(u8 *)(r1 + 0) = 1\nr6 += 1\n"
+	  "if r6 < 49 goto -7\nr0 = 0\nexit\n", NULL, {{0}}, 0, "invalid access to map value" },
+	/* do_check: dst and imm must be 0 */
+	{ "may_goto_imm", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'i', 1 }}, 0, NULL },
+	{ "may_goto_dst", T_SOCKET, 0, "r0 = 0\nmay_goto +0\nexit\n", NULL, {{ 1, 'd', 1 }}, 0, NULL },
+	/* ---- 7. tnum_mul as 6.18 computes it ----------------------------------------- */
+	{ "tnum_mul_kernel_6_18", T_KPROBE, 0,
+	  "r7 = *(u64 *)(r1 + 24)\nw7 |= 0x2e\nw7 *= 198\nif w7 > 3 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr3 = *(u8 *)(r0 + 46)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "R0 max value is outside of the allowed memory range" },
+	/* ---- 8. a 64-bit == / != decided by the 32-bit ranges ------------------------ */
+	/* is_scalar_branch_taken BPF_JEQ/JNE: w7 <= 9, so r7 != 12 always (vfuzz
+	 * seed 11 program 102); the access with the unbounded r7 is dead */
+	{ "jne64_decided_by_u32", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 > 9 goto +10\nif r7 != 12 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr0 = *(u64 *)(r0 + 40)\nr0 = 0\nexit\n", NULL, {{0}}, 1, NULL },
+	/* ... and with 12 in reach it is walked (r7 = 12 there) and refused */
+	{ "jne64_open_u32", T_KPROBE, 0,
+	  "call 7\nr7 = r0\nif w7 > 20 goto +10\nif r7 != 12 goto +9\n" LK
+	  "if r0 == 0 goto +2\nr0 += r7\nr0 = *(u64 *)(r0 + 40)\nr0 = 0\nexit\n", NULL, {{0}}, 0,
+	  "invalid access to map value" },
+	/* ---- 4. tail calls in a subprogram (with BTF: allowed) ------------------------ */
+	{ "tail_call_subprog_btf", T_SOCKET, 0,
+	  "call pc+2\nr0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 1,
+	  NULL },
+	/* a tail call from a subprogram returns the target's r0 to the caller:
+	 * after it r0 is not the callee's constant */
+	{ "tail_call_subprog_r0_unknown", T_SOCKET, 0,
+	  "r7 = r1\n" LK "if r0 == 0 goto +5\nr6 = r0\nr1 = r7\ncall pc+4\nr6 += r0\nr0 = *(u8 *)(r6 + 0)\n"
+	  "r0 = 0\nexit\nr2 = map[fd:4] ll\nr3 = 0\ncall 12\nr0 = 0\nexit\n", "i,i", {{0}}, 0,
+	  "math between map_value pointer and register with unbounded min value is not allowed" },
 };
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
@@ -841,6 +932,75 @@ static void test_ldabs_runs(struct env *e)
 	}
 }
 
+/*
+ * test_may_goto_runs - may_goto loops run on both engines, r0 against
+ * BPF_PROG_TEST_RUN. A loop that ends by its own test returns what the
+ * kernel returns. A loop that only may_goto ends runs bpfbox's budget,
+ * BX_MAX_LOOPS passes (the kernel's BPF_MAX_LOOPS, 8M); the kernel's x86
+ * JIT since 6.15 counts in 64K chunks and a time limit instead (timed
+ * may_goto), so there only "it ends, after at least 64K passes" is
+ * compared.
+ */
+static void test_may_goto_runs(struct env *e)
+{
+	static const struct { const char *src; bool budget; } progs[] = {
+		{ "r0 = 0\nr1 = 0\nmay_goto +3\nr0 += 3\nr1 += 1\nif r1 < 100 goto -4\nexit\n", false },
+		/* two nested loops, the inner one 1000 times per outer pass */
+		{ "r0 = 0\nr1 = 0\nmay_goto +7\nr2 = 0\nmay_goto +3\nr0 += 1\nr2 += 1\nif r2 < 1000 goto -4\n"
+		  "r1 += 1\nif r1 < 50 goto -8\nexit\n", false },
+		{ "r0 = 0\nmay_goto +2\nr0 += 1\ngoto -3\nexit\n", true },
+	};
+	uint8_t pkt[20] = { 0 };
+
+	for (size_t s = 0; s < sizeof(progs) / sizeof(progs[0]); s++) {
+		struct rcase c = { "may_goto_run", T_SOCKET, 0, progs[s].src, NULL, {{0}}, 1, NULL };
+		size_t n = 0;
+		struct bpfbox_insn *in = assemble(&c, &n);
+		struct bpfbox_prog *p = NULL;
+		uint32_t want = progs[s].budget ? BX_MAX_LOOPS_TEST : 0;
+		bool have_k = false;
+		int fd = -1;
+
+		if (!CHECK(in != NULL))
+			continue;
+		if (e->kernel && CHECK_MSG(kernel_verdict(e, &c, in, n, &fd) == 1, "may_goto_run %zu: kernel "
+					   "rejects", s)) {
+			uint32_t kr = 0;
+
+			if (CHECK_MSG(k_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
+				if (progs[s].budget) {
+					CHECK_MSG(kr >= 65535, "kernel r0 %u after an endless may_goto loop", kr);
+				} else {
+					want = kr;
+					have_k = true;
+				}
+			}
+			close(fd);
+		}
+		if (!progs[s].budget && !have_k)
+			want = s == 0 ? 300 : 50000;	/* Linux 6.18, live */
+		if (CHECK_MSG(bpfbox_load(e, &c, in, n, &p) == 0, "may_goto_run %zu rejected:\n%s", s, e->blog)) {
+			for (int eng = BPFBOX_ENGINE_INTERP; eng <= BPFBOX_ENGINE_JIT; eng++) {
+				for (int rep = 0; rep < 2; rep++) {	/* the budget is per run */
+					BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt,
+						    .data_size_in = sizeof(pkt), .mode = BPFBOX_RUN_TRUSTED,
+						    .engine = (enum bpfbox_engine)eng);
+					int err = bpfbox_prog__test_run(p, &t);
+
+					if (err == -EOPNOTSUPP && eng == BPFBOX_ENGINE_JIT) {
+						TL_SKIP("no JIT on this host");
+						break;
+					}
+					CHECK_MSG(err == 0 && t.retval == want, "may_goto_run %zu engine %d: err %d "
+						  "r0 %u, want %u", s, eng, err, t.retval, want);
+				}
+			}
+		}
+		bpfbox_prog__free(p);
+		free(in);
+	}
+}
+
 /* setup_maps - the same four maps in the kernel (if it works) and bpfbox. */
 static void setup_maps(struct env *e)
 {
@@ -849,6 +1009,7 @@ static void setup_maps(struct env *e)
 		{ BPF_MAP_TYPE_ARRAY, 4, 48, 1, BPF_F_RDONLY_PROG },
 		{ BPF_MAP_TYPE_ARRAY, 4, 48, 1, BPF_F_WRONLY_PROG },
 		{ BPF_MAP_TYPE_HASH, 4, 8, 16, 0 },
+		{ BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0 },
 	};
 
 	for (int i = 0; i < NMAPS; i++) {
@@ -895,6 +1056,7 @@ int main(void)
 	for (size_t i = 0; i < NCASES; i++)
 		run_case(&e, &cases[i]);
 	test_ldabs_runs(&e);
+	test_may_goto_runs(&e);
 	for (int i = 0; i < NMAPS; i++) {
 		bpfbox_map__free(e.bmaps[i]);
 		if (e.kfd[i] >= 0)

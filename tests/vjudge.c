@@ -106,33 +106,24 @@ static int type_idx(uint32_t type)
 	return 0;
 }
 
-/* The kernel's verdict. */
-int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
+/* The program's functions as libbpf sends them (func_info: the main
+ * program, then each bpf-to-bpf call or callback target, sorted), two
+ * words per function: the first instruction and a BTF FUNC type id
+ * (kb_btf_funcs' ids 3, 4, ...: each a static `int f(void)`). Returns the
+ * number of words. Both verifiers get the same list. */
+static size_t func_starts(const struct vg_prog *p, uint32_t *fi, size_t max)
 {
-	struct bpfbox_insn k[VG_MAX_INSNS];
-	int t = type_idx(p->type), fd;
-	uint32_t fi[2 * 64 + 2];
-	size_t nfi;
+	size_t nfi = 0;
 
-	if (!j->kernel)
-		return VG_UNKNOWN;
-	memcpy(k, p->insn, p->cnt * sizeof(k[0]));
-	for (size_t i = 0; i + 1 < p->cnt; i++)
-		if (k[i].code == (BPF_LD | BPF_DW | BPF_IMM)) {
-			if (k[i].src_reg == BPF_PSEUDO_MAP_FD && k[i].imm >= 0 && k[i].imm < VG_NMAPS)
-				k[i].imm = j->kmaps[t][k[i].imm];
-			i++;
-		}
-	/* the subprograms' starts: func_info, as libbpf sends it */
-	nfi = 0;
 	fi[nfi++] = 0;
 	fi[nfi++] = 3;
 	for (size_t i = 0; i < p->cnt; i++) {
-		bool call = k[i].code == (BPF_JMP | BPF_CALL) && k[i].src_reg == BPF_PSEUDO_CALL;
-		bool func = k[i].code == (BPF_LD | BPF_DW | BPF_IMM) && k[i].src_reg == BPF_PSEUDO_FUNC;
-		long to = (long)i + 1 + k[i].imm;
+		const struct bpfbox_insn *in = &p->insn[i];
+		bool call = in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
+		bool func = in->code == (BPF_LD | BPF_DW | BPF_IMM) && in->src_reg == BPF_PSEUDO_FUNC;
+		long to = (long)i + 1 + in->imm;
 
-		if ((call || func) && to > 0 && to < (long)p->cnt && nfi < 2 * 64) {
+		if ((call || func) && to > 0 && to < (long)p->cnt && nfi + 2 <= max) {
 			size_t at = 0;
 			while (at < nfi && fi[at] < (uint32_t)to)
 				at += 2;
@@ -146,6 +137,27 @@ int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
 	}
 	for (size_t f = 0; f < nfi; f += 2)
 		fi[f + 1] = 3 + (uint32_t)f / 2;
+	return nfi;
+}
+
+/* The kernel's verdict. */
+int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
+{
+	struct bpfbox_insn k[VG_MAX_INSNS];
+	int t = type_idx(p->type), fd;
+	uint32_t fi[2 * 64];
+	size_t nfi;
+
+	if (!j->kernel)
+		return VG_UNKNOWN;
+	memcpy(k, p->insn, p->cnt * sizeof(k[0]));
+	for (size_t i = 0; i + 1 < p->cnt; i++)
+		if (k[i].code == (BPF_LD | BPF_DW | BPF_IMM)) {
+			if (k[i].src_reg == BPF_PSEUDO_MAP_FD && k[i].imm >= 0 && k[i].imm < VG_NMAPS)
+				k[i].imm = j->kmaps[t][k[i].imm];
+			i++;
+		}
+	nfi = func_starts(p, fi, sizeof(fi) / sizeof(fi[0]));
 	if (j->unpriv) {
 		char m[256];
 
@@ -170,15 +182,30 @@ int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
 	return fd == -EPERM ? VG_UNKNOWN : VG_REJECT;
 }
 
-/* bpfbox's verdict. */
+/* bpfbox's verdict, given the same func_info as the kernel (when the
+ * kernel gets it: with BTF, i.e. when there are subprograms): static
+ * functions returning int. */
 int vg_bpfbox(struct vg_judge *j, const struct vg_prog *p, struct bpfbox_prog **out)
 {
 	struct bpfbox_prog *prog = NULL;
+	struct bpfbox_func_info bfi[64];
+	uint32_t fi[2 * 64];
+	size_t nfi = func_starts(p, fi, sizeof(fi) / sizeof(fi[0]));
 	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "vfuzz", .prog_type = p->type, .license = "GPL",
 		    .maps = j->bmaps, .map_cnt = VG_NMAPS, .log_buf = j->blog, .log_size = sizeof(j->blog),
 		    .log_level = 0, .unpriv = j->unpriv);
 	int err;
 
+	if (nfi > 2 && (j->btf_fd >= 0 || !j->kernel)) {
+		memset(bfi, 0, sizeof(bfi));
+		for (size_t f = 0; f < nfi; f += 2) {
+			bfi[f / 2].insn_off = fi[f];
+			bfi[f / 2].ret_scalar = true;
+			bfi[f / 2].name = "f";
+		}
+		po.func_info = bfi;
+		po.func_info_cnt = nfi / 2;
+	}
 	j->blog[0] = 0;
 	j->vmlog[0] = 0;
 	err = bpfbox_prog__load(j->vm, p->insn, p->cnt, &po, &prog);

@@ -86,6 +86,7 @@ static void llvm_insn(struct bxd_buf *b, const struct bpfbox_insn *in, const str
 		put(b, "r%d = %s r%d", d, o->llvm, d);
 		break;
 	case BX_F_JA:
+	case BX_F_MAYGOTO:
 		put(b, "%s %+d", o->llvm, in->off);
 		break;
 	case BX_F_JA32:
@@ -216,6 +217,7 @@ static void mnem_insn(struct bxd_buf *b, const struct bpfbox_insn *in, const str
 		put(b, " %%r%d, %%r%d", d, s);
 		break;
 	case BX_F_JA:
+	case BX_F_MAYGOTO:
 		put(b, " %+d", in->off);
 		break;
 	case BX_F_JA32:

@@ -545,6 +545,12 @@ int bxa_parse_llvm(struct bxa_ctx *c, const char *s, struct bxa_stmt *st)
 			return -1;
 		return bxa_expect_end(c, p);
 	}
+	if (bxa_eat_word(&p, "may_goto")) {
+		st->op = bxa_find_row(BX_F_MAYGOTO, NULL, -1, -1, -1);
+		if (bxa_target(c, &p, &rel) || bxa_rel_off16(c, rel, &st->off))
+			return -1;
+		return bxa_expect_end(c, p);
+	}
 	if (bxa_eat_word(&p, "goto")) {
 		st->op = bxa_find_row(BX_F_JA, NULL, -1, -1, -1);
 		if (bxa_target(c, &p, &rel) || bxa_rel_off16(c, rel, &st->off))

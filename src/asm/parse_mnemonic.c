@@ -219,6 +219,7 @@ int bxa_parse_mnemonic(struct bxa_ctx *c, const char *s, struct bxa_stmt *st)
 		err = need_reg(c, &p, &st->dst) || comma(c, &p) || need_reg(c, &p, &st->src);
 		break;
 	case BX_F_JA:
+	case BX_F_MAYGOTO:
 		err = bxa_target(c, &p, &rel) || bxa_rel_off16(c, rel, &st->off);
 		break;
 	case BX_F_JA32:

@@ -78,6 +78,7 @@ enum bx_helper_set {
 	BXS_XDP       = 1u << 7,  /* xdp_func_proto() */
 	BXS_LWT       = 1u << 8,  /* lwt_*_func_proto(), seg6local too */
 	BXS_LWT_XMIT  = 1u << 9,  /* lwt_xmit_func_proto() only */
+	BXS_SK_SKB    = 1u << 10, /* sk_skb_func_proto() */
 	/* a flag, not a set: the kernel offers the helper only with a config
 	 * option or a capability (override_return: CONFIG_BPF_KPROBE_OVERRIDE;
 	 * probe_write_user: CAP_SYS_ADMIN and no lockdown; xdp_adjust_meta,

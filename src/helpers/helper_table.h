@@ -94,6 +94,7 @@
   X(18,  skb_vlan_push,         bxh_skb_vlan_push,         0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TC) \
   X(23,  redirect,              bxh_redirect,              0, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_XDP | BXS_LWT_XMIT) \
   X(26,  skb_load_bytes,        bxh_skb_load_bytes,        0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, BXS_SKB_LOAD) \
+  X(39,  skb_pull_data,         bxh_skb_pull_data,         0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_LWT | BXS_SK_SKB) \
   X(44,  xdp_adjust_head,       bxh_xdp_adjust_head,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP) \
   X(51,  redirect_map,          bxh_redirect_map,          0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP) \
   X(54,  xdp_adjust_meta,       bxh_xdp_adjust_meta,       0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_XDP | BXS_CONFIG) \

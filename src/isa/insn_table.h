@@ -133,6 +133,9 @@
   X(JSLT_X,    BX_JMP|BX_X|BX_JSLT,   NONE, 0,  JCOND, SLT,  "jslt",     "s<",   2)  \
   X(JSLE_K,    BX_JMP|BX_K|BX_JSLE,   NONE, 0,  JCOND, SLE,  "jsle",     "s<=",  2)  \
   X(JSLE_X,    BX_JMP|BX_X|BX_JSLE,   NONE, 0,  JCOND, SLE,  "jsle",     "s<=",  2)  \
+  /* may_goto +N: falls through while the run's loop budget lasts (one    \
+   * unit per pass), jumps once it is spent (BPF_JMP|BPF_JCOND, src 0) */  \
+  X(MAY_GOTO,  BX_JMP|BX_K|BX_JCOND_OP,SRC, 0,  MAYGOTO,_,   "may_goto", "may_goto", 4) \
   /* ---- JMP32 (32-bit compares; JA here is gotol, offset in imm) ---------------- */ \
   X(JA32,      BX_JMP32|BX_K|BX_JA,   NONE, 0,  JA32,  _,    "ja32",     "gotol",4)  \
   X(JEQ32_K,   BX_JMP32|BX_K|BX_JEQ,  NONE, 0,  JCOND, EQ,   "jeq32",    "==",   3)  \
@@ -212,7 +215,7 @@
 
 /* Operand shapes (the FMT column). */
 #define BX_FMT_LIST(F) \
-  F(ALU) F(NEG) F(MOVSX) F(END) F(JA) F(JA32) F(JCOND) F(CALL) F(CALLX) F(EXIT) \
+  F(ALU) F(NEG) F(MOVSX) F(END) F(JA) F(JA32) F(JCOND) F(MAYGOTO) F(CALL) F(CALLX) F(EXIT) \
   F(LDDW) F(LDABS) F(LDIND) F(LDX) F(LDXSX) F(ST) F(STX) F(AOP) F(AFETCH) F(XCHG) F(CMPXCHG)
 
 enum bx_fmt {

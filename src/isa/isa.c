@@ -54,7 +54,7 @@ int bx_decode(const struct bpfbox_insn *insn)
 	return -1;
 }
 
-/* Does this op write its dst register? (r10 may not be written.) */
+/* Does this op write its dst register? */
 static int writes_dst(int op)
 {
 	switch (bx_ops[op].fmt) {
@@ -70,6 +70,15 @@ static int writes_dst(int op)
 static int writes_src(int op)
 {
 	return bx_ops[op].fmt == BX_F_AFETCH || bx_ops[op].fmt == BX_F_XCHG;
+}
+
+/* bx_writes_fp - does this instruction write r10 (its dst, or the src
+ * of an atomic fetch / xchg)? The verifier refuses it where it is
+ * reached; the loader (src/loader/load.c) anywhere else. */
+bool bx_writes_fp(const struct bpfbox_insn *in, int op)
+{
+	return (in->dst_reg == BX_REG_FP && writes_dst(op)) ||
+	       (in->src_reg == BX_REG_FP && writes_src(op));
 }
 
 /*
@@ -118,11 +127,6 @@ int bx_isa_check(const struct bpfbox_insn *insns, size_t cnt,
 		     bx_ops[op].fmt != BX_F_CALL)) {
 			bx_err(log, "insn %zu: invalid register r%u (only r0..r10 exist)", i,
 			       in->dst_reg >= BX_NREGS ? in->dst_reg : in->src_reg);
-			goto out;
-		}
-		if ((in->dst_reg == BX_REG_FP && writes_dst(op)) ||
-		    (in->src_reg == BX_REG_FP && writes_src(op))) {
-			bx_err(log, "insn %zu: r10 (the frame pointer) is read-only", i);
 			goto out;
 		}
 		if (bx_ops[op].fmt == BX_F_LDDW) {

@@ -63,7 +63,7 @@ static inline int bx_op_is_jump(int op)   /* has a pc-relative target */
 {
 	int fmt = bx_ops[op].fmt;
 	return fmt == BX_F_JA || fmt == BX_F_JA32 || fmt == BX_F_JCOND ||
-	       op == BX_OP_CALL_LOCAL;
+	       fmt == BX_F_MAYGOTO || op == BX_OP_CALL_LOCAL;
 }
 
 /* How bx_use_def() sees calls, exit and the legacy packet loads. */
@@ -83,6 +83,9 @@ enum bx_use_def_view {
  * is never in *def. */
 void bx_use_def(const struct bpfbox_insn *in, int op, enum bx_use_def_view view,
 		uint16_t *use, uint16_t *def);
+
+/* Does this instruction write r10 (see isa.c)? */
+bool bx_writes_fp(const struct bpfbox_insn *in, int op);
 
 /* Structural check of a whole program (see bpfbox_prog__load()). On
  * failure logs "insn N: ..." and returns -EINVAL. If ops_out is non-NULL it

@@ -91,6 +91,7 @@
 #define BX_JLE  0xb0
 #define BX_JSLT 0xc0
 #define BX_JSLE 0xd0
+#define BX_JCOND_OP 0xe0   /* may_goto (src 0: BPF_MAY_GOTO) */
 
 /* load/store sizes */
 #define BX_W  0x00
@@ -134,6 +135,7 @@
 /* execution limits */
 #define BX_STACK_SIZE     512  /* bytes per frame */
 #define BX_MAX_CALL_DEPTH 8    /* frames, including the main program */
+#define BX_MAX_LOOPS      (8u * 1024 * 1024)  /* may_goto passes per run (BPF_MAX_LOOPS) */
 #define BX_MAX_INSNS      1000000u /* slots in one program (kernel: BPF_COMPLEXITY_LIMIT_INSNS) */
 
 #endif /* BX_OPCODES_H */

@@ -365,6 +365,21 @@ static void gen_JA(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const 
 }
 #define gen_JA32 gen_JA
 
+/* gen_MAYGOTO - may_goto: while the run's loop budget (call->may_goto_used
+ * < BX_MAX_LOOPS) lasts, spend one unit and fall through; then jump. */
+static void gen_MAYGOTO(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
+{
+	int32_t at = (int32_t)offsetof(struct bpfbox_call, may_goto_used);
+
+	(void)r;
+	bxj_alu_mem_imm(&g->b, false, 7, BXJ_R12, at, (int32_t)BX_MAX_LOOPS);   /* cmp */
+	if (x->off)
+		bxj_jump(g, BXJ_CC_AE, (size_t)((int64_t)i + 1 + x->off));
+	else
+		bxj_jump(g, BXJ_CC_AE, i + 1);
+	bxj_alu_mem_imm(&g->b, false, 0, BXJ_R12, at, 1);                       /* add 1 */
+}
+
 /* gen_JCOND - compare (or test, for jset) and branch. */
 static void gen_JCOND(struct bxj_gen *g, size_t i, const struct bxv_insn *x, const struct row *r)
 {

@@ -79,7 +79,8 @@ int bpfbox_vm__new(const struct bpfbox_vm_opts *opts, struct bpfbox_vm **vm_out)
 /*
  * check_calls - the load-time rules bx_isa_check() does not know about:
  * helper calls name a helper registered in this vm, kfunc calls are not
- * supported, and atomics that write their src register do not name r10.
+ * supported, and no instruction writes r10 (in a verified program such
+ * an instruction is dead code and becomes a `goto -1`).
  * In a verified program (verified: the verifier walked every path, proven
  * or accepted unproven) a kfunc call is dead code, as the verifier
  * rejects every reachable one (the kernel too); it stays, and would
@@ -109,10 +110,20 @@ static int check_calls(const struct bpfbox_vm *vm, struct bpfbox_insn *insns,
 			       i, insns[i].imm);
 			return -EINVAL;
 		}
-		if ((bx_ops[op].fmt == BX_F_AFETCH || bx_ops[op].fmt == BX_F_XCHG) &&
-		    insns[i].src_reg == BX_REG_FP) {
-			bx_err(&vm->log, "insn %zu: r10 (the frame pointer) is read-only", i);
-			return -EINVAL;
+		if (bx_writes_fp(&insns[i], op)) {
+			size_t n = bx_ops[op].fmt == BX_F_LDDW ? 2 : 1;
+
+			if (!verified) {
+				bx_err(&vm->log, "insn %zu: r10 (the frame pointer) is read-only", i);
+				return -EINVAL;
+			}
+			/* dead (the verifier refuses every reachable one, as the
+			 * kernel's check_reg_arg): no engine may see it, so it
+			 * becomes `goto -1` as the kernel's sanitize_dead_code */
+			for (size_t k = 0; k < n; k++) {
+				insns[i + k] = (struct bpfbox_insn){ .code = BX_JMP | BX_JA, .off = -1 };
+				ops[i + k] = BX_OP_JA;
+			}
 		}
 	}
 	return 0;

@@ -294,6 +294,23 @@ uint64_t bxh_skb_load_bytes(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
 	return 0;
 }
 
+/* bpf_skb_pull_data(skb, u32 len): make the first len bytes (0: the
+ * linear part) direct-accessible and writable. bpfbox's skb is all
+ * linear and writable, so this is the kernel's pskb_may_pull() check
+ * alone: 0 when len <= skb->len, else -ENOMEM. The verifier treats it as
+ * changing the packet (its pointers are stale after it), as the kernel. */
+uint64_t bxh_skb_pull_data(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			   uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct bxh_pkt *p;
+	struct bxh_skb *s = skb_ctx(call, "bpf_skb_pull_data", &p);
+
+	(void)r1; (void)r3; (void)r4; (void)r5;
+	if (!s)
+		return 0;
+	return (uint32_t)r2 <= bxh_md32(s->md, BXH_SKB_LEN) ? 0 : (uint64_t)-ENOMEM;
+}
+
 /* bpf_get_cgroup_classid(skb): the net_cls class id of the skb's socket.
  * There are no cgroups in userspace: no socket is in a net_cls cgroup, and
  * the kernel returns 0 then too. */

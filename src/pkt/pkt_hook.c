@@ -254,6 +254,7 @@ static int run_prog(struct bpfbox_pkt_hook *h, uint64_t *r0)
 	c->budget = c->max_insns;
 	c->tail_target = NULL;
 	c->tail_cnt = 0;
+	c->may_goto_used = 0;
 	c->jit = false;
 	c->nregions = 0;
 	if (h->jit)

@@ -46,7 +46,7 @@
   X(LWT_OUT,                 lwt_out,                 NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT, 0, 0) \
   X(LWT_XMIT,                lwt_xmit,                NONE,  none,       BXP_NET | BXS_SKB_LOAD | BXS_LWT | BXS_LWT_XMIT, 0, 1) \
   X(SOCK_OPS,                sock_ops,                NONE,  none,       BXP_NET, 0, 0) \
-  X(SK_SKB,                  sk_skb,                  NONE,  sk_skb,     BXP_NET | BXS_SKB_LOAD, 0, 1) \
+  X(SK_SKB,                  sk_skb,                  NONE,  sk_skb,     BXP_NET | BXS_SKB_LOAD | BXS_SK_SKB, 0, 1) \
   X(CGROUP_DEVICE,           cgroup_device,           NONE,  none,       BXS_BASE | BXS_PERF_OUT, 0, 0) \
   X(SK_MSG,                  sk_msg,                  NONE,  none,       BXP_NET, 0, 1) \
   X(RAW_TRACEPOINT,          raw_tracepoint,          BYTES, raw_tp,     BXP_TRACING, 0, 0) \

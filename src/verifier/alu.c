@@ -514,7 +514,9 @@ int bxr_check_alu(struct bxr_env *env, const struct bpfbox_insn *in, int op)
 			srck.id = 0;
 			srck.off = 0;
 		}
-		bxr_trunc(&srck, 4);
+		/* the kernel's zext_32_to_64: the 64-bit bounds are the 32-bit
+		 * ones (not only what the tnum says) */
+		bxr_zext32(&srck);
 		*dst = srck;
 		return 0;
 	}

@@ -21,7 +21,7 @@
 /* changes_pkt_data - helpers after which packet pointers are stale. */
 static bool changes_pkt_data(uint32_t id)
 {
-	return id == BXK_ID_skb_vlan_push || id == BXK_ID_xdp_adjust_head ||
+	return id == BXK_ID_skb_vlan_push || id == BXK_ID_skb_pull_data || id == BXK_ID_xdp_adjust_head ||
 	       id == BXK_ID_xdp_adjust_meta || id == BXK_ID_xdp_adjust_tail;
 }
 
@@ -576,6 +576,15 @@ static int check_cb_helper(struct bxr_env *env, const struct bpfbox_insn *in, in
 	for (int i = 0; i < 5; i++)
 		if ((err = check_arg(env, p, i + 1, arg_kind(p, i), &m)))
 			return err;
+	if (id == BXK_ID_loop) {
+		/* the kernel decides on r1's bounds whether the callback runs
+		 * (again), so r1 is precise; with nr_loops 0 it never runs and
+		 * is not walked (check_helper_call: callback_depth < umax) */
+		if ((err = bxr_mark_precise(env, 1)))
+			return err;
+		if (bxr_regs(env)[1].umax == 0)
+			return 1;	/* the plain path: r0 unknown, r1..r5 clobbered */
+	}
 	return enter_callback(env, id, &m, next);
 }
 
@@ -865,6 +874,11 @@ int bxr_check_exit(struct bxr_env *env, int *next, bool *done)
 		*next = callee->callsite;
 	} else {
 		caller->regs[0] = *r0;
+		/* a tail call (or failing LD_ABS) ends the callee early with the
+		 * target's r0: the caller gets an unknown scalar (the kernel's
+		 * prepare_func_exit, has_abnormal_return) */
+		if (env->subprogs[callee->subprog].abnormal_ret)
+			bxr_mark_unknown(&caller->regs[0]);
 		for (int r = 1; r <= 5; r++)
 			bxr_mark_not_init(&caller->regs[r]);
 		*next = callee->callsite + 1;

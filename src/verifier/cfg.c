@@ -55,7 +55,7 @@ static int successors(const struct bxr_env *env, int i, int out[2])
 		return n;
 	}
 	out[n++] = i + bx_op_slots(op);
-	if (fmt == BX_F_JCOND)
+	if (fmt == BX_F_JCOND || fmt == BX_F_MAYGOTO)
 		out[n++] = (int)bx_jump_target(&env->insns[i], (size_t)i, op);
 	return n;
 }
@@ -151,8 +151,12 @@ int bxr_check_cfg(struct bxr_env *env)
 			env->aux[i + 1].prune = env->aux[i + 1].jmp_point = 1;
 		if (bx_ops[op].fmt == BX_F_JCOND)
 			env->aux[i].prune = 1;
+		/* may_goto: a checkpoint on every visit (the kernel's
+		 * mark_force_checkpoint), where loops around it converge */
+		if (bx_ops[op].fmt == BX_F_MAYGOTO)
+			env->aux[i].prune = env->aux[i].force_ckpt = 1;
 		if (bx_ops[op].fmt == BX_F_JCOND || bx_ops[op].fmt == BX_F_JA ||
-		    bx_ops[op].fmt == BX_F_JA32) {
+		    bx_ops[op].fmt == BX_F_JA32 || bx_ops[op].fmt == BX_F_MAYGOTO) {
 			int t = (int)bx_jump_target(&env->insns[i], (size_t)i, op);
 
 			if (t >= 0 && t < env->cnt)
@@ -464,6 +468,7 @@ int bxr_check_func_info(struct bxr_env *env)
 		}
 		if (!ld_abs && !tail)
 			continue;
+		env->subprogs[s].abnormal_ret = true;
 		env->insn = env->subprogs[s].start;
 		if (!fi || !nfi) {
 			bxr_reason(env, "without BTF function info the verifier cannot tell that this "

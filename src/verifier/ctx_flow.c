@@ -328,7 +328,7 @@ static void run_block(struct flow *f, size_t b, struct bxf_access *out)
 				flow_to(f, (size_t)t, &st);
 			return;
 		}
-		if (fmt == BX_F_JCOND) {
+		if (fmt == BX_F_JCOND || fmt == BX_F_MAYGOTO) {
 			int64_t t = bx_jump_target(in, i, op);
 			if (t >= 0)
 				flow_to(f, (size_t)t, &st);

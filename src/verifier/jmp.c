@@ -36,6 +36,10 @@ struct view {
 	uint64_t umin, umax;
 	int64_t smin, smax;
 	struct bxr_tnum var;
+	/* a 64-bit view: the register's 32-bit ranges too (branch_taken) */
+	bool has32;
+	uint32_t u32min, u32max;
+	int32_t s32min, s32max;
 };
 
 static struct view get_view(const struct bxr_reg *r, bool is32)
@@ -51,6 +55,9 @@ static struct view get_view(const struct bxr_reg *r, bool is32)
 		v.smin = r->smin; v.smax = r->smax;
 		v.var = r->var;
 	}
+	v.has32 = !is32;
+	v.u32min = r->u32min; v.u32max = r->u32max;
+	v.s32min = r->s32min; v.s32max = r->s32max;
 	return v;
 }
 
@@ -80,6 +87,12 @@ static int branch_taken(const struct view *a, const struct view *b, int sem)
 		else if (a->umin > b->umax || a->umax < b->umin || a->smin > b->smax ||
 			 a->smax < b->smin ||
 			 ((a->var.value ^ b->var.value) & ~(a->var.mask | b->var.mask)))
+			eq = 0;
+		/* a 64-bit compare the 64-bit ranges leave open: disjoint 32-bit
+		 * ranges also decide it (the kernel's is_scalar_branch_taken) */
+		else if (a->has32 && b->has32 &&
+			 (a->u32min > b->u32max || a->u32max < b->u32min ||
+			  a->s32min > b->s32max || a->s32max < b->s32min))
 			eq = 0;
 		if (eq < 0)
 			return -1;
@@ -590,5 +603,75 @@ int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op
 		return 0;
 	}
 	*next = fall;
+	return 0;
+}
+
+/* widen_reg - the kernel's maybe_widen_reg: a scalar neither copy needs
+ * precisely that changed since the previous pass becomes unknown. */
+static void widen_reg(const struct bxr_reg *o, struct bxr_reg *c)
+{
+	if (o->type != BXR_SCALAR || c->type != BXR_SCALAR || o->precise || c->precise)
+		return;
+	if (o->umin == c->umin && o->umax == c->umax && o->smin == c->smin && o->smax == c->smax &&
+	    o->var.value == c->var.value && o->var.mask == c->var.mask && o->id == c->id)
+		return;
+	bxr_mark_unknown(c);
+}
+
+/* widen_pass - the kernel's widen_imprecise_scalars between the previous
+ * pass through the may_goto at insn (the nearest ancestor checkpoint
+ * there, skipping the one this visit just made) and st. Only loses
+ * information: sound. */
+static void widen_pass(struct bxr_env *env, struct bxr_state *st, int insn)
+{
+	struct bxr_state *old = NULL, *s = env->cur->parent;
+
+	if (s && s->insn == insn && env->cur->first_insn == insn)
+		s = s->parent;	/* this visit's own checkpoint */
+	for (; s; s = s->parent) {
+		if (s->insn == insn && s->curframe == st->curframe) {
+			old = s;
+			break;
+		}
+	}
+	if (!old)
+		return;
+	for (int f = 0; f <= st->curframe; f++) {
+		struct bxr_func *of = old->frame[f], *cf = st->frame[f];
+
+		if (of->callsite != cf->callsite)
+			return;
+		for (int r = 0; r < BX_NREGS; r++)
+			widen_reg(&of->regs[r], &cf->regs[r]);
+		for (int j = 0; j < cf->nslots && j < of->nslots; j++)
+			if (cf->stack[j].st[0] == BXR_ST_SPILL && of->stack[j].st[0] == BXR_ST_SPILL)
+				widen_reg(&of->stack[j].spill, &cf->stack[j].spill);
+	}
+}
+
+/*
+ * bxr_check_may_goto - may_goto +off (BPF_JMP|BPF_JCOND, the kernel's
+ * check_cond_jmp_op for BPF_MAY_GOTO): the run falls through while its
+ * loop budget lasts and jumps once it is spent, so both ways are walked.
+ * The current path takes the jump; the fall-through is pushed one pass
+ * deeper (may_goto_depth), its imprecise scalars widened against the
+ * previous pass, so that a loop around it converges (state.c prunes a
+ * pass the previous one covers).
+ */
+int bxr_check_may_goto(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next)
+{
+	struct bxr_state *other;
+	int err;
+
+	if (in->dst_reg || in->imm) {
+		bxr_reason(env, "may_goto uses only its offset; dst, src and imm must be 0");
+		return bxr_reject(env, -EINVAL, -1, -1, "invalid may_goto imm %d", in->imm);
+	}
+	if ((err = bxr_push_branch(env, env->insn + 1)))
+		return err;
+	other = env->stack[env->nstack - 1].st;
+	other->may_goto_depth++;
+	widen_pass(env, other, env->insn);
+	*next = (int)bx_jump_target(in, (size_t)env->insn, op);
 	return 0;
 }

@@ -102,8 +102,7 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 		bxr_reason(env, "a pointer can only be stored to the stack as a whole 8-byte slot");
 		return bxr_reject(env, -EACCES, -1, -1, "invalid size of register spill");
 	}
-	if (val && off + 8 * (j + 1) == 0 && !(bxr_is_const(val) && !(val->var.value &
-	    ((1ull << (size * 8)) - 1)))) {
+	if (val && off + 8 * (j + 1) == 0 && !(bxr_is_const(val) && !val->var.value)) {
 		/* a narrow spill of a scalar at the slot's start keeps its state:
 		 * a fill of at most `size` bytes from there gets its low bytes */
 		scrub(f, j);
@@ -111,10 +110,10 @@ static int stack_write(struct bxr_env *env, struct bxr_func *f, int off, int siz
 		memset(f->stack[j].st, BXR_ST_SPILL, (size_t)size);
 		return 0;
 	}
-	if (val && bxr_is_const(val) &&
-	    (val->var.value & ((size < 8 ? 1ull << (size * 8) : 0) - 1)) == 0) {
-		/* the bytes are known zero because of the stored register's
-		 * value: that value must be precise (the kernel's STACK_ZERO) */
+	if (val && bxr_is_const(val) && !val->var.value) {
+		/* the bytes are known zero because the stored register is 0 (the
+		 * kernel's register_is_null: the whole register, not only the
+		 * stored bytes); that value must be precise (STACK_ZERO) */
 		const struct bpfbox_insn *in = &env->insns[env->insn];
 		int err;
 

@@ -414,11 +414,18 @@ int bxr_is_state_visited(struct bxr_env *env, int insn, bool *prune)
 	for (struct bxr_state **pp = &a->explored; (sl = *pp); ) {
 		cnt++;
 		if (sl->branches) {
-			/* a loop in progress (or a callback loop) */
+			/* a loop in progress (or a callback loop); around a
+			 * may_goto, another pass (another depth) whose ranges the
+			 * earlier one covers ends here: the counter bounds it
+			 * (the kernel's is_may_goto_insn_at rule) */
+			if (env->ops[insn] == BX_OP_MAY_GOTO && sl->may_goto_depth != cur->may_goto_depth &&
+			    states_equal(env, sl, cur, insn, RANGE))
+				goto hit;
 			if (a->cb_call) {
 				if (states_equal(env, sl, cur, insn, RANGE))
 					goto hit;
-			} else if (states_equal(env, sl, cur, insn, EXACT)) {
+			} else if (sl->may_goto_depth == cur->may_goto_depth &&
+				   states_equal(env, sl, cur, insn, EXACT)) {
 				return bxr_reject(env, -EINVAL, -1, -1, "infinite loop detected at insn %d",
 						  insn);
 			}

@@ -88,21 +88,32 @@ struct bxr_tnum bxr_tnum_xor(struct bxr_tnum a, struct bxr_tnum b)
 	return (struct bxr_tnum){ v & ~mu, mu };
 }
 
-/* bxr_tnum_mul - a * b (the kernel's shift-and-add over the known bits). */
+/* tnum_either - what a value that is a or b is known to be (the kernel's
+ * tnum_union): the bits both know and agree on. */
+static struct bxr_tnum tnum_either(struct bxr_tnum a, struct bxr_tnum b)
+{
+	uint64_t mu = (a.value ^ b.value) | a.mask | b.mask;
+
+	return (struct bxr_tnum){ a.value & b.value & ~mu, mu };
+}
+
+/* bxr_tnum_mul - a * b as the kernel (6.17+) computes it: shift and add b
+ * for each bit of a that is a certain 1; for an unknown bit, the result
+ * is either the sum so far or the sum plus b. (Its verdicts follow this
+ * kernel's: the earlier algorithm is more precise on some inputs.) */
 struct bxr_tnum bxr_tnum_mul(struct bxr_tnum a, struct bxr_tnum b)
 {
-	struct bxr_tnum acc_v = bxr_tnum_const(a.value * b.value);
-	struct bxr_tnum acc_m = bxr_tnum_const(0);
+	struct bxr_tnum acc = bxr_tnum_const(0);
 
 	while (a.value || a.mask) {
 		if (a.value & 1)
-			acc_m = bxr_tnum_add(acc_m, (struct bxr_tnum){ 0, b.mask });
+			acc = bxr_tnum_add(acc, b);
 		else if (a.mask & 1)
-			acc_m = bxr_tnum_add(acc_m, (struct bxr_tnum){ 0, b.value | b.mask });
+			acc = tnum_either(acc, bxr_tnum_add(acc, b));
 		a = bxr_tnum_rshift(a, 1);
 		b = bxr_tnum_lshift(b, 1);
 	}
-	return bxr_tnum_add(acc_v, acc_m);
+	return acc;
 }
 
 /* bxr_tnum_intersect - what both a and b know. */

@@ -224,6 +224,9 @@ static int do_check(struct bxr_env *env, int sub)
 		case BX_F_JCOND:
 			err = bxr_check_cond_jmp(env, in, op, &next);
 			break;
+		case BX_F_MAYGOTO:
+			err = bxr_check_may_goto(env, in, op, &next);
+			break;
 		case BX_F_CALL:
 			if (op == BX_OP_CALL_LOCAL || env->aux[insn].cb_call) {
 				err = bxr_check_local_call(env, in, &next);

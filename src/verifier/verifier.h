@@ -169,6 +169,7 @@ struct bxr_state {
 	int nrefs;
 	struct { uint32_t id; int insn; } refs[BXR_MAX_REFS];
 	struct bxr_state *parent;  /* explored state this path descends from */
+	uint32_t may_goto_depth;   /* may_goto fall-throughs taken on this path */
 	uint32_t branches;         /* unfinished paths below (explored states) */
 	uint32_t hit, miss;
 	bool evicted;              /* no longer in an explored list (env->limbo) */
@@ -192,6 +193,9 @@ struct bxr_subprog {
 	int end;                   /* one past the last insn */
 	int stack_depth;           /* bytes used (max over paths) */
 	bool has_tail_call;
+	/* holds LD_ABS / LD_IND or a tail call (found statically, the kernel's
+	 * has_abnormal_return): it can return another r0 than its exit's */
+	bool abnormal_ret;
 	bool is_cb;
 	/* a global function (BTF): verified on its own once called */
 	bool global, called, verified;
@@ -348,6 +352,7 @@ int bxr_reg_width(const struct bxr_reg *r);
 
 /* jmp.c */
 int bxr_check_cond_jmp(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
+int bxr_check_may_goto(struct bxr_env *env, const struct bpfbox_insn *in, int op, int *next);
 
 /* btf_access.c: BTF-typed pointers (the kernel's btf_ctx_access,
  * btf_struct_walk / check_ptr_to_btf_access) */

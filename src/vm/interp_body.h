@@ -81,6 +81,14 @@
 #define BODY_JA(CODE, MVAL, SEM)   pc += pc->off;
 #define BODY_JA32(CODE, MVAL, SEM) pc += pc->off;
 
+/* may_goto: one unit of the run's loop budget per pass; once spent, the
+ * jump is taken (the kernel's rewrite of BPF_JCOND with BPF_MAX_LOOPS) */
+#define BODY_MAYGOTO(CODE, MVAL, SEM)                                        \
+	if (BXV_UNLIKELY(call->may_goto_used >= BX_MAX_LOOPS))               \
+		pc += pc->off;                                               \
+	else                                                                 \
+		call->may_goto_used++;
+
 #define BODY_JCOND(CODE, MVAL, SEM)                                          \
 	if (OP_IS64(CODE)) {                                                 \
 		uint64_t a_ = R[pc->dst];                                    \
@@ -372,6 +380,7 @@ L__stop:
 #undef BODY_JA
 #undef BODY_JA32
 #undef BODY_JCOND
+#undef BODY_MAYGOTO
 #undef CALL_THROUGH
 #undef CALL_HELPER
 #undef CALL_LOCAL

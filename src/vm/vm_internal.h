@@ -193,6 +193,7 @@ struct bpfbox_call {
 	struct bpfbox_task self;     /* storage when the run names no task */
 	struct bpfbox_prog *tail_target; /* set by bxv_tail_call(); taken after the helper returns */
 	uint32_t tail_cnt;           /* tail calls taken so far in this run */
+	uint32_t may_goto_used;      /* may_goto passes so far in this run (< BX_MAX_LOOPS) */
 	void *hook;                  /* hooks: internal state of the context (e.g. the xdp_buff) */
 	bool jit;                    /* running native code (callbacks run native too) */
 	uint64_t jit_sp;             /* JIT: native stack pointer of the innermost entry */

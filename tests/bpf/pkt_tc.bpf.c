@@ -13,6 +13,22 @@
 #include <bpf/bpf_endian.h>
 
 /* decrement the IPv4 TTL in place; mark and priority from the packet */
+/* tc_pull: bpf_skb_pull_data of 64 bytes (-ENOMEM on a shorter packet),
+ * then a direct read of the 64th byte through fresh packet pointers */
+SEC("tc")
+int tc_pull(struct __sk_buff *skb)
+{
+	long r = bpf_skb_pull_data(skb, 64);
+	unsigned char *d = (unsigned char *)(long)skb->data;
+	unsigned char *e = (unsigned char *)(long)skb->data_end;
+
+	if (r < 0)
+		return r == -12 ? 2 : 1;
+	if (d + 64 > e)
+		return 3;
+	return 4 + d[63];
+}
+
 SEC("tc")
 int tc_ttl(struct __sk_buff *skb)
 {

@@ -67,6 +67,10 @@
   X(165, snprintf,              bxk_snprintf,              1, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM_OR_NULL, ARG_CONST_SIZE_OR_ZERO, ARG_PTR_TO_CONST_STR, ARG_PTR_TO_MEM_RDONLY_OR_NULL, ARG_CONST_SIZE_OR_ZERO, BXS_BASE) \
   /* the current task */ \
   X(158, get_current_task_btf,  bxk_get_current_task_btf,  1, RET_PTR_TO_BTF_ID_TASK, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(80,  get_current_cgroup_id, bxk_get_current_cgroup_id, 0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(37,  current_task_under_cgroup, bxk_current_task_under_cgroup, 0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
+  X(27,  get_stackid,           bxk_get_stackid,           1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TRACE) \
+  X(67,  get_stack,             bxk_get_stack,             1, RET_INTEGER, ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, ARG_ANYTHING, ARG_DONTCARE, BXS_TRACE) \
   X(14,  get_current_pid_tgid,  bxk_get_current_pid_tgid,  0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(15,  get_current_uid_gid,   bxk_get_current_uid_gid,   0, RET_INTEGER, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(16,  get_current_comm,      bxk_get_current_comm,      0, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
@@ -90,6 +94,7 @@
   X(133, ringbuf_discard,       bxk_ringbuf_discard,       0, RET_VOID, ARG_PTR_TO_RINGBUF_MEM_RELEASE, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(134, ringbuf_query,         bxk_ringbuf_query,         0, RET_INTEGER, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   /* packets (src/pkt/helpers_pkt.c, net/core/filter.c) */ \
+  X(33,  skb_under_cgroup,      bxh_skb_under_cgroup,      0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_CONST_MAP_PTR, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_LWT) \
   X(17,  get_cgroup_classid,    bxh_get_cgroup_classid,    0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_BASE) \
   X(18,  skb_vlan_push,         bxh_skb_vlan_push,         0, RET_INTEGER, ARG_PTR_TO_CTX, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, BXS_TC) \
   X(23,  redirect,              bxh_redirect,              0, RET_INTEGER, ARG_ANYTHING, ARG_ANYTHING, ARG_DONTCARE, ARG_DONTCARE, ARG_DONTCARE, BXS_TC | BXS_XDP | BXS_LWT_XMIT) \

@@ -27,6 +27,8 @@ static const struct {
 	{ BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY, "perf_event_array" },
 	{ BPFBOX_MAP_TYPE_PERCPU_HASH, "percpu_hash" },
 	{ BPFBOX_MAP_TYPE_PERCPU_ARRAY, "percpu_array" },
+	{ BPFBOX_MAP_TYPE_STACK_TRACE, "stack_trace" },
+	{ BPFBOX_MAP_TYPE_CGROUP_ARRAY, "cgroup_array" },
 	{ BPFBOX_MAP_TYPE_LRU_HASH, "lru_hash" },
 	{ BPFBOX_MAP_TYPE_LRU_PERCPU_HASH, "lru_percpu_hash" },
 	{ BPFBOX_MAP_TYPE_LPM_TRIE, "lpm_trie" },
@@ -117,6 +119,10 @@ static const struct bxm_ops *bxm_ops_for(uint32_t type)
 		return &bxm_devmap_ops;
 	case BPFBOX_MAP_TYPE_DEVMAP_HASH:
 		return &bxm_devmap_hash_ops;
+	case BPFBOX_MAP_TYPE_STACK_TRACE:
+		return &bxm_stacktrace_ops;
+	case BPFBOX_MAP_TYPE_CGROUP_ARRAY:
+		return &bxm_cgroup_array_ops;
 	default:
 		return NULL;
 	}
@@ -131,6 +137,7 @@ static int bxm_check_array(const struct bpfbox_map *m, const struct bx_log *log)
 		      BPFBOX_F_PRESERVE_ELEMS | BPFBOX_F_INNER_MAP;
 	bool fd_array = m->type == BPFBOX_MAP_TYPE_PROG_ARRAY ||
 			m->type == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY ||
+			m->type == BPFBOX_MAP_TYPE_CGROUP_ARRAY ||
 			m->type == BPFBOX_MAP_TYPE_ARRAY_OF_MAPS;
 
 	if (fd_array && (m->value_size != 4 || (m->map_flags & BPFBOX_F_MMAPABLE)))
@@ -224,6 +231,21 @@ static int bxm_check_other(const struct bpfbox_map *m, const struct bx_log *log)
 	case BPFBOX_MAP_TYPE_DEVMAP:
 	case BPFBOX_MAP_TYPE_DEVMAP_HASH:
 		return 0;	/* map_devmap.c checks at alloc */
+	case BPFBOX_MAP_TYPE_STACK_TRACE: {
+		/* stack_map_alloc(); 127 = sysctl_perf_event_max_stack */
+		bool bid = m->map_flags & BPFBOX_F_STACK_BUILD_ID;
+		uint32_t esz = bid ? BXM_STACK_BUILD_ID_SIZE : 8;
+
+		if ((m->map_flags & ~(BPFBOX_F_NUMA_NODE | BPFBOX_F_RDONLY | BPFBOX_F_WRONLY |
+				      BPFBOX_F_STACK_BUILD_ID)) ||
+		    m->max_entries == 0 || m->key_size != 4 || m->value_size < 8 ||
+		    m->value_size % 8 || m->value_size % esz || m->value_size / esz > 127)
+			BXM_FAIL(-EINVAL, "map: stack_trace needs key_size 4 (got %u), value_size a multiple of %u of at most 127 entries (got %u), max_entries > 0",
+				 m->key_size, esz, m->value_size);
+		if (m->max_entries > (1u << 31))
+			BXM_FAIL(-E2BIG, "map: max_entries %u too large for a stack_trace", m->max_entries);
+		return 0;
+	}
 	default:
 		return bxm_check_hash(m, log);
 	}
@@ -320,7 +342,8 @@ int bpfbox_map__create(uint32_t type, uint32_t key_size, uint32_t value_size,
 		m->stride = m->val_bytes = sizeof(void *);
 	atomic_init(&m->refcnt, 1);
 
-	if (m->ops == &bxm_array_ops || m->ops == &bxm_ptr_array_ops || m->ops == &bxm_perf_ops)
+	if (m->ops == &bxm_array_ops || m->ops == &bxm_ptr_array_ops || m->ops == &bxm_perf_ops ||
+	    m->ops == &bxm_cgroup_array_ops)
 		err = bxm_check_array(m, log);
 	else
 		err = bxm_check_other(m, log);

@@ -82,6 +82,16 @@ extern const struct bxm_ops bxm_ringbuf_ops;
 extern const struct bxm_ops bxm_perf_ops;
 extern const struct bxm_ops bxm_devmap_ops;      /* map_devmap.c */
 extern const struct bxm_ops bxm_devmap_hash_ops;
+extern const struct bxm_ops bxm_stacktrace_ops;   /* map_stacktrace.c */
+extern const struct bxm_ops bxm_cgroup_array_ops; /* map_cgroup_array.c */
+
+/* sizeof(struct bpf_stack_build_id), and bpf_get_stackid's flags. */
+#define BXM_STACK_BUILD_ID_SIZE 32u
+#define BXM_F_SKIP_FIELD_MASK 0xffull
+#define BXM_F_USER_STACK (1ull << 8)
+#define BXM_F_FAST_STACK_CMP (1ull << 9)
+#define BXM_F_REUSE_STACKID (1ull << 10)
+#define BXM_F_USER_BUILD_ID (1ull << 11)
 
 /* A 32-bit hash of `len` bytes (used by the hash map and the bloom filter). */
 uint32_t bxm_hash(const void *data, uint32_t len, uint32_t seed);
@@ -139,5 +149,15 @@ void *bxm_ringbuf_data(struct bpfbox_map *m, uint64_t *cons_pos,
  * -ENOENT (no buffer attached), -ENOSPC (buffer full: counted as lost). */
 long bxm_perf_output(struct bpfbox_map *m, uint64_t flags, uint32_t cpu,
 		     const void *data, uint64_t size);
+
+/* bpf_get_stackid's store: the id of the nr ips in stack map m (an
+ * existing identical stack keeps its id), -EEXIST if another stack holds
+ * that bucket and flags lack BPF_F_REUSE_STACKID, -ENOMEM. */
+long bxm_stackmap_store(struct bpfbox_map *m, const uint64_t *ips, uint32_t nr,
+			uint64_t flags);
+/* current_task_under_cgroup: 1 if cgroup path `path` is the cgroup in slot
+ * idx of cgroup array m or below it, 0 if not, -E2BIG (idx out of range),
+ * -EAGAIN (empty slot), as the kernel's helper. */
+long bxm_cgroup_array_under(struct bpfbox_map *m, uint32_t idx, const char *path);
 
 #endif /* BXM_MAP_INTERNAL_H */

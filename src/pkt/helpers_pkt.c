@@ -324,6 +324,19 @@ uint64_t bxh_get_cgroup_classid(struct bpfbox_call *call, uint64_t r1, uint64_t 
 	return 0;
 }
 
+/* bpf_skb_under_cgroup(skb, map, idx): whether the skb's socket is in the
+ * cgroup of slot idx. bpfbox's skbs have no socket, and the kernel returns
+ * -ENOENT for an skb without a full socket before it looks at the map. */
+uint64_t bxh_skb_under_cgroup(struct bpfbox_call *call, uint64_t r1, uint64_t r2,
+			      uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	struct bxh_pkt *p;
+
+	(void)r1; (void)r2; (void)r3; (void)r4; (void)r5;
+	(void)skb_ctx(call, "bpf_skb_under_cgroup", &p);
+	return (uint64_t)(long)-ENOENT;
+}
+
 /* bpf_skb_vlan_push(skb, __be16 vlan_proto, u16 vlan_tci): as the kernel, a
  * vlan_proto other than 802.1Q / 802.1ad counts as 802.1Q, and the tag
  * becomes the skb's hardware-accelerated tag (__sk_buff vlan_present,

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -129,4 +130,25 @@ uint64_t bxk_send_signal_thread(struct bpfbox_call *call, uint64_t r1, uint64_t 
 {
 	(void)r2, (void)r3, (void)r4, (void)r5;
 	return send_sig(call, "send_signal_thread", (uint32_t)r1, true);
+}
+
+/*
+ * bxh_trace_user_regs - see helpers.h: the traced task's user registers at
+ * the event (it is stopped while programs run; a uprobe stop has rip back
+ * at the probed address).
+ */
+int bxh_trace_user_regs(const struct bpfbox_call *call, uint64_t *ip, uint64_t *sp,
+			uint64_t *bp)
+{
+	const struct bxt_hook *h = trace_hook(call);
+	struct user_regs_struct regs;
+
+	if (!h || !h->task)
+		return -ENOENT;
+	if (ptrace(PTRACE_GETREGS, h->task->tid, 0L, &regs) < 0)
+		return -errno;
+	*ip = regs.rip;
+	*sp = regs.rsp;
+	*bp = regs.rbp;
+	return 0;
 }

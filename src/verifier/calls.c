@@ -80,12 +80,21 @@ static bool map_func_ok(uint32_t mt, uint32_t fid)
 	case BPFBOX_MAP_TYPE_HASH_OF_MAPS:
 		if (fid != BXK_ID_map_lookup_elem) return false;
 		break;
+	case BPFBOX_MAP_TYPE_STACK_TRACE:
+		if (fid != BXK_ID_get_stackid) return false;
+		break;
+	case BPFBOX_MAP_TYPE_CGROUP_ARRAY:
+		if (fid != BXK_ID_skb_under_cgroup && fid != BXK_ID_current_task_under_cgroup) return false;
+		break;
 	default:
 		break;
 	}
 	switch (fid) {
 	case BXK_ID_tail_call: return mt == BPFBOX_MAP_TYPE_PROG_ARRAY;
 	case BXK_ID_perf_event_output: return mt == BPFBOX_MAP_TYPE_PERF_EVENT_ARRAY;
+	case BXK_ID_get_stackid: return mt == BPFBOX_MAP_TYPE_STACK_TRACE;
+	case BXK_ID_skb_under_cgroup: case BXK_ID_current_task_under_cgroup:
+		return mt == BPFBOX_MAP_TYPE_CGROUP_ARRAY;
 	case BXK_ID_ringbuf_output: case BXK_ID_ringbuf_reserve: case BXK_ID_ringbuf_query: return mt == BPFBOX_MAP_TYPE_RINGBUF;
 	case BXK_ID_map_pop_elem: return mt == BPFBOX_MAP_TYPE_QUEUE || mt == BPFBOX_MAP_TYPE_STACK;
 	case BXK_ID_map_push_elem: case BXK_ID_map_peek_elem:

@@ -145,6 +145,9 @@ static int bxm_check_array(const struct bpfbox_map *m, const struct bx_log *log)
 			 bpfbox_map_type_name(m->type), m->value_size);
 	if (m->map_flags & ~ok)
 		BXM_FAIL(-EINVAL, "map: unsupported map_flags 0x%x for an array", m->map_flags);
+	if (m->type == BPFBOX_MAP_TYPE_CGROUP_ARRAY &&
+	    (m->map_flags & (BPFBOX_F_RDONLY_PROG | BPFBOX_F_WRONLY_PROG)))
+		BXM_FAIL(-EINVAL, "map: cgroup_array cannot be BPF_F_RDONLY_PROG / BPF_F_WRONLY_PROG");
 	if (m->percpu && (m->map_flags & BPFBOX_F_MMAPABLE))
 		BXM_FAIL(-EINVAL, "map: percpu_array cannot be BPF_F_MMAPABLE");
 	if ((m->map_flags & BPFBOX_F_PRESERVE_ELEMS) &&

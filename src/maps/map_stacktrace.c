@@ -97,7 +97,7 @@ static int stackmap_update(struct bpfbox_map *m, const void *key, const void *va
 	return -EINVAL;
 }
 
-/* Delete: -EINVAL out of range, -ENOENT if empty. */
+/* Delete: -E2BIG out of range (what the 6.18 kernel returns), -ENOENT if empty. */
 static int stackmap_delete(struct bpfbox_map *m, const void *key)
 {
 	struct bxm_stackmap *s = m->impl;
@@ -106,13 +106,25 @@ static int stackmap_delete(struct bpfbox_map *m, const void *key)
 
 	memcpy(&id, key, 4);
 	if (id >= s->n_buckets)
-		return -EINVAL;
+		return -E2BIG;
 	pthread_mutex_lock(&s->lock);
 	old = s->buckets[id];
 	s->buckets[id] = NULL;
 	pthread_mutex_unlock(&s->lock);
 	free(old);
 	return old ? 0 : -ENOENT;
+}
+
+/* Syscall lookup-and-delete (the kernel's stack_map_lookup_and_delete_elem):
+ * copy, then empty the bucket; -ENOENT if empty or out of range. */
+static int stackmap_lookup_and_delete(struct bpfbox_map *m, const void *key, void *value)
+{
+	int err = stackmap_copy(m, key, value);
+
+	if (err)
+		return err;
+	stackmap_delete(m, key);
+	return 0;
 }
 
 /* The next non-empty id after key (from 0 without a key or with an
@@ -208,4 +220,5 @@ const struct bxm_ops bxm_stacktrace_ops = {
 	.update = stackmap_update,
 	.delete = stackmap_delete,
 	.next_key = stackmap_next_key,
+	.lookup_and_delete = stackmap_lookup_and_delete,
 };

@@ -174,10 +174,11 @@ int bxk_mem_pid(const struct bpfbox_call *call, enum bxk_mem_space space);
  * mapped, or false (src/pkt, helpers_pkt.c). */
 int bxh_trace_pid(const struct bpfbox_call *call);
 bool bxh_hook_mem(const struct bpfbox_call *call, const void **buf, uint64_t *len);
-/* The traced task's user ip, sp and rbp at the event of a tracer run: 0,
- * or -ENOENT outside a tracer run (src/trace, trace_helpers.c). */
+/* The traced task's user ip, sp and rbp at the event of a tracer run, and
+ * in *orig the original byte at ip when a uprobe's int3 sits there (else
+ * -1): 0, or -ENOENT outside a tracer run (src/trace, trace_helpers.c). */
 int bxh_trace_user_regs(const struct bpfbox_call *call, uint64_t *ip, uint64_t *sp,
-			uint64_t *bp);
+			uint64_t *bp, int *orig);
 
 /* Copy len bytes from `addr` in `space`: 0, or -EFAULT if any byte is
  * unreadable (dst contents then undefined). Never crashes. */

@@ -30,12 +30,22 @@
  * `user`, else none (no kernel stack). Returns the number of ips. */
 static uint32_t callchain(struct bpfbox_call *call, bool user, uint64_t *ips, uint32_t max)
 {
-	uint64_t ip, sp, bp, frame[2];
-	uint32_t nr = 0;
+	uint64_t ip, sp, bp, frame[2], ret;
+	uint32_t nr = 0, insn = 0;
+	int orig;
 
-	if (!user || !max || bxh_trace_user_regs(call, &ip, &sp, &bp))
+	if (!user || !max || bxh_trace_user_regs(call, &ip, &sp, &bp, &orig))
 		return 0;
 	ips[nr++] = ip;
+	/* a uprobe at a function's entry (its original instruction push %rbp,
+	 * or endbr64): the frame is not set up yet, the caller is the return
+	 * address at sp, which the kernel adds then (is_uprobe_at_func_entry) */
+	if (orig >= 0 && nr < max && !bxk_mem_read(call, BXK_MEM_USER, &insn, ip, 4)) {
+		insn = (insn & ~0xffu) | (uint32_t)orig;
+		if ((orig == 0x55 || insn == 0xfa1e0ff3u) &&
+		    !bxk_mem_read(call, BXK_MEM_USER, &ret, sp, 8))
+			ips[nr++] = ret;
+	}
 	while (nr < max) {
 		if (!bp || bp >= (1ull << 47) - sizeof(frame))
 			break;
@@ -44,7 +54,6 @@ static uint32_t callchain(struct bpfbox_call *call, bool user, uint64_t *ips, ui
 		ips[nr++] = frame[1];
 		bp = frame[0];
 	}
-	(void)sp;
 	return nr;
 }
 

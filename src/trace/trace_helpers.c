@@ -135,10 +135,11 @@ uint64_t bxk_send_signal_thread(struct bpfbox_call *call, uint64_t r1, uint64_t 
 /*
  * bxh_trace_user_regs - see helpers.h: the traced task's user registers at
  * the event (it is stopped while programs run; a uprobe stop has rip back
- * at the probed address).
+ * at the probed address; *orig: the byte a uprobe's int3 replaced at
+ * the ip, -1 if none).
  */
 int bxh_trace_user_regs(const struct bpfbox_call *call, uint64_t *ip, uint64_t *sp,
-			uint64_t *bp)
+			uint64_t *bp, int *orig)
 {
 	const struct bxt_hook *h = trace_hook(call);
 	struct user_regs_struct regs;
@@ -150,5 +151,9 @@ int bxh_trace_user_regs(const struct bpfbox_call *call, uint64_t *ip, uint64_t *
 	*ip = regs.rip;
 	*sp = regs.rsp;
 	*bp = regs.rbp;
+	*orig = -1;
+	for (size_t i = 0; h->task->mm && i < h->task->mm->nbps; i++)
+		if (h->task->mm->bps[i].addr == regs.rip)
+			*orig = h->task->mm->bps[i].orig;
 	return 0;
 }

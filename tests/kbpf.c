@@ -28,6 +28,13 @@ long kb_sys(int cmd, void *attr)
 /* BPF_MAP_CREATE. */
 int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max)
 {
+	return kb_map_create_ex(type, key, value, max, 0, 0);
+}
+
+/* BPF_MAP_CREATE with map_flags and map_extra. */
+int kb_map_create_ex(uint32_t type, uint32_t key, uint32_t value, uint32_t max, uint32_t flags,
+		     uint64_t extra)
+{
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
@@ -35,7 +42,40 @@ int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max)
 	a.key_size = key;
 	a.value_size = value;
 	a.max_entries = max;
+	a.map_flags = flags;
+	a.map_extra = extra;
 	return (int)kb_sys(BPF_MAP_CREATE, &a);
+}
+
+/* BPF_MAP_UPDATE_ELEM. */
+int kb_map_update(int fd, const void *key, const void *val)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	a.value = (uint64_t)(uintptr_t)val;
+	return (int)kb_sys(BPF_MAP_UPDATE_ELEM, &a);
+}
+
+/* BPF_PROG_TEST_RUN, repeat 1, into a scratch output buffer. */
+int kb_test_run(int fd, const void *data, uint32_t len, uint32_t *retval)
+{
+	union bpf_attr a;
+	uint8_t out[1024];
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)fd;
+	a.test.data_in = (uint64_t)(uintptr_t)data;
+	a.test.data_size_in = len;
+	a.test.data_out = (uint64_t)(uintptr_t)out;
+	a.test.data_size_out = sizeof(out);
+	a.test.repeat = 1;
+	err = (int)kb_sys(BPF_PROG_TEST_RUN, &a);
+	*retval = a.test.retval;
+	return err;
 }
 
 /* BPF_PROG_LOAD. */
@@ -61,13 +101,14 @@ int kb_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, s
 }
 
 /* BPF_PROG_LOAD with func_info. */
-int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, char *log,
-		     size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt)
+int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, uint32_t flags,
+		     char *log, size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt)
 {
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
 	a.prog_type = type;
+	a.prog_flags = flags;
 	a.insns = (uint64_t)(uintptr_t)insns;
 	a.insn_cnt = (uint32_t)cnt;
 	a.license = (uint64_t)(uintptr_t)"GPL";

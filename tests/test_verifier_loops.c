@@ -29,17 +29,11 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "kbpf.h"
 
 #define LOG_SZ (1u << 20)
 
 static char klog[LOG_SZ], blog[LOG_SZ];
-
-/* sys_bpf - the raw syscall, -errno on failure */
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
 
 /* log_num - the number after key in log, or -1 */
 static long long log_num(const char *log, const char *key)
@@ -59,7 +53,7 @@ static int k_map(const struct bpfbox_map_def *d)
 	a.value_size = d->value_size;
 	a.max_entries = d->max_entries;
 	a.map_flags = d->map_flags;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
+	return (int)kb_sys(BPF_MAP_CREATE, &a);
 }
 
 /* k_load - load p into the kernel; returns its processed-insn count, or
@@ -95,7 +89,7 @@ static long long k_load(const struct bpfbox_program *p, const int *fds, size_t n
 	a.log_buf = (uint64_t)(uintptr_t)klog;
 	a.log_size = sizeof(klog);
 	klog[0] = 0;
-	fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	fd = (int)kb_sys(BPF_PROG_LOAD, &a);
 	free(in);
 	if (fd < 0)
 		return fd;
@@ -213,7 +207,7 @@ static void asm_case(struct bpfbox_vm *vm, int k, bool kernel)
 		a.log_buf = (uint64_t)(uintptr_t)klog;
 		a.log_size = sizeof(klog);
 		klog[0] = 0;
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		fd = (int)kb_sys(BPF_PROG_LOAD, &a);
 		if (fd >= 0)
 			close(fd);
 		CHECK_MSG((fd >= 0) == asm_cases[k].accept, "kernel %s '%s' (%d)\n%.2000s",
@@ -255,7 +249,7 @@ int main(int argc, char **argv)
 		a.insns = (uint64_t)(uintptr_t)ret0;
 		a.insn_cnt = 2;
 		a.license = (uint64_t)(uintptr_t)"GPL";
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		fd = (int)kb_sys(BPF_PROG_LOAD, &a);
 		if (fd < 0) {
 			TL_SKIP("BPF_PROG_LOAD refused (%s): asm cases on bpfbox alone", strerror(-fd));
 			kernel = false;

@@ -162,6 +162,26 @@ int kb_btf_funcs(unsigned nfuncs)
 	return (int)kb_sys(BPF_BTF_LOAD, &a);
 }
 
+/* kb_probe - load r0 = 0; exit, close it. */
+int kb_probe(uint32_t type)
+{
+	static const struct bpfbox_insn ret0[2] = { { .code = 0xb7 }, { .code = 0x95 } };
+	int fd = kb_prog_load(type, 0, ret0, 2, 0, NULL, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* kb_log_num - strtoll after key. */
+long long kb_log_num(const char *log, const char *key)
+{
+	const char *p = strstr(log, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
+}
+
 /* Is this line of a verifier log a summary or an instruction trace? */
 static bool noise_line(const char *l, size_t n)
 {

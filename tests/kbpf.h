@@ -35,6 +35,12 @@ int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt,
 /* BPF_BTF_LOAD of a BTF with `int`, a prototype `int (void)` and nfuncs
  * static functions of it (type ids 3 .. 3 + nfuncs - 1): an fd or -errno. */
 int kb_btf_funcs(unsigned nfuncs);
+/* Does bpf(2) work here? Loads `r0 = 0; exit` as a program of type
+ * (no log): 0, or the kernel's -errno. */
+int kb_probe(uint32_t type);
+/* The number after the first key in log ("processed " for the
+ * processed-insn count), or -1 if key is not there. */
+long long kb_log_num(const char *log, const char *key);
 /* The verifier's error: the last line of log that is not an instruction
  * or a summary ("processed ...", "verification time ...", ...). */
 void kb_log_error(const char *log, char *out, size_t sz);

@@ -78,25 +78,34 @@ int kb_test_run(int fd, const void *data, uint32_t len, uint32_t *retval)
 	return err;
 }
 
+/* The attr of a BPF_PROG_LOAD (license GPL), the log at log_level (1 if
+ * 0) when log_sz > 0. */
+static void prog_attr(union bpf_attr *a, uint32_t type, uint32_t eat,
+		      const struct bpfbox_insn *insns, size_t cnt, uint32_t flags, char *log,
+		      size_t log_sz, uint32_t log_level)
+{
+	memset(a, 0, sizeof(*a));
+	a->prog_type = type;
+	a->expected_attach_type = eat;
+	a->insns = (uint64_t)(uintptr_t)insns;
+	a->insn_cnt = (uint32_t)cnt;
+	a->license = (uint64_t)(uintptr_t)"GPL";
+	a->prog_flags = flags;
+	if (log && log_sz) {
+		log[0] = 0;
+		a->log_buf = (uint64_t)(uintptr_t)log;
+		a->log_size = (uint32_t)log_sz;
+		a->log_level = log_level ? log_level : 1;
+	}
+}
+
 /* BPF_PROG_LOAD. */
 int kb_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
 		 uint32_t flags, char *log, size_t log_sz, uint32_t log_level)
 {
 	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.expected_attach_type = eat;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.prog_flags = flags;
-	if (log && log_sz) {
-		log[0] = 0;
-		a.log_buf = (uint64_t)(uintptr_t)log;
-		a.log_size = (uint32_t)log_sz;
-		a.log_level = log_level ? log_level : 1;
-	}
+	prog_attr(&a, type, eat, insns, cnt, flags, log, log_sz, log_level);
 	return (int)kb_sys(BPF_PROG_LOAD, &a);
 }
 
@@ -106,22 +115,11 @@ int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt,
 {
 	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.prog_flags = flags;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
+	prog_attr(&a, type, 0, insns, cnt, flags, log, log_sz, 1);
 	a.prog_btf_fd = (uint32_t)btf_fd;
 	a.func_info_rec_size = 8;
 	a.func_info = (uint64_t)(uintptr_t)fi;
 	a.func_info_cnt = (uint32_t)fi_cnt;
-	if (log && log_sz) {
-		log[0] = 0;
-		a.log_buf = (uint64_t)(uintptr_t)log;
-		a.log_size = (uint32_t)log_sz;
-		a.log_level = 1;
-	}
 	return (int)kb_sys(BPF_PROG_LOAD, &a);
 }
 

@@ -96,38 +96,19 @@ static const struct ptype types[] = {
 /* Load into the kernel: 0 accepted, else -errno with klog filled. */
 static int k_load(const struct ptype *t, const struct bpf_insn *insns, size_t cnt)
 {
-	union bpf_attr a;
-	long fd;
+	_Static_assert(sizeof(struct bpf_insn) == sizeof(struct bpfbox_insn), "same insn layout");
+	const struct bpfbox_insn *in = (const struct bpfbox_insn *)insns;
+	int fd = kb_prog_load(t->type, t->attach, in, cnt, t->flags, klog, sizeof(klog), 1);
 
-	memset(&a, 0, sizeof(a));
-	klog[0] = 0;
-	a.prog_type = t->type;
-	a.expected_attach_type = t->attach;
-	a.prog_flags = t->flags;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	a.log_level = 1;
-	fd = kb_sys(BPF_PROG_LOAD, &a);
-	if (fd == -ENOSPC) {	/* log too small for level 1: the verdict is what counts */
-		a.log_level = 0;
-		a.log_buf = 0;
-		a.log_size = 0;
-		fd = kb_sys(BPF_PROG_LOAD, &a);
-		if (fd < 0) {	/* once more for the message */
-			a.log_level = 0;
-			a.log_buf = (uint64_t)(uintptr_t)klog;
-			a.log_size = sizeof(klog);
-			a.log_level = 1;
-		}
-	}
+	/* log too small for level 1: the verdict is what counts (klog keeps
+	 * the start of the log) */
+	if (fd == -ENOSPC)
+		fd = kb_prog_load(t->type, t->attach, in, cnt, t->flags, NULL, 0, 0);
 	if (fd >= 0) {
-		close((int)fd);
+		close(fd);
 		return 0;
 	}
-	return (int)fd;
+	return fd;
 }
 
 /* Load into bpfbox: 0 accepted, else -errno with blog filled. */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "bpfbox/bpfbox.h"
+#include "bench_util.h"
 
 #define BATCHES 7
 #define BATCH_NS 20000000ull  /* aim for ~20 ms per batch */
@@ -30,27 +31,6 @@ struct bench {
 };
 
 static unsigned char kbuf[1024];
-
-static void log_fn(void *ctx, enum bpfbox_log_level lvl, const char *msg)
-{
-	(void)ctx;
-	if (lvl <= BPFBOX_LOG_WARN)
-		fprintf(stderr, "  %s\n", msg);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* Read a whole file; NULL on error. */
 static char *slurp(const char *path, size_t *len)
@@ -137,7 +117,7 @@ static int load_asm(struct bench *b, const char *dir, const char *file)
 	char path[4096], *text;
 	size_t len;
 	int err;
-	BPFBOX_OPTS(bpfbox_asm_opts, ao, .filename = path, .log = log_fn);
+	BPFBOX_OPTS(bpfbox_asm_opts, ao, .filename = path, .log = bench_log_fn);
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (!(text = slurp(path, &len))) {
@@ -171,21 +151,21 @@ static int time_mode(struct bpfbox_prog *prog, const struct bench *b, enum bpfbo
 		if (bpfbox_prog__run(prog, &ro))
 			return -1;
 	for (;;) {                               /* calibrate the batch size */
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		for (uint64_t i = 0; i < per; i++)
 			bpfbox_prog__run(prog, &ro);
-		uint64_t dt = now_ns() - t0;
+		uint64_t dt = bench_now_ns() - t0;
 		if (dt >= BATCH_NS / 4 || per >= (1u << 30))
 			{ per = per * (BATCH_NS / (dt ? dt : 1)) + 1; break; }
 		per *= 4;
 	}
 	for (int k = 0; k < BATCHES; k++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 		for (uint64_t i = 0; i < per; i++)
 			bpfbox_prog__run(prog, &ro);
-		samples[k] = now_ns() - t0;
+		samples[k] = bench_now_ns() - t0;
 	}
-	qsort(samples, BATCHES, sizeof(samples[0]), cmp_u64);
+	qsort(samples, BATCHES, sizeof(samples[0]), bench_cmp_u64);
 	*ns_per_run = (double)samples[BATCHES / 2] / (double)per;
 	return 0;
 }
@@ -234,7 +214,7 @@ int main(int argc, char **argv)
 	char *files[32];
 	size_t nf = 0;
 	struct bpfbox_vm *vm = NULL;
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn);
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = bench_log_fn);
 	DIR *d;
 	struct dirent *de;
 	int bad = 0;

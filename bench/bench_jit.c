@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "bpfbox/bpfbox.h"
+#include "bench_util.h"
 #include "jit/jit.h"
 
 #ifndef BPFBOX_NO_LIBBPF
@@ -62,30 +63,6 @@ static const struct {
 
 static uint8_t pkt[PKT];
 
-/* CPU time of this thread: like the kernel's test-run timer, which stops
- * while the task is scheduled out, it leaves out time spent preempted
- * (the machine is shared) */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void log_fn(void *ctx, enum bpfbox_log_level lvl, const char *msg)
-{
-	(void)ctx;
-	if (lvl <= BPFBOX_LOG_WARN)
-		fprintf(stderr, "  %s\n", msg);
-}
-
 /* ---- bpfbox ---------------------------------------------------------------------------- */
 
 /* load program `name` of the object (XDP, unverified, run trusted) */
@@ -108,12 +85,12 @@ static double bx_batch(struct bpfbox_prog *prog, int repeat, uint32_t *retval)
 {
 	BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt, .data_size_in = PKT, .repeat = repeat,
 		    .mode = BPFBOX_RUN_TRUSTED, .engine = BPFBOX_ENGINE_JIT);
-	uint64_t t0 = cpu_ns();
+	uint64_t t0 = bench_cpu_ns();
 
 	if (bpfbox_prog__test_run(prog, &t))
 		return -1;
 	*retval = t.retval;
-	return (double)(cpu_ns() - t0) / repeat;
+	return (double)(bench_cpu_ns() - t0) / repeat;
 }
 
 /* median ns per run over `batches` test runs of `repeat` (thread CPU time
@@ -126,14 +103,14 @@ static double bx_time(struct bpfbox_prog *prog, enum bpfbox_engine engine, int r
 	for (int b = 0; b < batches; b++) {
 		BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt, .data_size_in = PKT,
 			    .repeat = repeat, .mode = BPFBOX_RUN_TRUSTED, .engine = engine);
-		uint64_t t0 = cpu_ns();
+		uint64_t t0 = bench_cpu_ns();
 
 		if (bpfbox_prog__test_run(prog, &t))
 			return -1;
-		s[b] = (double)(cpu_ns() - t0) / repeat;
+		s[b] = (double)(bench_cpu_ns() - t0) / repeat;
 		*retval = t.retval;
 	}
-	qsort(s, (size_t)batches, sizeof(s[0]), cmp_d);
+	qsort(s, (size_t)batches, sizeof(s[0]), bench_cmp_d);
 	return s[batches / 2];
 }
 
@@ -250,10 +227,10 @@ static int one_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, const char
 		}
 		if (err)
 			break;
-		qsort(js, BATCHES, sizeof(js[0]), cmp_d);
+		qsort(js, BATCHES, sizeof(js[0]), bench_cmp_d);
 		j[i] = js[BATCHES / 2];
 		if (*have_kernel) {
-			qsort(ks, BATCHES, sizeof(ks[0]), cmp_d);
+			qsort(ks, BATCHES, sizeof(ks[0]), bench_cmp_d);
 			k[i] = ks[BATCHES / 2];
 		}
 	}
@@ -265,14 +242,14 @@ static int one_round(struct bpfbox_vm *vm, struct bpfbox_object *obj, const char
 
 static double median(double *v, int n)
 {
-	qsort(v, (size_t)n, sizeof(*v), cmp_d);
+	qsort(v, (size_t)n, sizeof(*v), bench_cmp_d);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "build/bench/progs/loops.o";
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn, .no_kernel_helpers = true);
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = bench_log_fn, .no_kernel_helpers = true);
 	BPFBOX_OPTS(bpfbox_object_opts, oo);
 	struct bpfbox_vm *vm = NULL;
 	struct bpfbox_object *obj = NULL;
@@ -350,10 +327,10 @@ int main(int argc, char **argv)
 
 		/* native: 2000 calls per batch, median of BATCHES */
 		for (int b = 0; b < BATCHES; b++) {
-			t0 = cpu_ns();
+			t0 = bench_cpu_ns();
 			for (int n = 0; n < 2000; n++)
 				r += progs[i].native(pkt, pkt + PKT);
-			s[b] = (double)(cpu_ns() - t0) / 2000;
+			s[b] = (double)(bench_cpu_ns() - t0) / 2000;
 		}
 		nat = median(s, BATCHES);
 		r = progs[i].native(pkt, pkt + PKT);

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "bpfbox/bpfbox.h"
+#include "bench_util.h"
 
 #define BATCHES 7
 #define PKT 1024
@@ -32,28 +33,6 @@ static const struct { enum bpfbox_run_mode mode; enum bpfbox_engine engine; } en
 	{ BPFBOX_RUN_CHECKED, BPFBOX_ENGINE_INTERP },
 };
 
-/* CPU time of this thread */
-static uint64_t cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void log_fn(void *ctx, enum bpfbox_log_level lvl, const char *msg)
-{
-	(void)ctx;
-	if (lvl <= BPFBOX_LOG_WARN)
-		fprintf(stderr, "  %s\n", msg);
-}
-
 /* xdp_time - median ns per run of test runs of `repeat` runs; r0 in *ret */
 static double xdp_time(struct bpfbox_prog *prog, int e, int repeat, uint64_t *ret)
 {
@@ -62,14 +41,14 @@ static double xdp_time(struct bpfbox_prog *prog, int e, int repeat, uint64_t *re
 	for (int b = 0; b < BATCHES; b++) {
 		BPFBOX_OPTS(bpfbox_test_run_opts, t, .data_in = pkt, .data_size_in = PKT,
 			    .repeat = repeat, .mode = eng[e].mode, .engine = eng[e].engine);
-		uint64_t t0 = cpu_ns();
+		uint64_t t0 = bench_cpu_ns();
 
 		if (bpfbox_prog__test_run(prog, &t))
 			return -1;
-		s[b] = (double)(cpu_ns() - t0) / repeat;
+		s[b] = (double)(bench_cpu_ns() - t0) / repeat;
 		*ret = t.r0;
 	}
-	qsort(s, BATCHES, sizeof(s[0]), cmp_d);
+	qsort(s, BATCHES, sizeof(s[0]), bench_cmp_d);
 	return s[BATCHES / 2];
 }
 
@@ -80,7 +59,7 @@ static double raw_time(struct bpfbox_prog *prog, int e, void *buf, size_t len, i
 	double s[BATCHES];
 
 	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = cpu_ns();
+		uint64_t t0 = bench_cpu_ns();
 
 		for (int n = 0; n < repeat; n++) {
 			BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = buf, .ctx_size = len,
@@ -89,9 +68,9 @@ static double raw_time(struct bpfbox_prog *prog, int e, void *buf, size_t len, i
 				return -1;
 			*ret = ro.retval;
 		}
-		s[b] = (double)(cpu_ns() - t0) / repeat;
+		s[b] = (double)(bench_cpu_ns() - t0) / repeat;
 	}
-	qsort(s, BATCHES, sizeof(s[0]), cmp_d);
+	qsort(s, BATCHES, sizeof(s[0]), bench_cmp_d);
 	return s[BATCHES / 2];
 }
 
@@ -173,7 +152,7 @@ static int bench_raw(struct bpfbox_vm *vm)
 	       "chk/trust", "interp/chk");
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		char path[256], *text = NULL;
-		BPFBOX_OPTS(bpfbox_asm_opts, ao, .filename = progs[i].file, .log = log_fn);
+		BPFBOX_OPTS(bpfbox_asm_opts, ao, .filename = progs[i].file, .log = bench_log_fn);
 		BPFBOX_OPTS(bpfbox_prog_opts, po, .name = progs[i].file);
 		struct bpfbox_insn *insns = NULL;
 		struct bpfbox_prog *prog = NULL;
@@ -210,7 +189,7 @@ static int bench_raw(struct bpfbox_vm *vm)
 
 int main(int argc, char **argv)
 {
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn, .no_kernel_helpers = true);
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = bench_log_fn, .no_kernel_helpers = true);
 	struct bpfbox_vm *vm = NULL;
 	int bad;
 

@@ -6,6 +6,7 @@
  */
 #include "bpfbox/map.h"
 #include "maps/map_internal.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -26,12 +27,6 @@ static double now_ns(void)
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
 static int k_create(uint32_t t)
 {
 	union bpf_attr a;
@@ -41,7 +36,7 @@ static int k_create(uint32_t t)
 	a.key_size = 4;
 	a.value_size = 8;
 	a.max_entries = NKEYS;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
+	return (int)bench_sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
 }
 
 static int k_op(int cmd, int fd, uint32_t *k, uint64_t *v)
@@ -52,7 +47,7 @@ static int k_op(int cmd, int fd, uint32_t *k, uint64_t *v)
 	a.map_fd = fd;
 	a.key = (uint64_t)(uintptr_t)k;
 	a.value = (uint64_t)(uintptr_t)v;
-	return (int)sys_bpf(cmd, &a);
+	return (int)bench_sys_bpf(cmd, &a, sizeof(a));
 }
 
 enum path { SYS, PROG, KERN };

@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include "bpfbox/bpfbox.h"
+#include "bench_util.h"
 #include "pktgen.h"
 
 #ifndef BPFBOX_NO_PKT_HOOK
@@ -69,21 +70,6 @@ static size_t sample_idx(size_t j)
 	return j * npkt / SAMPLE;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* make_capture - the NPKT packets of at least 14 bytes */
 static int make_capture(void)
 {
@@ -108,13 +94,6 @@ static int make_capture(void)
 	return 0;
 }
 
-static void log_fn(void *ctx, enum bpfbox_log_level lvl, const char *msg)
-{
-	(void)ctx;
-	if (lvl <= BPFBOX_LOG_WARN)
-		fprintf(stderr, "  %s\n", msg);
-}
-
 /* trace_sink - bpf_printk lines are formatted, then dropped */
 static void trace_sink(void *ctx, const struct bpfbox_trace_rec *rec)
 {
@@ -129,8 +108,8 @@ static void trace_sink(void *ctx, const struct bpfbox_trace_rec *rec)
 static double bx_measure(const char *path, const char *name, uint64_t verdicts[5], char *mode,
 			 size_t mlen, double *sample_ns)
 {
-	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = log_fn, .trace = trace_sink);
-	BPFBOX_OPTS(bpfbox_object_opts, oo, .log = log_fn);
+	BPFBOX_OPTS(bpfbox_vm_opts, vo, .log = bench_log_fn, .trace = trace_sink);
+	BPFBOX_OPTS(bpfbox_object_opts, oo, .log = bench_log_fn);
 	BPFBOX_OPTS(bpfbox_object_load_opts, lo);
 	BPFBOX_OPTS(bpfbox_pkt_hook_opts, ho, .cpu = -1, .mode = BPFBOX_RUN_TRUSTED,
 		    .engine = BPFBOX_ENGINE_JIT);
@@ -165,12 +144,12 @@ static double bx_measure(const char *path, const char *name, uint64_t verdicts[5
 			verdicts[res.action]++;
 	/* rounds for ~100 ms */
 	for (;;) {
-		uint64_t t0 = now_ns(), dt;
+		uint64_t t0 = bench_now_ns(), dt;
 
 		for (uint64_t r = 0; r < rounds; r++)
 			for (size_t i = 0; i < npkt; i++)
 				bpfbox_pkt_hook__run(h, pbuf + poff[i], plen[i], &res);
-		dt = now_ns() - t0;
+		dt = bench_now_ns() - t0;
 		if (dt > 20000000u || rounds > (1u << 20)) {
 			rounds = rounds * 100000000u / (dt ? dt : 1) + 1;
 			break;
@@ -178,14 +157,14 @@ static double bx_measure(const char *path, const char *name, uint64_t verdicts[5
 		rounds *= 4;
 	}
 	for (int b = 0; b < BATCHES; b++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = bench_now_ns();
 
 		for (uint64_t r = 0; r < rounds; r++)
 			for (size_t i = 0; i < npkt; i++)
 				bpfbox_pkt_hook__run(h, pbuf + poff[i], plen[i], &res);
-		s[b] = (double)(rounds * npkt) / ((double)(now_ns() - t0) / 1e3);
+		s[b] = (double)(rounds * npkt) / ((double)(bench_now_ns() - t0) / 1e3);
 	}
-	qsort(s, BATCHES, sizeof(s[0]), cmp_d);
+	qsort(s, BATCHES, sizeof(s[0]), bench_cmp_d);
 	mpps = s[BATCHES / 2];
 	/* as the kernel's side: each sample packet KREPEAT times in a row */
 	for (int b = 0; b < BATCHES; b++) {
@@ -193,15 +172,15 @@ static double bx_measure(const char *path, const char *name, uint64_t verdicts[5
 
 		for (size_t j = 0; j < SAMPLE; j++) {
 			size_t i = sample_idx(j);
-			uint64_t t0 = now_ns();
+			uint64_t t0 = bench_now_ns();
 
 			for (int r = 0; r < KREPEAT; r++)
 				bpfbox_pkt_hook__run(h, pbuf + poff[i], plen[i], &res);
-			sum += (double)(now_ns() - t0) / KREPEAT;
+			sum += (double)(bench_now_ns() - t0) / KREPEAT;
 		}
 		s[b] = sum / SAMPLE;
 	}
-	qsort(s, BATCHES, sizeof(s[0]), cmp_d);
+	qsort(s, BATCHES, sizeof(s[0]), bench_cmp_d);
 	*sample_ns = s[BATCHES / 2];
 out:
 	bpfbox_pkt_hook__free(h);
@@ -253,7 +232,7 @@ static double k_measure(const char *path, const char *name, uint64_t verdicts[5]
 		s[l] = sum / SAMPLE;
 		bpf_object__close(o);
 	}
-	qsort(s, LOADS, sizeof(s[0]), cmp_d);
+	qsort(s, LOADS, sizeof(s[0]), bench_cmp_d);
 	return s[LOADS / 2];
 }
 #endif

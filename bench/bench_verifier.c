@@ -23,6 +23,7 @@
  * Prints a table and the geometric mean of bpfbox / kernel (target: <= 1).
  */
 #include "bpfbox/bpfbox.h"
+#include "bench_util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,20 +42,6 @@
 static char klog[KLOG_SZ];
 static char blog[1u << 20];
 
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
 /* A kernel map for one definition; fd or -errno. */
 static int k_map(const struct bpfbox_map_def *d, long ncpus)
 {
@@ -72,7 +59,7 @@ static int k_map(const struct bpfbox_map_def *d, long ncpus)
 		a.max_entries = (uint32_t)ncpus;
 	a.map_flags = d->map_flags | (d->readonly ? BPF_F_RDONLY_PROG : 0);
 	a.map_extra = d->map_extra;
-	fd = (int)sys_bpf(BPF_MAP_CREATE, &a);
+	fd = (int)bench_sys_bpf(BPF_MAP_CREATE, &a, sizeof(a));
 	if (fd >= 0 && d->internal && d->init_data) {
 		uint32_t zero = 0;
 
@@ -80,12 +67,12 @@ static int k_map(const struct bpfbox_map_def *d, long ncpus)
 		a.map_fd = (uint32_t)fd;
 		a.key = (uint64_t)(uintptr_t)&zero;
 		a.value = (uint64_t)(uintptr_t)d->init_data;
-		sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
+		bench_sys_bpf(BPF_MAP_UPDATE_ELEM, &a, sizeof(a));
 	}
 	if (fd >= 0 && d->readonly) {
 		memset(&a, 0, sizeof(a));
 		a.map_fd = (uint32_t)fd;
-		sys_bpf(BPF_MAP_FREEZE, &a);
+		bench_sys_bpf(BPF_MAP_FREEZE, &a, sizeof(a));
 	}
 	return fd;
 }
@@ -141,7 +128,7 @@ static double kernel_time(const struct bpfbox_program *p, const int *fds, size_t
 		a.log_buf = (uint64_t)(uintptr_t)klog;
 		a.log_size = sizeof(klog);
 		klog[0] = 0;
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		fd = (int)bench_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 		if (fd < 0) {
 			*kerr = fd;
 			best = -1;
@@ -183,13 +170,13 @@ static double bpfbox_time(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 				    .map_cnt = nmaps, .no_verify = nv, .log_buf = nv ? NULL : blog,
 				    .log_size = nv ? 0 : sizeof(blog), .log_level = 0);
 			struct bpfbox_prog *prog = NULL;
-			double t0 = now_us(), t;
+			double t0 = bench_now_us(), t;
 			int err;
 
 			blog[0] = 0;
 			err = bpfbox_prog__load(vm, bpfbox_program__insns(p), bpfbox_program__insn_cnt(p),
 						&po, &prog);
-			t = now_us() - t0;
+			t = bench_now_us() - t0;
 			bpfbox_prog__free(prog);
 			if (err) {
 				*why = nv ? "cannot load" : "rejected";
@@ -339,7 +326,7 @@ int main(void)
 		a.insns = (uint64_t)(uintptr_t)ret0;
 		a.insn_cnt = 2;
 		a.license = (uint64_t)(uintptr_t)"GPL";
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+		fd = (int)bench_sys_bpf(BPF_PROG_LOAD, &a, sizeof(a));
 		kernel = fd >= 0;
 		if (fd >= 0)
 			close(fd);

@@ -623,23 +623,44 @@ void jg_env_free(struct jg_env *e)
 	e->vm = NULL;
 }
 
+/* gen_load - load the generated program as "gen" (trusted runs need the
+ * verifier); 0, or -1 with the reason and the log in why. */
+static int gen_load(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt,
+		    struct bpfbox_prog **prog, char *why, size_t why_sz)
+{
+	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "gen");
+	int err;
+
+	e->log[0] = 0;
+	err = bpfbox_prog__load(e->vm, insns, cnt, &po, prog);
+	if (err) {
+		snprintf(why, why_sz, "load: %d: %s", err, e->log);
+		return -1;
+	}
+	return 0;
+}
+
+/* traces_differ - did the two runs call helpers differently (count or
+ * the recorded calls)? */
+static bool traces_differ(const struct jg_trace tr[2])
+{
+	return tr[0].n != tr[1].n ||
+	       memcmp(tr[0].rec, tr[1].rec,
+		      (tr[0].n < JG_MAX_TRACE ? tr[0].n : JG_MAX_TRACE) * sizeof(tr[0].rec[0]));
+}
+
 /* jg_compare - see jitgen.h. */
 int jg_compare(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt, const uint8_t *ctx,
 	       char *why, size_t why_sz)
 {
-	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "gen");
 	struct bpfbox_prog *prog = NULL;
 	uint8_t mem[2][JG_CTX_SIZE];
 	struct jg_trace tr[2];
 	uint64_t r0[2];
 	int err[2], res = 0;
 
-	e->log[0] = 0;
-	err[0] = bpfbox_prog__load(e->vm, insns, cnt, &po, &prog);
-	if (err[0]) {
-		snprintf(why, why_sz, "load: %d: %s", err[0], e->log);
+	if (gen_load(e, insns, cnt, &prog, why, why_sz))
 		return -1;
-	}
 	for (int k = 0; k < 2; k++) {
 		BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = mem[k], .ctx_size = JG_CTX_SIZE,
 			    .mode = BPFBOX_RUN_TRUSTED,
@@ -667,9 +688,7 @@ int jg_compare(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt, co
 		snprintf(why, why_sz, "ctx byte %zu%s: interp 0x%02x, jit 0x%02x", i,
 			 i >= 256 ? " (stack)" : i >= 128 ? " (registers)" : "", mem[0][i], mem[1][i]);
 		res = 1;
-	} else if (tr[0].n != tr[1].n ||
-		   memcmp(tr[0].rec, tr[1].rec,
-			  (tr[0].n < JG_MAX_TRACE ? tr[0].n : JG_MAX_TRACE) * sizeof(tr[0].rec[0]))) {
+	} else if (traces_differ(tr)) {
 		snprintf(why, why_sz, "helper trace: interp %u calls, jit %u calls (or arguments differ)",
 			 tr[0].n, tr[1].n);
 		res = 1;
@@ -701,7 +720,6 @@ static void strip_hex(const char *msg, char *out, size_t n)
 int jg_compare_checked(struct jg_env *e, const struct bpfbox_insn *insns, size_t cnt,
 		       const uint8_t *ctx, uint64_t max_insns, char *why, size_t why_sz, int *fault)
 {
-	BPFBOX_OPTS(bpfbox_prog_opts, po, .name = "gen");
 	struct bpfbox_prog *prog = NULL;
 	uint8_t mem[2][JG_CTX_SIZE], region[2][JG_REGION_SIZE];
 	char msg[2][512];
@@ -709,12 +727,8 @@ int jg_compare_checked(struct jg_env *e, const struct bpfbox_insn *insns, size_t
 	uint64_t r0[2];
 	int err[2], res = 0;
 
-	e->log[0] = 0;
-	err[0] = bpfbox_prog__load(e->vm, insns, cnt, &po, &prog);
-	if (err[0]) {
-		snprintf(why, why_sz, "load: %d: %s", err[0], e->log);
+	if (gen_load(e, insns, cnt, &prog, why, why_sz))
 		return -1;
-	}
 	for (int k = 0; k < 2; k++) {
 		BPFBOX_OPTS(bpfbox_run_opts, ro, .ctx = mem[k], .ctx_size = JG_CTX_SIZE,
 			    .mode = BPFBOX_RUN_CHECKED, .max_insns = max_insns,
@@ -757,9 +771,7 @@ int jg_compare_checked(struct jg_env *e, const struct bpfbox_insn *insns, size_t
 	} else if (memcmp(region[0], region[1], JG_REGION_SIZE)) {
 		snprintf(why, why_sz, "the helper's region differs");
 		res = 1;
-	} else if (tr[0].n != tr[1].n ||
-		   memcmp(tr[0].rec, tr[1].rec,
-			  (tr[0].n < JG_MAX_TRACE ? tr[0].n : JG_MAX_TRACE) * sizeof(tr[0].rec[0]))) {
+	} else if (traces_differ(tr)) {
 		snprintf(why, why_sz, "helper trace: interp %u calls, jit %u calls (or arguments differ)",
 			 tr[0].n, tr[1].n);
 		res = 1;

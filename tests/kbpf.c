@@ -28,6 +28,13 @@ long kb_sys(int cmd, void *attr)
 /* BPF_MAP_CREATE. */
 int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max)
 {
+	return kb_map_create_ex(type, key, value, max, 0, 0);
+}
+
+/* BPF_MAP_CREATE with map_flags and map_extra. */
+int kb_map_create_ex(uint32_t type, uint32_t key, uint32_t value, uint32_t max, uint32_t flags,
+		     uint64_t extra)
+{
 	union bpf_attr a;
 
 	memset(&a, 0, sizeof(a));
@@ -35,7 +42,61 @@ int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max)
 	a.key_size = key;
 	a.value_size = value;
 	a.max_entries = max;
+	a.map_flags = flags;
+	a.map_extra = extra;
 	return (int)kb_sys(BPF_MAP_CREATE, &a);
+}
+
+/* BPF_MAP_UPDATE_ELEM. */
+int kb_map_update(int fd, const void *key, const void *val)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = (uint32_t)fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	a.value = (uint64_t)(uintptr_t)val;
+	return (int)kb_sys(BPF_MAP_UPDATE_ELEM, &a);
+}
+
+/* BPF_PROG_TEST_RUN, repeat 1, into a scratch output buffer. */
+int kb_test_run(int fd, const void *data, uint32_t len, uint32_t *retval)
+{
+	union bpf_attr a;
+	uint8_t out[1024];
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)fd;
+	a.test.data_in = (uint64_t)(uintptr_t)data;
+	a.test.data_size_in = len;
+	a.test.data_out = (uint64_t)(uintptr_t)out;
+	a.test.data_size_out = sizeof(out);
+	a.test.repeat = 1;
+	err = (int)kb_sys(BPF_PROG_TEST_RUN, &a);
+	*retval = a.test.retval;
+	return err;
+}
+
+/* The attr of a BPF_PROG_LOAD (license GPL), the log at log_level (1 if
+ * 0) when log_sz > 0. */
+static void prog_attr(union bpf_attr *a, uint32_t type, uint32_t eat,
+		      const struct bpfbox_insn *insns, size_t cnt, uint32_t flags, char *log,
+		      size_t log_sz, uint32_t log_level)
+{
+	memset(a, 0, sizeof(*a));
+	a->prog_type = type;
+	a->expected_attach_type = eat;
+	a->insns = (uint64_t)(uintptr_t)insns;
+	a->insn_cnt = (uint32_t)cnt;
+	a->license = (uint64_t)(uintptr_t)"GPL";
+	a->prog_flags = flags;
+	if (log && log_sz) {
+		log[0] = 0;
+		a->log_buf = (uint64_t)(uintptr_t)log;
+		a->log_size = (uint32_t)log_sz;
+		a->log_level = log_level ? log_level : 1;
+	}
 }
 
 /* BPF_PROG_LOAD. */
@@ -44,43 +105,21 @@ int kb_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, s
 {
 	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.expected_attach_type = eat;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.prog_flags = flags;
-	if (log && log_sz) {
-		log[0] = 0;
-		a.log_buf = (uint64_t)(uintptr_t)log;
-		a.log_size = (uint32_t)log_sz;
-		a.log_level = log_level ? log_level : 1;
-	}
+	prog_attr(&a, type, eat, insns, cnt, flags, log, log_sz, log_level);
 	return (int)kb_sys(BPF_PROG_LOAD, &a);
 }
 
 /* BPF_PROG_LOAD with func_info. */
-int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, char *log,
-		     size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt)
+int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, uint32_t flags,
+		     char *log, size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt)
 {
 	union bpf_attr a;
 
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
+	prog_attr(&a, type, 0, insns, cnt, flags, log, log_sz, 1);
 	a.prog_btf_fd = (uint32_t)btf_fd;
 	a.func_info_rec_size = 8;
 	a.func_info = (uint64_t)(uintptr_t)fi;
 	a.func_info_cnt = (uint32_t)fi_cnt;
-	if (log && log_sz) {
-		log[0] = 0;
-		a.log_buf = (uint64_t)(uintptr_t)log;
-		a.log_size = (uint32_t)log_sz;
-		a.log_level = 1;
-	}
 	return (int)kb_sys(BPF_PROG_LOAD, &a);
 }
 
@@ -119,6 +158,26 @@ int kb_btf_funcs(unsigned nfuncs)
 	a.btf = (uint64_t)(uintptr_t)buf;
 	a.btf_size = (uint32_t)(24 + tl + sizeof(strs));
 	return (int)kb_sys(BPF_BTF_LOAD, &a);
+}
+
+/* kb_probe - load r0 = 0; exit, close it. */
+int kb_probe(uint32_t type)
+{
+	static const struct bpfbox_insn ret0[2] = { { .code = 0xb7 }, { .code = 0x95 } };
+	int fd = kb_prog_load(type, 0, ret0, 2, 0, NULL, 0, 0);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* kb_log_num - strtoll after key. */
+long long kb_log_num(const char *log, const char *key)
+{
+	const char *p = strstr(log, key);
+
+	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
 }
 
 /* Is this line of a verifier log a summary or an instruction trace? */

@@ -15,18 +15,32 @@
 long kb_sys(int cmd, void *attr);
 /* BPF_MAP_CREATE: an fd or -errno. */
 int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max);
+/* The same with map_flags and map_extra. */
+int kb_map_create_ex(uint32_t type, uint32_t key, uint32_t value, uint32_t max, uint32_t flags,
+		     uint64_t extra);
+/* BPF_MAP_UPDATE_ELEM (flags BPF_ANY): 0 or -errno. */
+int kb_map_update(int fd, const void *key, const void *val);
+/* BPF_PROG_TEST_RUN once on data (len bytes, output dropped): 0 and
+ * *retval, or -errno. */
+int kb_test_run(int fd, const void *data, uint32_t len, uint32_t *retval);
 /* BPF_PROG_LOAD (license GPL): an fd or -errno; with log (log_sz > 0) the
  * verifier log at log_level into it. */
 int kb_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
 		 uint32_t flags, char *log, size_t log_sz, uint32_t log_level);
 /* The same with BTF func_info ({insn_off, type_id} pairs, fi_cnt of
  * them) against the BTF object btf_fd, as libbpf sends for programs with
- * subprograms. */
-int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, char *log,
-		     size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt);
+ * subprograms; no expected_attach_type, log_level 1. */
+int kb_prog_load_btf(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, uint32_t flags,
+		     char *log, size_t log_sz, int btf_fd, const uint32_t *fi, size_t fi_cnt);
 /* BPF_BTF_LOAD of a BTF with `int`, a prototype `int (void)` and nfuncs
  * static functions of it (type ids 3 .. 3 + nfuncs - 1): an fd or -errno. */
 int kb_btf_funcs(unsigned nfuncs);
+/* Does bpf(2) work here? Loads `r0 = 0; exit` as a program of type
+ * (no log): 0, or the kernel's -errno. */
+int kb_probe(uint32_t type);
+/* The number after the first key in log ("processed " for the
+ * processed-insn count), or -1 if key is not there. */
+long long kb_log_num(const char *log, const char *key);
 /* The verifier's error: the last line of log that is not an instruction
  * or a summary ("processed ...", "verification time ...", ...). */
 void kb_log_error(const char *log, char *out, size_t sz);

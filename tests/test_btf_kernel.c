@@ -261,9 +261,7 @@ static void test_attach_targets(void)
 int main(int argc, char **argv)
 {
 	char self[512];
-	union bpf_attr probe;
-	struct bpfbox_insn ret0[2] = { { .code = 0xb7 }, { .code = 0x95 } };
-	int fd;
+	int err;
 
 	(void)argc;
 	verbose = getenv("TEST_VERBOSE") != NULL;
@@ -275,18 +273,12 @@ int main(int argc, char **argv)
 		TL_SKIP("no /sys/kernel/btf/vmlinux: no kernel BTF to find attach targets in");
 		return tl_summary();
 	}
-	memset(&probe, 0, sizeof(probe));
-	probe.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
-	probe.insns = (uint64_t)(uintptr_t)ret0;
-	probe.insn_cnt = 2;
-	probe.license = (uint64_t)(uintptr_t)"GPL";
-	fd = (int)kb_sys(BPF_PROG_LOAD, &probe);
-	if (fd < 0) {
-		TL_SKIP("no kernel BPF here (bpf(2): %s): nothing to compare with", strerror(-fd));
+	err = kb_probe(BPF_PROG_TYPE_SOCKET_FILTER);
+	if (err) {
+		TL_SKIP("no kernel BPF here (bpf(2): %s): nothing to compare with", strerror(-err));
 		TL_RUN(test_attach_targets);
 		return tl_summary();
 	}
-	close(fd);
 	TL_RUN(test_verdicts);
 	TL_RUN(test_messages);
 	TL_RUN(test_run_checked);

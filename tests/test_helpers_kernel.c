@@ -20,6 +20,7 @@
 #include "helpers/helpers.h"
 #include "testlib.h"
 #include "vm/vm_internal.h"
+#include "kbpf.h"
 
 static char last_log[2048];
 
@@ -66,36 +67,18 @@ static void fake_call(struct bpfbox_call *c)
 
 /* ---- the kernel as the reference ---------------------------------------------------- */
 
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-
-	return r < 0 ? -errno : r;
-}
-
+/* A one-element array map in the kernel: its fd or -errno. */
 static int k_map(uint32_t vs, uint32_t flags)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = BPF_MAP_TYPE_ARRAY;
-	a.key_size = 4;
-	a.value_size = vs;
-	a.max_entries = 1;
-	a.map_flags = flags;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
+	return kb_map_create_ex(BPF_MAP_TYPE_ARRAY, 4, vs, 1, flags, 0);
 }
 
+/* Element 0 of the kernel array map fd = val: 0 or -errno. */
 static int k_update(int fd, const void *val)
 {
-	union bpf_attr a;
 	uint32_t k = 0;
 
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = P(&k);
-	a.value = P(val);
-	return (int)sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
+	return kb_map_update(fd, &k, val);
 }
 
 static int k_lookup(int fd, void *val)
@@ -107,7 +90,7 @@ static int k_lookup(int fd, void *val)
 	a.map_fd = (uint32_t)fd;
 	a.key = P(&k);
 	a.value = P(val);
-	return (int)sys_bpf(BPF_MAP_LOOKUP_ELEM, &a);
+	return (int)kb_sys(BPF_MAP_LOOKUP_ELEM, &a);
 }
 
 static int k_freeze(int fd)
@@ -116,26 +99,15 @@ static int k_freeze(int fd)
 
 	memset(&a, 0, sizeof(a));
 	a.map_fd = (uint32_t)fd;
-	return (int)sys_bpf(BPF_MAP_FREEZE, &a);
+	return (int)kb_sys(BPF_MAP_FREEZE, &a);
 }
 
 static char k_log[65536];
 
+/* BPF_PROG_LOAD with the verifier log in k_log: the fd or -errno. */
 static int k_load(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, uint32_t flags)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.insns = P(insns);
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = P("GPL");
-	a.prog_flags = flags;
-	a.log_buf = P(k_log);
-	a.log_size = sizeof(k_log);
-	a.log_level = 1;
-	k_log[0] = 0;
-	return (int)sys_bpf(BPF_PROG_LOAD, &a);
+	return kb_prog_load(type, 0, insns, cnt, flags, k_log, sizeof(k_log), 1);
 }
 
 static int k_run(int fd, const void *data, uint32_t size, uint32_t *retval)
@@ -148,7 +120,7 @@ static int k_run(int fd, const void *data, uint32_t size, uint32_t *retval)
 	a.test.data_in = P(data);
 	a.test.data_size_in = size;
 	a.test.repeat = data ? 1 : 0;	/* syscall programs refuse repeat */
-	err = (int)sys_bpf(BPF_PROG_TEST_RUN, &a);
+	err = (int)kb_sys(BPF_PROG_TEST_RUN, &a);
 	*retval = a.test.retval;
 	return err;
 }

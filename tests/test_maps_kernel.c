@@ -28,29 +28,9 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "kbpf.h"
 
 static uint32_t ncpus;
-
-/* The raw syscall: result or -errno. */
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
-static int k_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t fl, uint64_t extra)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = t;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = me;
-	a.map_flags = fl;
-	a.map_extra = extra;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
-}
 
 static int k_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
 {
@@ -65,7 +45,7 @@ static int k_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
 		a.value = (uint64_t)(uintptr_t)val;
 		a.flags = flags;
 	}
-	return (int)sys_bpf(cmd, &a);
+	return (int)kb_sys(cmd, &a);
 }
 
 static struct bpfbox_map *b_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t fl,
@@ -106,7 +86,7 @@ static void test_create(void)
 	unsigned n = 0;
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		int kerr = k_create(c[i][0], c[i][1], c[i][2], c[i][3], c[i][4], c[i][5]), berr;
+		int kerr = kb_map_create_ex(c[i][0], c[i][1], c[i][2], c[i][3], c[i][4], c[i][5]), berr;
 		struct bpfbox_map *m = b_create(c[i][0], c[i][1], c[i][2], c[i][3], c[i][4], c[i][5], &berr);
 
 		if (kerr >= 0)
@@ -124,7 +104,7 @@ static void test_create(void)
 static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t vs, uint32_t me,
 			  uint32_t flags, uint32_t kd, unsigned ops, bool lru_loose)
 {
-	int fd = k_create(type, ks, vs, me, flags, 0), berr;
+	int fd = kb_map_create_ex(type, ks, vs, me, flags, 0), berr;
 	struct bpfbox_map *m = b_create(type, ks, vs, me, flags, 0, &berr);
 	bool percpu = type == 5 || type == 6 || type == 10;
 	bool lpm = type == BPF_MAP_TYPE_LPM_TRIE;
@@ -252,7 +232,7 @@ static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t
 /* Queue/stack: push (all flag kinds), pop, peek. */
 static void run_qs(const char *what, uint32_t type, unsigned ops)
 {
-	int kerr, fd = k_create(type, 0, 12, 8, 0, 0), berr;
+	int kerr, fd = kb_map_create_ex(type, 0, 12, 8, 0, 0), berr;
 	struct bpfbox_map *m = b_create(type, 0, 12, 8, 0, 0, &berr);
 	unsigned char val[12], kv[12], bv[12];
 	unsigned cmp = 0, fails = 0;
@@ -308,7 +288,7 @@ int main(void)
 	long n = sysconf(_SC_NPROCESSORS_CONF);
 
 	ncpus = n < 1 ? 1 : (uint32_t)n;
-	fd = k_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, 0);
+	fd = kb_map_create_ex(BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0, 0);
 	if (fd < 0) {
 		TL_SKIP("kernel bpf() unavailable: %s", strerror(-fd));
 		return tl_summary();

@@ -31,6 +31,7 @@
 #include "bpfbox/object.h"
 #include "helpers/helpers.h"
 #include "testlib.h"
+#include "kbpf.h"
 
 static char klog[65536];
 static char blog[8192];
@@ -92,48 +93,22 @@ static const struct ptype types[] = {
 };
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-
-	return r < 0 ? -errno : r;
-}
-
 /* Load into the kernel: 0 accepted, else -errno with klog filled. */
 static int k_load(const struct ptype *t, const struct bpf_insn *insns, size_t cnt)
 {
-	union bpf_attr a;
-	long fd;
+	_Static_assert(sizeof(struct bpf_insn) == sizeof(struct bpfbox_insn), "same insn layout");
+	const struct bpfbox_insn *in = (const struct bpfbox_insn *)insns;
+	int fd = kb_prog_load(t->type, t->attach, in, cnt, t->flags, klog, sizeof(klog), 1);
 
-	memset(&a, 0, sizeof(a));
-	klog[0] = 0;
-	a.prog_type = t->type;
-	a.expected_attach_type = t->attach;
-	a.prog_flags = t->flags;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	a.log_level = 1;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
-	if (fd == -ENOSPC) {	/* log too small for level 1: the verdict is what counts */
-		a.log_level = 0;
-		a.log_buf = 0;
-		a.log_size = 0;
-		fd = sys_bpf(BPF_PROG_LOAD, &a);
-		if (fd < 0) {	/* once more for the message */
-			a.log_level = 0;
-			a.log_buf = (uint64_t)(uintptr_t)klog;
-			a.log_size = sizeof(klog);
-			a.log_level = 1;
-		}
-	}
+	/* log too small for level 1: the verdict is what counts (klog keeps
+	 * the start of the log) */
+	if (fd == -ENOSPC)
+		fd = kb_prog_load(t->type, t->attach, in, cnt, t->flags, NULL, 0, 0);
 	if (fd >= 0) {
-		close((int)fd);
+		close(fd);
 		return 0;
 	}
-	return (int)fd;
+	return fd;
 }
 
 /* Load into bpfbox: 0 accepted, else -errno with blog filled. */
@@ -263,7 +238,7 @@ int main(void)
 	bool have[NTYPES] = { false };
 
 	memset(&probe, 0, sizeof(probe));
-	if (sys_bpf(BPF_PROG_LOAD, &probe) == -ENOSYS || sys_bpf(BPF_PROG_LOAD, &probe) == -EPERM) {
+	if (kb_sys(BPF_PROG_LOAD, &probe) == -ENOSYS || kb_sys(BPF_PROG_LOAD, &probe) == -EPERM) {
 		TL_SKIP("no kernel BPF here (bpf(2) unavailable or not permitted): nothing to compare with");
 		return tl_summary();
 	}

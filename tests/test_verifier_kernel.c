@@ -64,74 +64,6 @@
 
 /* ---- the raw bpf(2) syscall ------------------------------------------------ */
 
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
-static int k_map_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = t;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = me;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
-}
-
-static int k_map_update(int fd, const void *key, const void *val)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = (uint32_t)fd;
-	a.key = (uint64_t)(uintptr_t)key;
-	a.value = (uint64_t)(uintptr_t)val;
-	return (int)sys_bpf(BPF_MAP_UPDATE_ELEM, &a);
-}
-
-/* BPF_PROG_LOAD; returns the fd or -errno, the log in log. */
-static int k_prog_load(uint32_t type, uint32_t eat, const struct bpfbox_insn *insns, size_t cnt,
-		       uint32_t flags, char *log, size_t log_sz)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	log[0] = 0;
-	a.prog_type = type;
-	a.expected_attach_type = eat;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_level = 1;
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = (uint32_t)log_sz;
-	a.prog_flags = flags;
-	return (int)sys_bpf(BPF_PROG_LOAD, &a);
-}
-
-/* BPF_PROG_TEST_RUN on data; 0 and *retval, or -errno. */
-static int k_test_run(int fd, const void *data, uint32_t len, uint32_t *retval)
-{
-	union bpf_attr a;
-	uint8_t out[TEST_DATA_LEN + 512];
-	int err;
-
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)fd;
-	a.test.data_in = (uint64_t)(uintptr_t)data;
-	a.test.data_size_in = len;
-	a.test.data_out = (uint64_t)(uintptr_t)out;
-	a.test.data_size_out = sizeof(out);
-	a.test.repeat = 1;
-	err = (int)sys_bpf(BPF_PROG_TEST_RUN, &a);
-	*retval = a.test.retval;
-	return err;
-}
-
 /* ---- maps as test_verifier.c creates them --------------------------------- */
 
 struct map_kind {
@@ -385,14 +317,14 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 		int err;
 
 		if (x->kernel) {
-			kfds[nmaps] = k_map_create(mk->type, mk->key, mk->value, mk->max);
+			kfds[nmaps] = kb_map_create(mk->type, mk->key, mk->value, mk->max);
 			if (kfds[nmaps] < 0) {
 				snprintf(o->na_why, sizeof(o->na_why), "kernel cannot create %s: %s",
 					 mk->fixup, strerror(-kfds[nmaps]));
 				goto out;
 			}
 			if (mk->init_test_val)
-				k_map_update(kfds[nmaps], &zero, tv);
+				kb_map_update(kfds[nmaps], &zero, tv);
 		}
 		err = bpfbox_map__create(mk->type, mk->key, mk->value, mk->max, &mo, &bmaps[nmaps]);
 		if (err) {
@@ -415,8 +347,8 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 
 	/* the kernel */
 	if (x->kernel) {
-		kfd = k_prog_load(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true), x->klog,
-				  KLOG_SZ);
+		kfd = kb_prog_load(type, eat, ki, c->cnt, vc_prog_flags(c->flags, true), x->klog,
+				  KLOG_SZ, 1);
 		if (kfd >= 0) {
 			o->k = V_ACCEPT;
 		} else {
@@ -494,7 +426,7 @@ static void run_case(struct ctx *x, const struct vc_case *c, struct outcome *o)
 			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1,
 			    .mode = BPFBOX_RUN_CHECKED);
 
-		o->kret_err = k_test_run(kfd, data, sizeof(data), &o->kret);
+		o->kret_err = kb_test_run(kfd, data, sizeof(data), &o->kret);
 		o->bret_err = bpfbox_prog__test_run(bp, &t);
 		o->bret = t.retval;
 		o->ran = true;
@@ -659,16 +591,12 @@ int main(void)
 
 	/* Does bpf(2) work here? */
 	{
-		static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
-		char lg[256];
-		int fd = k_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, 0, ret0, 2, 0, lg, sizeof(lg));
+		int err = kb_probe(BPF_PROG_TYPE_SOCKET_FILTER);
 
-		x.kernel = fd >= 0;
-		if (fd >= 0)
-			close(fd);
-		else
+		x.kernel = err == 0;
+		if (err)
 			printf("NOTE: bpf(2) refused (%s): comparing with the JSON's expected results\n",
-			       strerror(-fd));
+			       strerror(-err));
 	}
 	/* unprivileged loads: root lets them for this run only (kb_unpriv_enable) */
 	if (x.kernel) {

@@ -29,24 +29,11 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "kbpf.h"
 
 #define LOG_SZ (1u << 20)
 
 static char klog[LOG_SZ], blog[LOG_SZ];
-
-/* sys_bpf - the raw syscall, -errno on failure */
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
-/* log_num - the number after key in log, or -1 */
-static long long log_num(const char *log, const char *key)
-{
-	const char *p = strstr(log, key);
-	return p ? strtoll(p + strlen(key), NULL, 10) : -1;
-}
 
 /* k_map - a kernel map for one definition: fd or -errno */
 static int k_map(const struct bpfbox_map_def *d)
@@ -59,7 +46,7 @@ static int k_map(const struct bpfbox_map_def *d)
 	a.value_size = d->value_size;
 	a.max_entries = d->max_entries;
 	a.map_flags = d->map_flags;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
+	return (int)kb_sys(BPF_MAP_CREATE, &a);
 }
 
 /* k_load - load p into the kernel; returns its processed-insn count, or
@@ -68,7 +55,6 @@ static long long k_load(const struct bpfbox_program *p, const int *fds, size_t n
 {
 	size_t cnt = bpfbox_program__insn_cnt(p);
 	struct bpfbox_insn *in = malloc(cnt * sizeof(*in));
-	union bpf_attr a;
 	long long n;
 	int fd;
 
@@ -86,21 +72,12 @@ static long long k_load(const struct bpfbox_program *p, const int *fds, size_t n
 			i++;
 		}
 	}
-	memset(&a, 0, sizeof(a));
-	a.prog_type = bpfbox_program__type(p);
-	a.insns = (uint64_t)(uintptr_t)in;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_level = 4;
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	klog[0] = 0;
-	fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+	fd = kb_prog_load(bpfbox_program__type(p), 0, in, cnt, 0, klog, sizeof(klog), 4);
 	free(in);
 	if (fd < 0)
 		return fd;
 	close(fd);
-	n = log_num(klog, "processed ");
+	n = kb_log_num(klog, "processed ");
 	return n < 0 ? -EPROTO : n;
 }
 
@@ -131,7 +108,7 @@ static long long b_load(struct bpfbox_vm *vm, const struct bpfbox_object *obj,
 	free(maps);
 	if (err)
 		return err < 0 ? err : -EINVAL;
-	n = log_num(blog, "processed ");
+	n = kb_log_num(blog, "processed ");
 	return n < 0 ? -EPROTO : n;
 }
 
@@ -201,19 +178,8 @@ static void asm_case(struct bpfbox_vm *vm, int k, bool kernel)
 	CHECK_MSG((berr == 0) == asm_cases[k].accept, "bpfbox %s '%s' (%d)\n%.2000s",
 		  asm_cases[k].accept ? "accepts" : "rejects", asm_cases[k].name, berr, blog);
 	if (kernel) {
-		union bpf_attr a;
-		int fd;
+		int fd = kb_prog_load(BPF_PROG_TYPE_XDP, 0, in, n, 0, klog, sizeof(klog), 1);
 
-		memset(&a, 0, sizeof(a));
-		a.prog_type = BPF_PROG_TYPE_XDP;
-		a.insns = (uint64_t)(uintptr_t)in;
-		a.insn_cnt = (uint32_t)n;
-		a.license = (uint64_t)(uintptr_t)"GPL";
-		a.log_level = 1;
-		a.log_buf = (uint64_t)(uintptr_t)klog;
-		a.log_size = sizeof(klog);
-		klog[0] = 0;
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
 		if (fd >= 0)
 			close(fd);
 		CHECK_MSG((fd >= 0) == asm_cases[k].accept, "kernel %s '%s' (%d)\n%.2000s",
@@ -246,21 +212,11 @@ int main(int argc, char **argv)
 		goto out;
 	{
 		/* the asm cases: does bpf(2) work here? */
-		static const struct bpfbox_insn ret0[2] = { { 0xb7, 0, 0, 0, 0 }, { 0x95, 0, 0, 0, 0 } };
-		union bpf_attr a;
-		int fd;
+		int err = kb_probe(BPF_PROG_TYPE_XDP);
 
-		memset(&a, 0, sizeof(a));
-		a.prog_type = BPF_PROG_TYPE_XDP;
-		a.insns = (uint64_t)(uintptr_t)ret0;
-		a.insn_cnt = 2;
-		a.license = (uint64_t)(uintptr_t)"GPL";
-		fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
-		if (fd < 0) {
-			TL_SKIP("BPF_PROG_LOAD refused (%s): asm cases on bpfbox alone", strerror(-fd));
+		if (err) {
+			TL_SKIP("BPF_PROG_LOAD refused (%s): asm cases on bpfbox alone", strerror(-err));
 			kernel = false;
-		} else {
-			close(fd);
 		}
 		for (size_t k = 0; k < sizeof(asm_cases) / sizeof(asm_cases[0]); k++)
 			asm_case(vm, (int)k, kernel);

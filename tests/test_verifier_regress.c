@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include "kbpf.h"
 
 #define T_SOCKET 1
 #define T_KPROBE 2
@@ -513,28 +514,6 @@ static const struct rcase cases[] = {
 
 /* ---- the raw bpf(2) syscall ---------------------------------------------- */
 
-/* sys_bpf - bpf(2); -errno on failure. */
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-
-	return r < 0 ? -errno : r;
-}
-
-/* k_map_create - a kernel map; its fd or -errno. */
-static int k_map_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = t;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = me;
-	a.map_flags = flags;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
-}
-
 /*
  * A function spec, one per function, main first, separated by ',':
  * [g]{i|v}[:ARGS] - g: global linkage (else static); i: returns int, v:
@@ -624,7 +603,7 @@ static int k_btf_load(const char *funcs, uint32_t *fid)
 	memset(&a, 0, sizeof(a));
 	a.btf = (uint64_t)(uintptr_t)blob;
 	a.btf_size = 24 + nt * 4 + (uint32_t)ns;
-	return (int)sys_bpf(BPF_BTF_LOAD, &a);
+	return (int)kb_sys(BPF_BTF_LOAD, &a);
 }
 
 /* func_starts - the first instruction of each function (main, then the
@@ -664,58 +643,23 @@ static size_t func_starts(const struct bpfbox_insn *in, size_t n, uint32_t *out,
 static int k_prog_load(uint32_t type, const struct bpfbox_insn *insns, size_t cnt, uint32_t flags,
 		       const char *funcs, char *log, size_t log_sz)
 {
-	union bpf_attr a;
 	uint32_t starts[16], fi[32], fid[16];
-	int btf = -1, fd;
+	size_t nf;
+	int btf, fd;
 
-	memset(&a, 0, sizeof(a));
-	if (funcs) {
-		size_t nf = func_starts(insns, cnt, starts, 16);
-
-		btf = k_btf_load(funcs, fid);
-		if (btf < 0)
-			return btf;
-		for (size_t i = 0; i < nf; i++) {
-			fi[2 * i] = starts[i];
-			fi[2 * i + 1] = fid[i];
-		}
-		a.prog_btf_fd = (uint32_t)btf;
-		a.func_info_rec_size = 8;
-		a.func_info = (uint64_t)(uintptr_t)fi;
-		a.func_info_cnt = (uint32_t)nf;
+	if (!funcs)
+		return kb_prog_load(type, 0, insns, cnt, flags, log, log_sz, 1);
+	nf = func_starts(insns, cnt, starts, 16);
+	btf = k_btf_load(funcs, fid);
+	if (btf < 0)
+		return btf;
+	for (size_t i = 0; i < nf; i++) {
+		fi[2 * i] = starts[i];
+		fi[2 * i + 1] = fid[i];
 	}
-	log[0] = 0;
-	a.prog_type = type;
-	a.insns = (uint64_t)(uintptr_t)insns;
-	a.insn_cnt = (uint32_t)cnt;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_level = 1;
-	a.log_buf = (uint64_t)(uintptr_t)log;
-	a.log_size = (uint32_t)log_sz;
-	a.prog_flags = flags;
-	fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
-	if (btf >= 0)
-		close(btf);
+	fd = kb_prog_load_btf(type, insns, cnt, flags, log, log_sz, btf, fi, nf);
+	close(btf);
 	return fd;
-}
-
-/* k_test_run - BPF_PROG_TEST_RUN once on data: 0 and *retval, or -errno. */
-static int k_test_run(int fd, const void *data, uint32_t len, uint32_t *retval)
-{
-	union bpf_attr a;
-	uint8_t out[512];
-	int err;
-
-	memset(&a, 0, sizeof(a));
-	a.test.prog_fd = (uint32_t)fd;
-	a.test.data_in = (uint64_t)(uintptr_t)data;
-	a.test.data_size_in = len;
-	a.test.data_out = (uint64_t)(uintptr_t)out;
-	a.test.data_size_out = sizeof(out);
-	a.test.repeat = 1;
-	err = (int)sys_bpf(BPF_PROG_TEST_RUN, &a);
-	*retval = a.test.retval;
-	return err;
 }
 
 /* ---- the harness ---------------------------------------------------------- */
@@ -907,7 +851,7 @@ static void test_ldabs_runs(struct env *e)
 		if (e->kernel && kernel_verdict(e, &c, in, n, &fd) == 1) {
 			uint32_t kr = 0;
 
-			if (CHECK_MSG(k_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
+			if (CHECK_MSG(kb_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
 				CHECK_MSG(kr == pinned[s], "kernel r0 %u, pinned %u", kr, pinned[s]);
 				want = kr;
 			}
@@ -967,7 +911,7 @@ static void test_may_goto_runs(struct env *e)
 					   "rejects", s)) {
 			uint32_t kr = 0;
 
-			if (CHECK_MSG(k_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
+			if (CHECK_MSG(kb_test_run(fd, pkt, sizeof(pkt), &kr) == 0, "kernel test run %zu", s)) {
 				if (progs[s].budget) {
 					CHECK_MSG(kr >= 65535, "kernel r0 %u after an endless may_goto loop", kr);
 				} else {
@@ -1018,7 +962,7 @@ static void setup_maps(struct env *e)
 		CHECK(bpfbox_map__create(m[i].type, m[i].ks, m[i].vs, m[i].me, &mo, &e->bmaps[i]) == 0);
 		e->kfd[i] = -1;
 		if (e->kernel) {
-			e->kfd[i] = k_map_create(m[i].type, m[i].ks, m[i].vs, m[i].me, m[i].flags);
+			e->kfd[i] = kb_map_create_ex(m[i].type, m[i].ks, m[i].vs, m[i].me, m[i].flags, 0);
 			if (e->kfd[i] < 0) {
 				printf("kernel map %d: %s; comparing with the pinned verdicts\n", i,
 				       strerror(-e->kfd[i]));
@@ -1029,17 +973,15 @@ static void setup_maps(struct env *e)
 }
 
 /* kernel_works - can this process load a trivial socket filter? */
-static bool kernel_works(char *log)
+static bool kernel_works(void)
 {
-	struct bpfbox_insn in[2] = { { .code = 0xb7 }, { .code = 0x95 } };
-	int fd = k_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, in, 2, 0, NULL, log, KLOG_SZ);
+	int err = kb_probe(BPF_PROG_TYPE_SOCKET_FILTER);
 
-	if (fd < 0) {
+	if (err) {
 		TL_SKIP("bpf(BPF_PROG_LOAD) failed (%s): the cases are compared with the verdicts pinned "
-			"from Linux 6.18", strerror(-fd));
+			"from Linux 6.18", strerror(-err));
 		return false;
 	}
-	close(fd);
 	return true;
 }
 
@@ -1051,7 +993,7 @@ int main(void)
 	e.klog = malloc(KLOG_SZ);
 	if (!CHECK(e.klog != NULL) || !CHECK(bpfbox_vm__new(&vo, &e.vm) == 0))
 		return tl_summary();
-	e.kernel = kernel_works(e.klog);
+	e.kernel = kernel_works();
 	setup_maps(&e);
 	for (size_t i = 0; i < NCASES; i++)
 		run_case(&e, &cases[i]);

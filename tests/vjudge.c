@@ -169,7 +169,7 @@ int vg_kernel(struct vg_judge *j, const struct vg_prog *p, bool want_log)
 		       fd == -EIO ? VG_UNKNOWN : VG_REJECT;
 	}
 	if (nfi > 2 && j->btf_fd >= 0)
-		fd = kb_prog_load_btf(p->type, k, p->cnt, want_log ? j->klog : NULL, want_log ? j->klog_sz : 0,
+		fd = kb_prog_load_btf(p->type, k, p->cnt, 0, want_log ? j->klog : NULL, want_log ? j->klog_sz : 0,
 				      j->btf_fd, fi, nfi / 2);
 	else
 		fd = kb_prog_load(p->type, 0, k, p->cnt, 0, want_log ? j->klog : NULL, want_log ? j->klog_sz : 0, 1);

@@ -279,11 +279,9 @@ int bpfbox_prog__test_run(struct bpfbox_prog *prog, struct bpfbox_test_run_opts 
 	err = bx_opts_load(&o, sizeof(o), opts, &prog->vm->log, "bpfbox_test_run_opts");
 	if (err)
 		return err;
-	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
-		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
-		       (int)o.mode, (int)o.engine);
-		return -EINVAL;
-	}
+	err = bxv_check_run_opts(prog, o.mode, o.engine);
+	if (err)
+		return err;
 	if (o.data_size_in && !o.data_in) {
 		bx_err(&prog->vm->log, "%s: test run: data_size_in without data_in", prog->name);
 		return -EFAULT;

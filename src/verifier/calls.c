@@ -799,15 +799,10 @@ static bool callee_was_cb(const struct bxr_env *env, int next)
  */
 static void widen(struct bxr_env *env, int callsite)
 {
-	struct bxr_state *old = NULL, *st = env->cur;
-
+	struct bxr_state *st = env->cur;
 	/* the previous round: the nearest ancestor saved at the call */
-	for (struct bxr_state *s = st->parent; s; s = s->parent) {
-		if (s->insn == callsite && s->curframe == st->curframe) {
-			old = s;
-			break;
-		}
-	}
+	struct bxr_state *old = bxr_state_ancestor_at(st->parent, callsite, st->curframe);
+
 	if (!old)
 		return;
 	for (int f = 0; f <= st->curframe; f++) {

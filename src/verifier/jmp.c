@@ -624,16 +624,11 @@ static void widen_reg(const struct bxr_reg *o, struct bxr_reg *c)
  * information: sound. */
 static void widen_pass(struct bxr_env *env, struct bxr_state *st, int insn)
 {
-	struct bxr_state *old = NULL, *s = env->cur->parent;
+	struct bxr_state *old, *s = env->cur->parent;
 
 	if (s && s->insn == insn && env->cur->first_insn == insn)
 		s = s->parent;	/* this visit's own checkpoint */
-	for (; s; s = s->parent) {
-		if (s->insn == insn && s->curframe == st->curframe) {
-			old = s;
-			break;
-		}
-	}
+	old = bxr_state_ancestor_at(s, insn, st->curframe);
 	if (!old)
 		return;
 	for (int f = 0; f <= st->curframe; f++) {

@@ -49,6 +49,17 @@ void bxr_state_free(struct bxr_state *st)
 	free(st);
 }
 
+/* bxr_state_ancestor_at - the nearest of from and its parents saved at
+ * insn with curframe frames (the previous pass through a loop point), or
+ * NULL. */
+struct bxr_state *bxr_state_ancestor_at(struct bxr_state *from, int insn, int curframe)
+{
+	for (struct bxr_state *s = from; s; s = s->parent)
+		if (s->insn == insn && s->curframe == curframe)
+			return s;
+	return NULL;
+}
+
 /* state_copy - a deep copy (parent, branches and list links copied as is);
  * compact: frames sized to their slots in use (explored states, which are
  * never run from again), else full frames (states that become current). */

@@ -384,6 +384,7 @@ int bxr_check_ref_leak(struct bxr_env *env);
 /* state.c */
 struct bxr_state *bxr_state_new(void);
 void bxr_state_free(struct bxr_state *st);
+struct bxr_state *bxr_state_ancestor_at(struct bxr_state *from, int insn, int curframe);
 struct bxr_state *bxr_state_copy(const struct bxr_state *src);
 struct bxr_func *bxr_func_new(int callsite, int subprog);
 int bxr_push_branch(struct bxr_env *env, int insn);

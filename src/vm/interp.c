@@ -156,6 +156,20 @@ int bxv_pick_jit(struct bpfbox_prog *prog, enum bpfbox_engine engine, bool check
 }
 
 /*
+ * bxv_check_run_opts - see vm_internal.h.
+ */
+int bxv_check_run_opts(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode,
+		       enum bpfbox_engine engine)
+{
+	if (mode > BPFBOX_RUN_TRUSTED || engine > BPFBOX_ENGINE_JIT) {
+		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
+		       (int)mode, (int)engine);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
  * bxv_prog_run - run once (see vm_internal.h). The stack of all frames
  * lives in this function's C frame, so concurrent runs of one program
  * share nothing.
@@ -174,11 +188,9 @@ int bxv_prog_run(struct bpfbox_prog *prog, struct bpfbox_run_opts *opts, void *h
 	err = bx_opts_load(&o, sizeof(o), opts, &prog->vm->log, "bpfbox_run_opts");
 	if (err)
 		return err;
-	if (o.mode > BPFBOX_RUN_TRUSTED || o.engine > BPFBOX_ENGINE_JIT) {
-		bx_err(&prog->vm->log, "%s: unknown run mode %d or engine %d", prog->name,
-		       (int)o.mode, (int)o.engine);
-		return -EINVAL;
-	}
+	err = bxv_check_run_opts(prog, o.mode, o.engine);
+	if (err)
+		return err;
 	if (!o.ctx && o.ctx_size) {
 		bx_err(&prog->vm->log, "%s: ctx is NULL but ctx_size is %zu", prog->name,
 		       o.ctx_size);

@@ -251,6 +251,11 @@ int bxv_call_subprog(struct bpfbox_call *call, uint32_t insn_idx, uint64_t r1,
  * BPFBOX_RUN_AUTO, or BPFBOX_RUN_CHECKED)? */
 bool bxv_run_checked(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode);
 
+/* Are mode and engine (from a caller's options) known values? 0, or
+ * -EINVAL logged against prog. The one check for every run entry. */
+int bxv_check_run_opts(const struct bpfbox_prog *prog, enum bpfbox_run_mode mode,
+		       enum bpfbox_engine engine);
+
 /*
  * Does a run with `engine` (checked or not) use native code? Compiles the
  * program now if it will. Returns 1 (JIT), 0 (interpreter) or a negative

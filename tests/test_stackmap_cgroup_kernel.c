@@ -17,6 +17,7 @@
 #include "bpfbox/map.h"
 #include "bpfbox/object.h"
 #include "testlib.h"
+#include "kbpf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,25 +32,10 @@
 static struct bpfbox_vm *vm;
 static char klog[65536];
 
-/* The raw syscall: result or -errno. */
-static long sys_bpf(int cmd, union bpf_attr *a)
-{
-	long r = syscall(__NR_bpf, cmd, a, sizeof(*a));
-	return r < 0 ? -errno : r;
-}
-
-/* BPF_MAP_CREATE: fd or -errno. */
+/* BPF_MAP_CREATE (tests/kbpf.c): fd or -errno. */
 static int k_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t fl)
 {
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_type = t;
-	a.key_size = ks;
-	a.value_size = vs;
-	a.max_entries = me;
-	a.map_flags = fl;
-	return (int)sys_bpf(BPF_MAP_CREATE, &a);
+	return kb_map_create_ex(t, ks, vs, me, fl, 0);
 }
 
 /* One element command on a kernel map: 0 or -errno. */
@@ -66,7 +52,7 @@ static int k_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
 		a.value = (uint64_t)(uintptr_t)val;
 		a.flags = flags;
 	}
-	return (int)sys_bpf(cmd, &a);
+	return (int)kb_sys(cmd, &a);
 }
 
 /* A bpfbox map: the map, or NULL with *err. */
@@ -237,23 +223,14 @@ static void load_both(uint32_t type, const struct bpf_insn *p, size_t n, int *kr
 {
 	struct bpf_insn kp[64];
 	struct bpfbox_prog *bp = NULL;
-	union bpf_attr a;
 	long fd;
 
 	memcpy(kp, p, n * sizeof(*p));
 	for (size_t i = 0; i < n; i++)
 		if (kp[i].code == (BPF_LD | BPF_DW | BPF_IMM) && kp[i].src_reg == BPF_PSEUDO_MAP_FD)
 			kp[i].imm = kfds[kp[i].imm];
-	memset(&a, 0, sizeof(a));
-	a.prog_type = type;
-	a.insns = (uint64_t)(uintptr_t)kp;
-	a.insn_cnt = (uint32_t)n;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	a.log_level = 1;
 	klog[0] = 0;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	fd = kb_prog_load(type, 0, (const struct bpfbox_insn *)kp, n, 0, klog, sizeof(klog), 1);
 	*kr = fd >= 0 ? 0 : (int)fd;
 	if (fd >= 0)
 		close((int)fd);
@@ -316,16 +293,9 @@ static int run_both(const struct bpf_insn *p, size_t n, uint32_t *kret, uint64_t
 	for (size_t i = 0; i < n; i++)
 		if (kp[i].code == (BPF_LD | BPF_DW | BPF_IMM) && kp[i].src_reg == BPF_PSEUDO_MAP_FD)
 			kp[i].imm = kfds[kp[i].imm];
-	memset(&a, 0, sizeof(a));
-	a.prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT;
-	a.insns = (uint64_t)(uintptr_t)kp;
-	a.insn_cnt = (uint32_t)n;
-	a.license = (uint64_t)(uintptr_t)"GPL";
-	a.log_buf = (uint64_t)(uintptr_t)klog;
-	a.log_size = sizeof(klog);
-	a.log_level = 1;
 	klog[0] = 0;
-	fd = sys_bpf(BPF_PROG_LOAD, &a);
+	fd = kb_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, 0, (const struct bpfbox_insn *)kp, n, 0, klog,
+			  sizeof(klog), 1);
 	if (fd < 0) {
 		printf("kernel load: %d: %s\n", (int)fd, klog);
 		return (int)fd;
@@ -334,7 +304,7 @@ static int run_both(const struct bpf_insn *p, size_t n, uint32_t *kret, uint64_t
 	a.test.prog_fd = (uint32_t)fd;
 	a.test.ctx_in = (uint64_t)(uintptr_t)args;
 	a.test.ctx_size_in = sizeof(args);
-	err = (int)sys_bpf(BPF_PROG_TEST_RUN, &a);
+	err = (int)kb_sys(BPF_PROG_TEST_RUN, &a);
 	close((int)fd);
 	if (err) {
 		printf("kernel test run: %d\n", err);

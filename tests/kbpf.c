@@ -47,6 +47,25 @@ int kb_map_create_ex(uint32_t type, uint32_t key, uint32_t value, uint32_t max, 
 	return (int)kb_sys(BPF_MAP_CREATE, &a);
 }
 
+/* One element command (lookup, update, delete, get-next-key,
+ * lookup-and-delete) on a kernel map: val is the value, or the next key
+ * for BPF_MAP_GET_NEXT_KEY; flags for the commands that take them. */
+int kb_map_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
+{
+	union bpf_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.map_fd = fd;
+	a.key = (uint64_t)(uintptr_t)key;
+	if (cmd == BPF_MAP_GET_NEXT_KEY)
+		a.next_key = (uint64_t)(uintptr_t)val;
+	else if (cmd != BPF_MAP_DELETE_ELEM) {
+		a.value = (uint64_t)(uintptr_t)val;
+		a.flags = flags;
+	}
+	return (int)kb_sys(cmd, &a);
+}
+
 /* BPF_MAP_UPDATE_ELEM. */
 int kb_map_update(int fd, const void *key, const void *val)
 {

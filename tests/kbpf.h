@@ -18,6 +18,9 @@ int kb_map_create(uint32_t type, uint32_t key, uint32_t value, uint32_t max);
 /* The same with map_flags and map_extra. */
 int kb_map_create_ex(uint32_t type, uint32_t key, uint32_t value, uint32_t max, uint32_t flags,
 		     uint64_t extra);
+/* One element command on a kernel map (val: the value, or the next key
+ * for BPF_MAP_GET_NEXT_KEY): 0 or -errno. */
+int kb_map_op(int cmd, int fd, const void *key, void *val, uint64_t flags);
 /* BPF_MAP_UPDATE_ELEM (flags BPF_ANY): 0 or -errno. */
 int kb_map_update(int fd, const void *key, const void *val);
 /* BPF_PROG_TEST_RUN once on data (len bytes, output dropped): 0 and

@@ -32,21 +32,6 @@
 
 static uint32_t ncpus;
 
-static int k_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uint64_t)(uintptr_t)key;
-	if (cmd == BPF_MAP_GET_NEXT_KEY)
-		a.next_key = (uint64_t)(uintptr_t)val;
-	else if (cmd != BPF_MAP_DELETE_ELEM) {
-		a.value = (uint64_t)(uintptr_t)val;
-		a.flags = flags;
-	}
-	return (int)kb_sys(cmd, &a);
-}
 
 static struct bpfbox_map *b_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t fl,
 				   uint64_t extra, int *err)
@@ -153,12 +138,12 @@ static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t
 			fl = f < 5 ? 0 : f < 7 ? 1 : f < 9 ? 2 : (rnd() % 2 ? 4 : 3);
 			if (lru_loose && (fl == 1 || fl == 2))
 				fl = 0;   /* presence-dependent flags are not deterministic */
-			kr_ = k_op(BPF_MAP_UPDATE_ELEM, fd, key, val, fl);
+			kr_ = kb_map_op(BPF_MAP_UPDATE_ELEM, fd, key, val, fl);
 			br = bpfbox_map__update_elem(m, key, val, fl);
 			if (lru_loose && !(fl > 2 || fl == 0))
 				continue;
 		} else if (op < 10) {
-			kr_ = k_op(BPF_MAP_LOOKUP_ELEM, fd, key, kv, 0);
+			kr_ = kb_map_op(BPF_MAP_LOOKUP_ELEM, fd, key, kv, 0);
 			br = bpfbox_map__lookup_elem(m, key, bv, 0);
 			if (lru_loose) {
 				if (kr_ == 0 && br == 0) {
@@ -173,13 +158,13 @@ static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t
 				fails++;
 			}
 		} else if (op < 13) {
-			kr_ = k_op(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
+			kr_ = kb_map_op(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
 			br = bpfbox_map__delete_elem(m, key);
 			if (lru_loose)
 				continue;
 		} else if (op < 14) {
 			fl = rnd() % 4 == 0 ? 4 : 0;
-			kr_ = k_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, kv, fl);
+			kr_ = kb_map_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, kv, fl);
 			br = bpfbox_map__lookup_and_delete_elem(m, key, bv, fl);
 			if (lru_loose && !fl)
 				continue;
@@ -193,7 +178,7 @@ static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t
 				continue;
 			memset(kk, 0, sizeof(kk));
 			memset(bk, 0, sizeof(bk));
-			kr_ = k_op(BPF_MAP_GET_NEXT_KEY, fd, from, kk, 0);
+			kr_ = kb_map_op(BPF_MAP_GET_NEXT_KEY, fd, from, kk, 0);
 			br = bpfbox_map__get_next_key(m, from, bk);
 			if (kr_ == 0 && br == 0 && !hash && memcmp(kk, bk, ks)) {
 				CHECK_MSG(0, "%s op %u: next key differs", what, i);
@@ -211,8 +196,8 @@ static unsigned run_keyed(const char *what, uint32_t type, uint32_t ks, uint32_t
 	if (hash && !lru_loose) {
 		unsigned nk = 0, nb = 0, missing = 0;
 		int r;
-		for (r = k_op(BPF_MAP_GET_NEXT_KEY, fd, NULL, kk, 0); r == 0;
-		     r = k_op(BPF_MAP_GET_NEXT_KEY, fd, kk, kk, 0)) {
+		for (r = kb_map_op(BPF_MAP_GET_NEXT_KEY, fd, NULL, kk, 0); r == 0;
+		     r = kb_map_op(BPF_MAP_GET_NEXT_KEY, fd, kk, kk, 0)) {
 			nk++;
 			missing += bpfbox_map__lookup_elem(m, kk, bv, 0) != 0;
 		}
@@ -254,17 +239,17 @@ static void run_qs(const char *what, uint32_t type, unsigned ops)
 		if (op < 5) {
 			uint32_t f = rnd() % 8;
 			fl = f < 5 ? 0 : f < 6 ? 1 : f < 7 ? 2 : 4;
-			kr = k_op(BPF_MAP_UPDATE_ELEM, fd, NULL, val, fl);
+			kr = kb_map_op(BPF_MAP_UPDATE_ELEM, fd, NULL, val, fl);
 			br = bpfbox_map__update_elem(m, NULL, val, fl);
 		} else if (op < 8) {
 			fl = rnd() % 8 == 0 ? 4 : 0;
-			kr = k_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, NULL, kv, fl);
+			kr = kb_map_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, NULL, kv, fl);
 			br = bpfbox_map__lookup_and_delete_elem(m, NULL, bv, fl);
 		} else if (op < 9) {
-			kr = k_op(BPF_MAP_LOOKUP_ELEM, fd, NULL, kv, 0);
+			kr = kb_map_op(BPF_MAP_LOOKUP_ELEM, fd, NULL, kv, 0);
 			br = bpfbox_map__lookup_elem(m, NULL, bv, 0);
 		} else {
-			kr = k_op(BPF_MAP_DELETE_ELEM, fd, NULL, NULL, 0);
+			kr = kb_map_op(BPF_MAP_DELETE_ELEM, fd, NULL, NULL, 0);
 			br = bpfbox_map__delete_elem(m, NULL);
 		}
 		cmp++;

@@ -38,22 +38,6 @@ static int k_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t 
 	return kb_map_create_ex(t, ks, vs, me, fl, 0);
 }
 
-/* One element command on a kernel map: 0 or -errno. */
-static int k_op(int cmd, int fd, const void *key, void *val, uint64_t flags)
-{
-	union bpf_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.map_fd = fd;
-	a.key = (uint64_t)(uintptr_t)key;
-	if (cmd == BPF_MAP_GET_NEXT_KEY)
-		a.next_key = (uint64_t)(uintptr_t)val;
-	else if (cmd != BPF_MAP_DELETE_ELEM) {
-		a.value = (uint64_t)(uintptr_t)val;
-		a.flags = flags;
-	}
-	return (int)kb_sys(cmd, &a);
-}
 
 /* A bpfbox map: the map, or NULL with *err. */
 static struct bpfbox_map *b_create(uint32_t t, uint32_t ks, uint32_t vs, uint32_t me, uint32_t fl,
@@ -108,18 +92,18 @@ static void test_stack_ops(void)
 	CHECK(kfd >= 0 && m);
 	if (kfd < 0 || !m)
 		goto out;
-	SAME("update", k_op(BPF_MAP_UPDATE_ELEM, kfd, &key, v, 0), bpfbox_map__update_elem(m, &key, v, 0));
-	SAME("lookup empty", k_op(BPF_MAP_LOOKUP_ELEM, kfd, &key, v, 0), bpfbox_map__lookup_elem(m, &key, v, 0));
-	SAME("lookup out of range", k_op(BPF_MAP_LOOKUP_ELEM, kfd, &big, v, 0),
+	SAME("update", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &key, v, 0), bpfbox_map__update_elem(m, &key, v, 0));
+	SAME("lookup empty", kb_map_op(BPF_MAP_LOOKUP_ELEM, kfd, &key, v, 0), bpfbox_map__lookup_elem(m, &key, v, 0));
+	SAME("lookup out of range", kb_map_op(BPF_MAP_LOOKUP_ELEM, kfd, &big, v, 0),
 	     bpfbox_map__lookup_elem(m, &big, v, 0));
-	SAME("delete empty", k_op(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0), bpfbox_map__delete_elem(m, &key));
-	SAME("delete out of range", k_op(BPF_MAP_DELETE_ELEM, kfd, &big, NULL, 0),
+	SAME("delete empty", kb_map_op(BPF_MAP_DELETE_ELEM, kfd, &key, NULL, 0), bpfbox_map__delete_elem(m, &key));
+	SAME("delete out of range", kb_map_op(BPF_MAP_DELETE_ELEM, kfd, &big, NULL, 0),
 	     bpfbox_map__delete_elem(m, &big));
-	SAME("next_key NULL", k_op(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0),
+	SAME("next_key NULL", kb_map_op(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0),
 	     bpfbox_map__get_next_key(m, NULL, &next));
-	SAME("next_key 3", k_op(BPF_MAP_GET_NEXT_KEY, kfd, &key, &next, 0),
+	SAME("next_key 3", kb_map_op(BPF_MAP_GET_NEXT_KEY, kfd, &key, &next, 0),
 	     bpfbox_map__get_next_key(m, &key, &next));
-	SAME("lookup_and_delete", k_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, v, 0),
+	SAME("lookup_and_delete", kb_map_op(BPF_MAP_LOOKUP_AND_DELETE_ELEM, kfd, &key, v, 0),
 	     bpfbox_map__lookup_and_delete_elem(m, &key, v, 0));
 out:
 	if (kfd >= 0)
@@ -176,22 +160,22 @@ static void test_cgroup_ops(void)
 	CHECK(kfd >= 0 && m);
 	if (kfd < 0 || !m)
 		goto out;
-	SAME("update root", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k0, &root, 0), bpfbox_map__update_elem(m, &k0, &root, 0));
-	SAME("update own", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &own, 0), bpfbox_map__update_elem(m, &k1, &own, 0));
-	SAME("update NOEXIST", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &own, BPF_NOEXIST),
+	SAME("update root", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k0, &root, 0), bpfbox_map__update_elem(m, &k0, &root, 0));
+	SAME("update own", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &own, 0), bpfbox_map__update_elem(m, &k1, &own, 0));
+	SAME("update NOEXIST", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &own, BPF_NOEXIST),
 	     bpfbox_map__update_elem(m, &k1, &own, BPF_NOEXIST));
-	SAME("update out of range", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k9, &own, 0),
+	SAME("update out of range", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k9, &own, 0),
 	     bpfbox_map__update_elem(m, &k9, &own, 0));
-	SAME("update /dev/null", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &devnull, 0),
+	SAME("update /dev/null", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &devnull, 0),
 	     bpfbox_map__update_elem(m, &k1, &devnull, 0));
-	SAME("update bad fd", k_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &bad, 0), bpfbox_map__update_elem(m, &k1, &bad, 0));
-	SAME("lookup", k_op(BPF_MAP_LOOKUP_ELEM, kfd, &k0, &v, 0), bpfbox_map__lookup_elem(m, &k0, &v, 0));
-	SAME("next_key NULL", k_op(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0), bpfbox_map__get_next_key(m, NULL, &next));
-	SAME("next_key 3", k_op(BPF_MAP_GET_NEXT_KEY, kfd, &(uint32_t){ 3 }, &next, 0),
+	SAME("update bad fd", kb_map_op(BPF_MAP_UPDATE_ELEM, kfd, &k1, &bad, 0), bpfbox_map__update_elem(m, &k1, &bad, 0));
+	SAME("lookup", kb_map_op(BPF_MAP_LOOKUP_ELEM, kfd, &k0, &v, 0), bpfbox_map__lookup_elem(m, &k0, &v, 0));
+	SAME("next_key NULL", kb_map_op(BPF_MAP_GET_NEXT_KEY, kfd, NULL, &next, 0), bpfbox_map__get_next_key(m, NULL, &next));
+	SAME("next_key 3", kb_map_op(BPF_MAP_GET_NEXT_KEY, kfd, &(uint32_t){ 3 }, &next, 0),
 	     bpfbox_map__get_next_key(m, &(uint32_t){ 3 }, &next));
-	SAME("delete", k_op(BPF_MAP_DELETE_ELEM, kfd, &k0, NULL, 0), bpfbox_map__delete_elem(m, &k0));
-	SAME("delete again", k_op(BPF_MAP_DELETE_ELEM, kfd, &k0, NULL, 0), bpfbox_map__delete_elem(m, &k0));
-	SAME("delete out of range", k_op(BPF_MAP_DELETE_ELEM, kfd, &k9, NULL, 0), bpfbox_map__delete_elem(m, &k9));
+	SAME("delete", kb_map_op(BPF_MAP_DELETE_ELEM, kfd, &k0, NULL, 0), bpfbox_map__delete_elem(m, &k0));
+	SAME("delete again", kb_map_op(BPF_MAP_DELETE_ELEM, kfd, &k0, NULL, 0), bpfbox_map__delete_elem(m, &k0));
+	SAME("delete out of range", kb_map_op(BPF_MAP_DELETE_ELEM, kfd, &k9, NULL, 0), bpfbox_map__delete_elem(m, &k9));
 out:
 	if (kfd >= 0)
 		close(kfd);
@@ -348,10 +332,10 @@ static void test_runs(void)
 	CHECK_MSG(bret == st.st_ino, "get_current_cgroup_id: bpfbox %llu, inode of %s %llu",
 		  (unsigned long long)bret, path, (unsigned long long)st.st_ino);
 	k = 0;
-	CHECK_EQ_INT(k_op(BPF_MAP_UPDATE_ELEM, kfds[1], &k, &root, 0), 0);
+	CHECK_EQ_INT(kb_map_op(BPF_MAP_UPDATE_ELEM, kfds[1], &k, &root, 0), 0);
 	CHECK_EQ_INT(bpfbox_map__update_elem(bmaps[1], &k, &root, 0), 0);
 	k = 1;
-	CHECK_EQ_INT(k_op(BPF_MAP_UPDATE_ELEM, kfds[1], &k, &own, 0), 0);
+	CHECK_EQ_INT(kb_map_op(BPF_MAP_UPDATE_ELEM, kfds[1], &k, &own, 0), 0);
 	CHECK_EQ_INT(bpfbox_map__update_elem(bmaps[1], &k, &own, 0), 0);
 	for (int idx = 0; idx < 5; idx++) {	/* root, own, empty, empty, out of range */
 		under[2].imm = idx;
